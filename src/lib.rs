@@ -1,0 +1,9 @@
+//! kafkatune: tune Apache Kafka consumers by measurement.
+//!
+//! The folders follow the flow of a sweep: `broker` (the embedded broker or the user's
+//! cluster), `workload` (the topic and its messages), `clients` (one driver per client,
+//! behind one protocol), `sweep` (the grid, the plan and the runs), `stats`, `export`,
+//! `output` (terminal) and `report` (charts, HTML, Markdown, recommendations).
+
+pub mod results;
+pub mod stats;

@@ -1,0 +1,233 @@
+//! The result files of a sweep, as serde types: what every exporter and the report read.
+//!
+//! A sweep folder holds:
+//! - `sweep.json`: [`SweepMeta`], written once when the sweep starts;
+//! - `results.jsonl`: one [`RunRecord`] per run, appended and flushed as each run ends;
+//! - `results.csv`: the same records as CSV (rewritten after every run);
+//! - `summary.json`: [`SummaryFile`], the per-trial summaries (rewritten after every run).
+//!
+//! Units are in the field names: `_s` seconds, `_ms` milliseconds, `_bytes` bytes,
+//! `_mib_per_s` MiB (2^20 bytes) per second.
+//!
+//! Schema versions (`schema_version` at the root of every record and file):
+//! - 1: first version.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the result files written by this build.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Consumer properties of a run by their Kafka (Java client) names, values as typed.
+pub type Params = BTreeMap<String, String>;
+
+/// The regime a sweep measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// A backlog read as fast as possible (the lab's case).
+    Drain,
+    /// A paced producer and a caught-up consumer: end-to-end latency.
+    Live,
+}
+
+/// Whether a run produced a measurement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Failed,
+}
+
+/// Metadata recorded once per sweep (`sweep.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SweepMeta {
+    pub schema_version: u32,
+    pub sweep_id: String,
+    pub started_at: String,
+    /// The command line that started the sweep, secrets masked.
+    pub command: String,
+    pub kafkatune_version: String,
+    pub kafkatune_git_revision: Option<String>,
+    pub broker: BrokerMeta,
+    pub workload: WorkloadMeta,
+    pub mode: Mode,
+    /// Live mode only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveMeta>,
+    pub clients: Vec<String>,
+    /// The swept properties in the order they were given, each with its values.
+    pub grid: Vec<(String, Vec<String>)>,
+    /// Properties fixed for every trial (`-X`, `--consumer.config`, preset), secrets masked.
+    pub fixed: Params,
+    pub repeat: u32,
+    pub warmup_runs: u32,
+    pub seed: u64,
+    pub trial_timeout_s: f64,
+    pub host: HostMeta,
+    /// Hash of everything that defines the sweep's runs; `--resume` refuses another.
+    pub config_hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct BrokerMeta {
+    pub bootstrap_servers: String,
+    /// `embedded` or `external`.
+    pub kind: String,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WorkloadMeta {
+    pub topic: String,
+    pub partitions: u32,
+    pub messages: u64,
+    pub message_size_bytes: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LiveMeta {
+    pub rate_msgs_per_s: f64,
+    pub duration_s: f64,
+    pub warmup_s: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct HostMeta {
+    pub os: String,
+    pub kernel: Option<String>,
+    pub cpu_model: Option<String>,
+    pub cpu_count: usize,
+    pub memory_bytes: Option<u64>,
+}
+
+/// One run: one repetition of one trial, measured in one fresh process.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct RunRecord {
+    pub schema_version: u32,
+    pub sweep_id: String,
+    /// Stable id of the trial (client + params), e.g. `t07`.
+    pub trial_id: String,
+    /// 0-based index among the trial's runs (warm-up runs included).
+    pub run_index: u32,
+    /// Warm-up runs are recorded but left out of every summary.
+    pub warmup: bool,
+    /// Position of this run in the (shuffled) order of the sweep.
+    pub order: u32,
+    pub client: String,
+    pub client_version: Option<String>,
+    /// Every swept and fixed property by its Kafka name (secrets masked).
+    pub params: Params,
+    /// The properties as the client received them (translated names), secrets masked.
+    pub effective_properties: BTreeMap<String, serde_json::Value>,
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub messages: u64,
+    pub bytes: u64,
+    /// Process spawn to consumer created and assigned.
+    pub startup_s: Option<f64>,
+    /// Consumer ready to the first record (connection, first fetch).
+    pub time_to_first_record_s: Option<f64>,
+    /// First record to the last requested record: the steady state.
+    pub consume_s: Option<f64>,
+    /// Process spawn to exit, as the orchestrator saw it.
+    pub wall_s: f64,
+    pub throughput_msgs_per_s: Option<f64>,
+    pub throughput_mib_per_s: Option<f64>,
+    pub polls: Option<u64>,
+    pub records_per_poll_avg: Option<f64>,
+    pub records_per_poll_max: Option<u64>,
+    pub empty_polls: Option<u64>,
+    pub fetch_requests: Option<f64>,
+    pub fetch_latency_avg_ms: Option<f64>,
+    pub fetch_latency_max_ms: Option<f64>,
+    pub fetch_bytes_avg: Option<f64>,
+    pub records_lag_max: Option<f64>,
+    /// From the OS accounting of the child process (wait4 rusage).
+    pub cpu_user_s: Option<f64>,
+    pub cpu_sys_s: Option<f64>,
+    pub peak_rss_bytes: Option<u64>,
+    /// CPU seconds (user + system) per million messages consumed.
+    pub cpu_s_per_million_msgs: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gc_count: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gc_time_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_api: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_partition: Option<BTreeMap<String, u64>>,
+    // Live mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p50_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p90_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p99_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_p999_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latency_samples: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce_rate_msgs_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consume_rate_msgs_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetch_requests_per_s: Option<f64>,
+    /// The client's raw metrics by its own names.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_metrics: BTreeMap<String, f64>,
+}
+
+/// Summary of one metric over a trial's measured (non-warm-up, ok) runs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct MetricSummary {
+    pub median: f64,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+    /// 95% confidence interval of the median (percentile bootstrap; see `stats`).
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// Coefficient of variation: sample standard deviation / mean.
+    pub cv: f64,
+    pub n: usize,
+}
+
+/// Per-trial summary (`summary.json`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TrialSummary {
+    pub schema_version: u32,
+    pub trial_id: String,
+    pub client: String,
+    pub client_version: Option<String>,
+    pub params: Params,
+    pub runs_ok: usize,
+    pub runs_failed: usize,
+    /// 1 = best on the sweep's primary metric; trials that cannot be told apart from
+    /// the best share `tied_with_best = true`.
+    pub rank: Option<usize>,
+    pub tied_with_best: bool,
+    /// Metric name (a `RunRecord` field) to its summary, for every numeric metric measured.
+    pub metrics: BTreeMap<String, MetricSummary>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// The contents of `summary.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SummaryFile {
+    pub schema_version: u32,
+    pub sweep_id: String,
+    /// The metric trials are ranked on, e.g. `throughput_msgs_per_s` (higher is better)
+    /// or `latency_p99_ms` (lower is better).
+    pub primary_metric: String,
+    pub higher_is_better: bool,
+    pub trials: Vec<TrialSummary>,
+    /// Runs planned but not finished (an interrupted sweep).
+    pub runs_missing: usize,
+}
