@@ -5,5 +5,18 @@
 //! behind one protocol), `sweep` (the grid, the plan and the runs), `stats`, `export`,
 //! `output` (terminal) and `report` (charts, HTML, Markdown, recommendations).
 
+pub mod broker;
+pub mod cache;
+pub mod cli;
+pub mod clients;
+pub mod commands;
+pub mod error;
+pub mod export;
+pub mod options;
+pub mod output;
+pub mod process;
+pub mod report;
 pub mod results;
 pub mod stats;
+pub mod sweep;
+pub mod workload;

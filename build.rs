@@ -1,0 +1,46 @@
+//! Embeds the Java and Python drivers' sources (`drivers/`) in the binary, so kafkatune can
+//! build them into its cache wherever it is installed.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("drivers");
+    println!("cargo:rerun-if-changed=drivers");
+    let mut files = Vec::new();
+    collect(&root, &root, &mut files);
+    files.sort();
+    let mut code = String::from("/// (path under drivers/, contents) of every driver source file.\npub static FILES: &[(&str, &[u8])] = &[\n");
+    for (rel, abs) in &files {
+        code.push_str(&format!("    ({rel:?}, include_bytes!({abs:?})),\n"));
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("drivers.rs");
+    std::fs::write(out, code).unwrap();
+}
+
+fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "target" || name == "__pycache__" || name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            println!("cargo:rerun-if-changed={}", path.display());
+            collect(root, &path, files);
+        } else if [".java", ".xml", ".py", ".txt"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            files.push((rel, path.to_string_lossy().into_owned()));
+        }
+    }
+}

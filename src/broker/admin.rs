@@ -1,0 +1,165 @@
+//! What kafkatune asks of a cluster besides consuming: metadata, end offsets, topics, groups.
+//! All through librdkafka, with the user's `--command-config` settings (security) applied.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::types::RDKafkaErrorCode;
+
+use crate::error;
+
+/// librdkafka settings for admin and producer connections (already librdkafka names).
+pub type ClientProps = BTreeMap<String, String>;
+
+/// A client configuration for `bootstrap` with the user's settings on top.
+pub fn client_config(bootstrap: &str, props: &ClientProps) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", bootstrap);
+    for (k, v) in props {
+        config.set(k, v);
+    }
+    config
+}
+
+fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer> {
+    client_config(bootstrap, props)
+        .set("allow.auto.create.topics", "false")
+        .create()
+        .map_err(|e| {
+            error::usage(format!(
+                "the client settings for {bootstrap} are not valid: {e}"
+            ))
+        })
+}
+
+/// Whether a metadata request to `bootstrap` succeeds within `timeout`.
+pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> bool {
+    metadata_consumer(bootstrap, props).is_ok_and(|c| c.fetch_metadata(None, timeout).is_ok())
+}
+
+/// Checks that the cluster answers; the error names the address and the timeout.
+pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
+    let consumer = metadata_consumer(bootstrap, props)?;
+    consumer.fetch_metadata(None, timeout).map(|_| ()).map_err(|e| {
+        error::UserError::env(format!(
+            "no answer from the Kafka cluster at {bootstrap} within {} s ({e})",
+            timeout.as_secs_f64()
+        ))
+        .with_hint("check --bootstrap-servers and that the brokers run; for TLS or SASL give the settings with --command-config FILE and -X/--consumer.config")
+        .into()
+    })
+}
+
+/// One partition's offsets: `low` (log start) and `high` (end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartitionOffsets {
+    pub partition: i32,
+    pub low: i64,
+    pub high: i64,
+}
+
+/// The partitions of `topic` with their offsets, or `None` when the topic does not exist.
+pub fn topic_offsets(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    timeout: Duration,
+) -> Result<Option<Vec<PartitionOffsets>>> {
+    let consumer = metadata_consumer(bootstrap, props)?;
+    let metadata = consumer.fetch_metadata(Some(topic), timeout).map_err(|e| {
+        error::env(format!(
+            "reading metadata of topic {topic} from {bootstrap} failed within {} s: {e}",
+            timeout.as_secs()
+        ))
+    })?;
+    let Some(t) = metadata.topics().iter().find(|t| t.name() == topic) else {
+        return Ok(None);
+    };
+    match t.error().map(RDKafkaErrorCode::from) {
+        None => {}
+        Some(RDKafkaErrorCode::UnknownTopicOrPartition) => return Ok(None),
+        Some(RDKafkaErrorCode::TopicAuthorizationFailed) => {
+            return Err(error::env(format!(
+                "not authorized to read topic {topic}: ask for Describe and Read on it"
+            )))
+        }
+        Some(code) => return Err(error::env(format!("topic {topic}: {code}"))),
+    }
+    let mut partitions = Vec::new();
+    let mut ids: Vec<i32> = t.partitions().iter().map(|p| p.id()).collect();
+    ids.sort_unstable();
+    for id in ids {
+        let (low, high) = consumer.fetch_watermarks(topic, id, timeout).map_err(|e| {
+            error::env(format!(
+                "reading the offsets of {topic}/{id} failed within {} s: {e}",
+                timeout.as_secs()
+            ))
+        })?;
+        partitions.push(PartitionOffsets {
+            partition: id,
+            low,
+            high,
+        });
+    }
+    Ok(Some(partitions))
+}
+
+fn admin(bootstrap: &str, props: &ClientProps) -> Result<AdminClient<DefaultClientContext>> {
+    client_config(bootstrap, props)
+        .create()
+        .context("creating an admin client")
+}
+
+/// Creates `topic` with `partitions` partitions (replication: the broker's default).
+pub fn create_topic(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    partitions: i32,
+    timeout: Duration,
+) -> Result<()> {
+    let admin = admin(bootstrap, props)?;
+    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(-1));
+    let opts = AdminOptions::new()
+        .operation_timeout(Some(timeout))
+        .request_timeout(Some(timeout));
+    let results = futures_executor::block_on(admin.create_topics([&new], &opts))
+        .map_err(|e| error::env(format!("creating topic {topic} failed: {e}")))?;
+    for r in results {
+        match r {
+            Ok(_) | Err((_, RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((_, RDKafkaErrorCode::TopicAuthorizationFailed)) | Err((_, RDKafkaErrorCode::ClusterAuthorizationFailed)) => {
+                return Err(error::env(format!("not authorized to create topic {topic}: create it yourself or ask for Create rights")))
+            }
+            Err((_, code)) => return Err(error::env(format!("creating topic {topic} failed: {code}"))),
+        }
+    }
+    Ok(())
+}
+
+/// Deletes consumer groups (kafkatune's own `kafkatune-` groups only: checked here).
+pub fn delete_groups(
+    bootstrap: &str,
+    props: &ClientProps,
+    groups: &[String],
+    timeout: Duration,
+) -> Result<()> {
+    let ours: Vec<&str> = groups
+        .iter()
+        .map(String::as_str)
+        .filter(|g| g.starts_with("kafkatune-"))
+        .collect();
+    if ours.is_empty() {
+        return Ok(());
+    }
+    let admin = admin(bootstrap, props)?;
+    let opts = AdminOptions::new().request_timeout(Some(timeout));
+    futures_executor::block_on(admin.delete_groups(&ours, &opts))
+        .context("deleting consumer groups")?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! The Java client driver (`drivers/java`): built once with Maven into the cache.
+
+use std::process::Command;
+
+use anyhow::Result;
+
+use super::{sources, DriverCommand};
+use crate::{broker, cache, process};
+
+/// JVM options of Kafka's own tools (`kafka-run-class.sh`, `kafka-consumer-perf-test.sh`),
+/// so the driver runs as `kafka-consumer-perf-test` does.
+const JVM_OPTS: &[&str] = &[
+    "-Xmx512M",
+    "-XX:+UseG1GC",
+    "-XX:MaxGCPauseMillis=20",
+    "-XX:InitiatingHeapOccupancyPercent=35",
+    "-XX:+ExplicitGCInvokesConcurrent",
+    "-Djava.awt.headless=true",
+];
+
+pub fn prepare() -> Result<DriverCommand> {
+    broker::java::require_java()?;
+    let root = cache::dir().join(format!("java-driver-{}", sources::fingerprint("java")));
+    let build = root.join("build");
+    if !root.join(".complete").exists() {
+        let mvn = process::require(
+            "mvn",
+            "install Maven (Debian: apt-get install -y maven): it builds the Java driver once",
+        )?;
+        eprintln!(
+            "kafkatune: building the Java driver into {} (first use only)",
+            root.display()
+        );
+        let src = sources::write_out("java", &root.join("src"))?;
+        process::run_setup(
+            Command::new(mvn)
+                .args(["-B", "-q", "-f"])
+                .arg(src.join("pom.xml"))
+                .args(["package", "-DskipTests"])
+                .arg(format!("-Dkafkatune.build.dir={}", build.display())),
+            "building the Java driver with Maven",
+        )?;
+        std::fs::write(root.join(".complete"), "")?;
+    }
+    let mut args: Vec<String> = JVM_OPTS.iter().map(|s| s.to_string()).collect();
+    args.push("-cp".into());
+    args.push(format!(
+        "{}:{}/lib/*",
+        build.join("kafkatune-java-driver.jar").display(),
+        build.display()
+    ));
+    args.push("dev.kafkatune.driver.Main".into());
+    Ok(DriverCommand {
+        program: process::require("java", "install a Java 17+ runtime")?,
+        args,
+    })
+}

@@ -1,0 +1,356 @@
+//! The built-in client: librdkafka through the rdkafka crate, run as a driver process
+//! (`kafkatune driver librdkafka SPEC RESULT`) like every other client.
+//!
+//! It polls with `BaseConsumer::poll` on its own thread: the async `StreamConsumer` is several
+//! times slower (fede1024/kafka-benchmark#5). librdkafka has no `max.poll.records` for classic
+//! consumers, so one *logical poll* here gives Java's semantics: block up to the poll timeout
+//! for the first message, then take only what is already queued (timeout 0), up to
+//! `max_poll_records`. A batch consume that waits for N messages *or* the timeout
+//! (`rd_kafka_consume_batch_queue`) would add up to the timeout to every live latency.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rdkafka::client::ClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
+use rdkafka::message::Message;
+use rdkafka::statistics::Statistics;
+use rdkafka::{Offset, TopicPartitionList};
+
+use super::latency::LatencyRecorder;
+use super::protocol::{self, Assignment, DriverResult, Spec};
+use crate::results::{Mode, Status};
+
+/// How often librdkafka emits its statistics JSON, the source of the fetch metrics.
+const STATS_INTERVAL_MS: u64 = 100;
+
+/// Runs one spec and writes its result; errors only when the result cannot be written.
+pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
+    let spec: Spec = serde_json::from_slice(
+        &std::fs::read(spec_path).with_context(|| format!("reading {}", spec_path.display()))?,
+    )
+    .with_context(|| format!("parsing the spec {}", spec_path.display()))?;
+    let mut result = DriverResult {
+        protocol_version: protocol::PROTOCOL_VERSION,
+        client: "librdkafka".into(),
+        client_version: Some(rdkafka::util::get_rdkafka_version().1),
+        poll_api: Some("poll() per message, batched to max_poll_records".into()),
+        ..Default::default()
+    };
+    if let Err(e) = consume(&spec, &mut result) {
+        result.status = Some(Status::Failed);
+        result.error = Some(format!("{e:#}"));
+    }
+    protocol::write_result(result_path, &result)
+        .with_context(|| format!("writing {}", result_path.display()))
+}
+
+/// What the context gathers from librdkafka's callbacks while the loop runs.
+#[derive(Default)]
+struct Observed {
+    fetch_requests: i64,
+    rtt_sum_us: f64,
+    rtt_cnt: f64,
+    rtt_max_us: i64,
+    rx_bytes: u64,
+    lag_max: i64,
+    stats_seen: u64,
+    rebalances: u64,
+    first_assignment: Option<Instant>,
+    assigned: Vec<i32>,
+    last_error: Option<String>,
+}
+
+#[derive(Default)]
+struct DriverContext {
+    observed: Mutex<Observed>,
+}
+
+impl ClientContext for DriverContext {
+    fn stats(&self, stats: Statistics) {
+        let mut o = self.observed.lock().unwrap();
+        o.stats_seen += 1;
+        // Real brokers only (nodeid >= 0), not the bootstrap placeholder.
+        let brokers = stats.brokers.values().filter(|b| b.nodeid >= 0);
+        o.fetch_requests = brokers
+            .clone()
+            .map(|b| b.req.get("Fetch").copied().unwrap_or(0))
+            .sum();
+        o.rx_bytes = brokers.clone().map(|b| b.rxbytes).sum();
+        for rtt in brokers.filter_map(|b| b.rtt.as_ref()).filter(|w| w.cnt > 0) {
+            // rtt is a window since the previous statistics: accumulate it over the run.
+            o.rtt_sum_us += rtt.sum as f64;
+            o.rtt_cnt += rtt.cnt as f64;
+            o.rtt_max_us = o.rtt_max_us.max(rtt.max);
+        }
+        let lag = stats
+            .topics
+            .values()
+            .flat_map(|t| t.partitions.values())
+            .map(|p| p.consumer_lag)
+            .max()
+            .unwrap_or(0);
+        o.lag_max = o.lag_max.max(lag);
+    }
+
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.observed.lock().unwrap().last_error = Some(format!("{error}: {reason}"));
+    }
+}
+
+impl ConsumerContext for DriverContext {
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            let mut o = self.observed.lock().unwrap();
+            o.rebalances += 1;
+            o.first_assignment.get_or_insert_with(Instant::now);
+            o.assigned = tpl.elements().iter().map(|e| e.partition()).collect();
+            drop(o);
+            let _ = consumer;
+        }
+    }
+}
+
+fn config(spec: &Spec) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &spec.bootstrap_servers)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("enable.partition.eof", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("statistics.interval.ms", STATS_INTERVAL_MS.to_string());
+    // librdkafka's consumer wants a group.id even for assign(); with assign() and no
+    // commits it never joins the group, so nothing appears on the broker.
+    let group = spec
+        .group_id
+        .clone()
+        .unwrap_or_else(|| format!("kafkatune-assign-{}", std::process::id()));
+    config.set("group.id", group);
+    for (key, value) in &spec.properties {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        config.set(key, text);
+    }
+    config
+}
+
+fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs_f64(spec.timeout_s);
+    let consumer: BaseConsumer<DriverContext> = config(spec)
+        .create_with_context(DriverContext::default())
+        .context("creating the librdkafka consumer")?;
+    let subscribed_at = Instant::now();
+    match spec.assignment {
+        Assignment::Assign => {
+            let mut tpl = TopicPartitionList::new();
+            for p in &spec.partitions {
+                tpl.add_partition_offset(&spec.topic, p.partition, Offset::Offset(p.start_offset))?;
+            }
+            consumer.assign(&tpl).context("assigning the partitions")?;
+            result.assigned_partitions = spec.partitions.iter().map(|p| p.partition).collect();
+        }
+        Assignment::Subscribe => consumer.subscribe(&[&spec.topic]).context("subscribing")?,
+    }
+    result.ready_unix_us = Some(protocol::now_unix_us());
+    println!(r#"{{"event":"ready"}}"#);
+
+    let mut latency = (spec.mode == Mode::Live)
+        .then(|| LatencyRecorder::new(spec.live.as_ref().map_or(0, |l| l.warmup_end_unix_us)));
+    let outcome = poll_loop(&consumer, spec, deadline, result, latency.as_mut());
+    await_final_stats(&consumer, deadline);
+    fill_metrics(&consumer, spec, subscribed_at, result);
+    if let Some(latency) = latency {
+        result.latency_histogram = Some(latency.encode()?);
+    }
+    outcome?;
+    result.status = Some(Status::Ok);
+    Ok(())
+}
+
+fn poll_loop(
+    consumer: &BaseConsumer<DriverContext>,
+    spec: &Spec,
+    deadline: Instant,
+    result: &mut DriverResult,
+    mut latency: Option<&mut LatencyRecorder>,
+) -> Result<()> {
+    let timeout = Duration::from_millis(spec.poll_timeout_ms);
+    let batch = spec.max_poll_records.max(1);
+    let (mut count, mut bytes, mut polls, mut empty, mut max_batch) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    let mut per_partition: BTreeMap<i32, u64> = BTreeMap::new();
+    let mut first: Option<Instant> = None;
+    let mut last = Instant::now();
+    let mut next_progress = Instant::now() + Duration::from_millis(500);
+    while count < spec.messages {
+        let now = Instant::now();
+        if now >= deadline {
+            let error = consumer
+                .context()
+                .observed
+                .lock()
+                .unwrap()
+                .last_error
+                .clone();
+            save_counts(
+                result,
+                count,
+                bytes,
+                polls,
+                empty,
+                max_batch,
+                &per_partition,
+                first,
+                last,
+            );
+            anyhow::bail!(
+                "timed out after {:.0} s with {count} of {} messages{}",
+                spec.timeout_s,
+                spec.messages,
+                error
+                    .map(|e| format!(" (last client error: {e})"))
+                    .unwrap_or_default()
+            );
+        }
+        polls += 1;
+        let wait = timeout.min(deadline - now);
+        let mut taken = 0u64;
+        let mut stamp_us = 0u64;
+        // One logical poll: block for the first message, then drain what is queued.
+        let mut message = consumer.poll(wait);
+        while let Some(item) = message {
+            match item {
+                Ok(m) => {
+                    if taken == 0 {
+                        last = Instant::now();
+                        first.get_or_insert(last);
+                        if latency.is_some() {
+                            stamp_us = protocol::now_unix_us();
+                        }
+                    }
+                    let payload = m.payload().unwrap_or(&[]);
+                    bytes += payload.len() as u64;
+                    *per_partition.entry(m.partition()).or_insert(0) += 1;
+                    if let Some(rec) = latency.as_deref_mut() {
+                        rec.record(payload, stamp_us);
+                    }
+                    taken += 1;
+                    count += 1;
+                }
+                Err(e) => {
+                    consumer.context().observed.lock().unwrap().last_error = Some(e.to_string())
+                }
+            }
+            if taken >= batch || count >= spec.messages {
+                break;
+            }
+            message = consumer.poll(Duration::ZERO);
+        }
+        if taken == 0 {
+            empty += 1;
+        } else {
+            last = Instant::now();
+            max_batch = max_batch.max(taken);
+        }
+        if last >= next_progress {
+            println!(r#"{{"event":"progress","messages":{count}}}"#);
+            next_progress = last + Duration::from_millis(500);
+        }
+    }
+    save_counts(
+        result,
+        count,
+        bytes,
+        polls,
+        empty,
+        max_batch,
+        &per_partition,
+        first,
+        last,
+    );
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save_counts(
+    result: &mut DriverResult,
+    count: u64,
+    bytes: u64,
+    polls: u64,
+    empty: u64,
+    max_batch: u64,
+    per_partition: &BTreeMap<i32, u64>,
+    first: Option<Instant>,
+    last: Instant,
+) {
+    result.messages = count;
+    result.bytes = bytes;
+    result.polls = Some(polls);
+    result.empty_polls = Some(empty);
+    result.records_per_poll_max = Some(max_batch);
+    result.per_partition = per_partition
+        .iter()
+        .map(|(p, n)| (p.to_string(), *n))
+        .collect();
+    if let Some(first) = first {
+        let now_us = protocol::now_unix_us();
+        let since = |t: Instant| now_us.saturating_sub(t.elapsed().as_micros() as u64);
+        result.first_record_unix_us = Some(since(first));
+        result.last_record_unix_us = Some(since(last));
+        result.consume_s = Some(last.duration_since(first).as_secs_f64());
+    }
+}
+
+/// Polls a little longer for one more statistics document, so the fetch counts cover the
+/// whole run (statistics arrive every `STATS_INTERVAL_MS`).
+fn await_final_stats(consumer: &BaseConsumer<DriverContext>, deadline: Instant) {
+    let seen = consumer.context().observed.lock().unwrap().stats_seen;
+    let until = (Instant::now() + Duration::from_millis(STATS_INTERVAL_MS * 2)).min(deadline);
+    // Nothing is assigned any more, so no message is consumed beyond the count.
+    let _ = consumer.unassign();
+    while Instant::now() < until && consumer.context().observed.lock().unwrap().stats_seen == seen {
+        let _ = consumer.poll(Duration::from_millis(10));
+    }
+}
+
+fn fill_metrics(
+    consumer: &BaseConsumer<DriverContext>,
+    spec: &Spec,
+    subscribed_at: Instant,
+    result: &mut DriverResult,
+) {
+    let o = consumer.context().observed.lock().unwrap();
+    if o.stats_seen > 0 {
+        result.fetch_requests = Some(o.fetch_requests as f64);
+        if o.rtt_cnt > 0.0 {
+            result.fetch_latency_avg_ms = Some(o.rtt_sum_us / o.rtt_cnt / 1000.0);
+            result.fetch_latency_max_ms = Some(o.rtt_max_us as f64 / 1000.0);
+        }
+        if o.fetch_requests > 0 {
+            result.fetch_bytes_avg = Some(o.rx_bytes as f64 / o.fetch_requests as f64);
+        }
+        result.records_lag_max = Some(o.lag_max.max(0) as f64);
+        result.client_metrics = BTreeMap::from([
+            ("brokers.req.Fetch".to_string(), o.fetch_requests as f64),
+            ("brokers.rxbytes".to_string(), o.rx_bytes as f64),
+            ("brokers.rtt.max_us".to_string(), o.rtt_max_us as f64),
+            ("statistics_documents".to_string(), o.stats_seen as f64),
+        ]);
+    }
+    if spec.assignment == Assignment::Subscribe {
+        result.rebalances = Some(o.rebalances);
+        result.join_s = o
+            .first_assignment
+            .map(|t| t.duration_since(subscribed_at).as_secs_f64());
+        result.assigned_partitions = o.assigned.clone();
+    } else {
+        result.rebalances = Some(0);
+    }
+}

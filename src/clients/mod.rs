@@ -1,0 +1,79 @@
+//! The clients kafkatune measures. Each runs as a driver process speaking one protocol
+//! (`docs/driver-protocol.md`): the orchestrator cannot tell them apart.
+
+pub mod java;
+pub mod latency;
+pub mod librdkafka;
+pub mod properties;
+pub mod protocol;
+pub mod python;
+mod sources;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+/// A client library kafkatune can measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ClientKind {
+    /// librdkafka through the rdkafka crate, built into kafkatune.
+    #[serde(rename = "librdkafka")]
+    Librdkafka,
+    /// The Apache Kafka Java client (`kafka-clients`).
+    #[serde(rename = "java")]
+    Java,
+    /// kafka-python, the lab's own client.
+    #[serde(rename = "kafka-python")]
+    KafkaPython,
+}
+
+impl ClientKind {
+    pub const ALL: [ClientKind; 3] = [
+        ClientKind::Librdkafka,
+        ClientKind::Java,
+        ClientKind::KafkaPython,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ClientKind::Librdkafka => "librdkafka",
+            ClientKind::Java => "java",
+            ClientKind::KafkaPython => "kafka-python",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ClientKind> {
+        Self::ALL.into_iter().find(|c| c.name() == text)
+    }
+}
+
+/// How to start a client's driver: the program and the arguments before SPEC RESULT.
+#[derive(Debug, Clone)]
+pub struct DriverCommand {
+    pub program: PathBuf,
+    pub args: Vec<String>,
+}
+
+impl DriverCommand {
+    /// The command for one run.
+    pub fn command(&self, spec: &std::path::Path, result: &std::path::Path) -> Command {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args).arg(spec).arg(result);
+        cmd
+    }
+}
+
+/// Builds what the client needs on first use (Java driver jar, Python virtual environment)
+/// and returns how to start its driver.
+pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
+    match client {
+        ClientKind::Librdkafka => Ok(DriverCommand {
+            program: std::env::current_exe()?,
+            args: vec!["driver".into(), "librdkafka".into()],
+        }),
+        ClientKind::Java => java::prepare(),
+        ClientKind::KafkaPython => python::prepare(),
+    }
+}

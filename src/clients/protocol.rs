@@ -1,0 +1,130 @@
+//! The driver protocol's documents, as serde types. The contract is `docs/driver-protocol.md`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::results::{Mode, Status};
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// What one run must do (the driver's input).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Spec {
+    pub protocol_version: u32,
+    pub client: String,
+    pub bootstrap_servers: String,
+    pub topic: String,
+    pub assignment: Assignment,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    pub partitions: Vec<PartitionStart>,
+    pub messages: u64,
+    pub mode: Mode,
+    pub max_poll_records: u64,
+    pub poll_timeout_ms: u64,
+    /// Client-native configuration, already translated.
+    pub properties: BTreeMap<String, Value>,
+    pub timeout_s: f64,
+    pub live: Option<LiveSpec>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Assignment {
+    Assign,
+    Subscribe,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PartitionStart {
+    pub partition: i32,
+    pub start_offset: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LiveSpec {
+    pub warmup_end_unix_us: u64,
+}
+
+/// What one run measured (the driver's output).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DriverResult {
+    pub protocol_version: u32,
+    pub status: Option<Status>,
+    pub error: Option<String>,
+    pub client: String,
+    pub client_version: Option<String>,
+    pub messages: u64,
+    pub bytes: u64,
+    pub ready_unix_us: Option<u64>,
+    pub first_record_unix_us: Option<u64>,
+    pub last_record_unix_us: Option<u64>,
+    pub consume_s: Option<f64>,
+    pub polls: Option<u64>,
+    pub empty_polls: Option<u64>,
+    pub records_per_poll_max: Option<u64>,
+    #[serde(default)]
+    pub per_partition: BTreeMap<String, u64>,
+    #[serde(default)]
+    pub assigned_partitions: Vec<i32>,
+    pub join_s: Option<f64>,
+    pub rebalances: Option<u64>,
+    pub fetch_requests: Option<f64>,
+    pub fetch_latency_avg_ms: Option<f64>,
+    pub fetch_latency_max_ms: Option<f64>,
+    pub fetch_bytes_avg: Option<f64>,
+    pub records_lag_max: Option<f64>,
+    pub gc_count: Option<u64>,
+    pub gc_time_ms: Option<f64>,
+    pub latency_histogram: Option<String>,
+    #[serde(default)]
+    pub client_metrics: BTreeMap<String, f64>,
+    pub poll_api: Option<String>,
+}
+
+/// A progress line a driver may print on stdout.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(tag = "event", rename_all = "lowercase")]
+pub enum Event {
+    Ready,
+    Progress { messages: u64 },
+}
+
+impl Event {
+    /// Parses one stdout line; anything that is not an event is `None`.
+    pub fn parse(line: &str) -> Option<Event> {
+        serde_json::from_str(line.trim()).ok()
+    }
+}
+
+/// Microseconds since the Unix epoch, wall clock (the clock drivers stamp with).
+pub fn now_unix_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_micros() as u64)
+        .unwrap_or(0)
+}
+
+/// Writes a result document the way the protocol asks: to `PATH.tmp`, then renamed.
+pub fn write_result(path: &std::path::Path, result: &DriverResult) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec(result)?)?;
+    std::fs::rename(tmp, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_parse_and_noise_is_ignored() {
+        assert_eq!(Event::parse(r#"{"event":"ready"}"#), Some(Event::Ready));
+        assert_eq!(
+            Event::parse(r#"{"event":"progress","messages":5}"#),
+            Some(Event::Progress { messages: 5 })
+        );
+        assert_eq!(Event::parse("SLF4J: no binding"), None);
+    }
+}

@@ -1,0 +1,104 @@
+//! One function per subcommand: options in, work done, errors out to `main`.
+
+use std::sync::atomic::Ordering;
+
+use anyhow::Result;
+
+use crate::broker::{daemon, Cluster};
+use crate::cli::{BrokerCommand, Command};
+use crate::clients::{librdkafka, properties};
+use crate::options::{self, SweepOptions};
+use crate::sweep::{self, runner::INTERRUPTED};
+use crate::workload::prepare;
+use crate::{error, report};
+
+pub fn run(command: Command, argv: &[String]) -> Result<()> {
+    match command {
+        Command::Sweep(args) => {
+            let opts = SweepOptions::from_args(&args, argv)?;
+            install_interrupt_handler();
+            sweep::run(&opts)
+        }
+        Command::Prepare(args) => {
+            let (cluster_opts, workload) = options::prepare_options(&args.cluster, &args.workload)?;
+            let cluster = match &cluster_opts.bootstrap {
+                Some(b) => {
+                    Cluster::external(b, cluster_opts.admin_props.clone(), prepare::ADMIN_TIMEOUT)?
+                }
+                None => Cluster::embedded()?,
+            };
+            let prepared = prepare::prepare(&cluster, &workload, cluster_opts.allow_write, true)?;
+            println!(
+                "topic {} on {}: {} partitions, {} messages readable ({} produced now)",
+                workload.topic,
+                cluster.bootstrap,
+                prepared.partitions.len(),
+                prepared.available(),
+                prepared.produced
+            );
+            Ok(())
+        }
+        Command::Broker(BrokerCommand::Start) => daemon::start(),
+        Command::Broker(BrokerCommand::Status) => daemon::status(),
+        Command::Broker(BrokerCommand::Stop) => daemon::stop(),
+        Command::Report { dir } => {
+            for path in report::write_report(&dir)? {
+                println!("{}", path.display());
+            }
+            Ok(())
+        }
+        Command::Compare { before, after } => {
+            println!("{}", report::compare::compare(&before, &after)?);
+            Ok(())
+        }
+        Command::Properties => {
+            print_properties();
+            Ok(())
+        }
+        Command::Driver {
+            client,
+            spec,
+            result,
+        } => match client.as_str() {
+            "librdkafka" => librdkafka::run_driver(&spec, &result),
+            other => Err(error::usage(format!(
+                "no built-in driver `{other}`: only librdkafka runs inside kafkatune"
+            ))),
+        },
+    }
+}
+
+/// First Ctrl-C: stop the current run, keep what is finished, print the resume command.
+/// Second: leave at once (children die with us: see `process::isolate`).
+fn install_interrupt_handler() {
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+        eprintln!(
+            "\nkafkatune: interrupted: stopping the current run (Ctrl-C again to quit at once)"
+        );
+    });
+}
+
+fn print_properties() {
+    println!(
+        "{:<40} {:<32} {:<32} java",
+        "Kafka name", "librdkafka", "kafka-python"
+    );
+    let show = |s: properties::Spelling| match s {
+        properties::Spelling::Name(n) => n.to_string(),
+        properties::Spelling::Unsupported(_) => "-".to_string(),
+    };
+    for p in properties::PROPERTIES {
+        println!(
+            "{:<40} {:<32} {:<32} {}",
+            p.kafka,
+            show(p.librdkafka),
+            show(p.kafka_python),
+            if p.java { "yes" } else { "-" }
+        );
+    }
+    println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting).");
+    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V (that client only).");
+}

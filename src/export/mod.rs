@@ -1,0 +1,111 @@
+//! The sweep folder on disk: written as the sweep goes, so a crash loses nothing finished.
+
+pub mod csv;
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use crate::results::{RunRecord, SummaryFile, SweepMeta};
+
+pub const META_FILE: &str = "sweep.json";
+pub const RESULTS_FILE: &str = "results.jsonl";
+pub const CSV_FILE: &str = "results.csv";
+pub const SUMMARY_FILE: &str = "summary.json";
+
+/// The files of one sweep folder.
+pub struct SweepFiles {
+    pub dir: PathBuf,
+    results: File,
+}
+
+impl SweepFiles {
+    /// Opens `dir` for appending (creating it), after checking it can be written.
+    pub fn open(dir: &Path) -> Result<SweepFiles> {
+        std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
+        let path = dir.join(RESULTS_FILE);
+        drop_torn_tail(&path)?;
+        let results = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| cannot_write(dir, e))?;
+        Ok(SweepFiles {
+            dir: dir.to_path_buf(),
+            results,
+        })
+    }
+
+    pub fn write_meta(&self, meta: &SweepMeta) -> Result<()> {
+        write_atomic(&self.dir.join(META_FILE), &serde_json::to_vec_pretty(meta)?)
+    }
+
+    /// Appends one record and flushes it to disk before the next run starts.
+    pub fn append(&mut self, record: &RunRecord) -> Result<()> {
+        let mut line = serde_json::to_vec(record)?;
+        line.push(b'\n');
+        self.results.write_all(&line)?;
+        self.results.sync_data()?;
+        Ok(())
+    }
+
+    /// Rewrites the CSV and the summary from every record so far.
+    pub fn write_derived(&self, records: &[RunRecord], summary: &SummaryFile) -> Result<()> {
+        write_atomic(&self.dir.join(CSV_FILE), &csv::serialize(records)?)?;
+        write_atomic(
+            &self.dir.join(SUMMARY_FILE),
+            &serde_json::to_vec_pretty(summary)?,
+        )
+    }
+}
+
+fn cannot_write(dir: &Path, e: std::io::Error) -> anyhow::Error {
+    crate::error::UserError::usage(format!(
+        "cannot write the output folder {}: {e}",
+        dir.display()
+    ))
+    .with_hint("choose a writable folder with --out DIR")
+    .into()
+}
+
+/// Writes through a temporary file and a rename, so readers never see half a file.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("partial");
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    std::fs::rename(&tmp, path).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A run killed while its line was written leaves a torn last line: drop it.
+fn drop_torn_tail(path: &Path) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Ok(());
+    };
+    if text.is_empty() || text.ends_with('\n') {
+        return Ok(());
+    }
+    let keep = text.rfind('\n').map_or(0, |i| i + 1);
+    std::fs::write(path, &text[..keep])?;
+    Ok(())
+}
+
+/// Reads a sweep folder's metadata and records.
+pub fn load(dir: &Path) -> Result<(SweepMeta, Vec<RunRecord>)> {
+    let meta_path = dir.join(META_FILE);
+    let meta: SweepMeta = serde_json::from_slice(&std::fs::read(&meta_path).map_err(|_| {
+        crate::error::usage(format!(
+            "{} is not a kafkatune sweep folder: {META_FILE} not found",
+            dir.display()
+        ))
+    })?)
+    .with_context(|| format!("reading {}", meta_path.display()))?;
+    let text = std::fs::read_to_string(dir.join(RESULTS_FILE)).unwrap_or_default();
+    let records = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(serde_json::from_str::<RunRecord>)
+        .filter_map(Result::ok)
+        .collect();
+    Ok((meta, records))
+}

@@ -1,0 +1,122 @@
+//! The ranked table printed at the end of a sweep: medians with their 95% intervals.
+
+use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
+
+/// The table as text, best trial first.
+pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
+    let swept: Vec<&str> = meta.grid.iter().map(|(n, _)| n.as_str()).collect();
+    let mut header: Vec<String> = vec!["rank".into(), "client".into()];
+    header.extend(swept.iter().map(|s| s.to_string()));
+    let metric_cols: &[(&str, &str, fn(f64) -> String)] = match meta.mode {
+        Mode::Drain => &[
+            ("throughput_msgs_per_s", "msg/s (median)", |v| {
+                format!("{v:.0}")
+            }),
+            ("throughput_mib_per_s", "MiB/s", |v| format!("{v:.1}")),
+            ("startup_s", "startup s", |v| format!("{v:.2}")),
+            ("cpu_s_per_million_msgs", "CPU s/M msg", |v| {
+                format!("{v:.2}")
+            }),
+            ("polls", "polls", |v| format!("{v:.0}")),
+        ],
+        Mode::Live => &[
+            ("latency_p99_ms", "p99 ms (median)", |v| format!("{v:.1}")),
+            ("latency_p50_ms", "p50 ms", |v| format!("{v:.1}")),
+            ("fetch_requests_per_s", "fetch/s", |v| format!("{v:.0}")),
+            ("cpu_s_per_million_msgs", "CPU s/M msg", |v| {
+                format!("{v:.1}")
+            }),
+        ],
+    };
+    header.push(metric_cols[0].1.into());
+    header.push("95% CI".into());
+    header.push("CV".into());
+    header.extend(metric_cols[1..].iter().map(|c| c.1.to_string()));
+    header.push("runs".into());
+
+    let mut rows = vec![header];
+    for t in &summary.trials {
+        rows.push(row(t, &swept, metric_cols));
+    }
+    let mut out = format_rows(&rows);
+    let tied = summary.trials.iter().filter(|t| t.tied_with_best).count();
+    if tied > 1 {
+        out.push_str(&format!(
+            "\n= : {tied} trials cannot be told apart from the best (their 95% intervals overlap)"
+        ));
+    }
+    for t in summary.trials.iter().filter(|t| !t.warnings.is_empty()) {
+        for w in &t.warnings {
+            out.push_str(&format!("\nwarning: {} ({}): {w}", t.trial_id, t.client));
+        }
+    }
+    if summary.runs_missing > 0 {
+        out.push_str(&format!(
+            "\n{} planned runs are missing",
+            summary.runs_missing
+        ));
+    }
+    out
+}
+
+type Col = (&'static str, &'static str, fn(f64) -> String);
+
+fn row(t: &TrialSummary, swept: &[&str], cols: &[Col]) -> Vec<String> {
+    let rank = match t.rank {
+        Some(r) if t.tied_with_best => format!("={r}"),
+        Some(r) => r.to_string(),
+        None => "-".into(),
+    };
+    let mut cells = vec![rank, t.client.clone()];
+    cells.extend(
+        swept
+            .iter()
+            .map(|s| t.params.get(*s).cloned().unwrap_or_default()),
+    );
+    let (name, _, fmt) = cols[0];
+    match t.metrics.get(name) {
+        Some(m) => {
+            cells.push(fmt(m.median));
+            cells.push(format!("{} .. {}", fmt(m.ci95_low), fmt(m.ci95_high)));
+            cells.push(format!("{:.1}%", m.cv * 100.0));
+        }
+        None => cells.extend(["-".into(), "-".into(), "-".into()]),
+    }
+    for (name, _, fmt) in &cols[1..] {
+        cells.push(t.metrics.get(*name).map_or("-".into(), |m| fmt(m.median)));
+    }
+    cells.push(if t.runs_failed > 0 {
+        format!("{} ok, {} failed", t.runs_ok, t.runs_failed)
+    } else {
+        t.runs_ok.to_string()
+    });
+    cells
+}
+
+fn format_rows(rows: &[Vec<String>]) -> String {
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (n, r) in rows.iter().enumerate() {
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect();
+        out.push_str(line.join("  ").trim_end());
+        out.push('\n');
+        if n == 0 {
+            out.push_str(
+                &widths
+                    .iter()
+                    .map(|w| "-".repeat(*w))
+                    .collect::<Vec<_>>()
+                    .join("  "),
+            );
+            out.push('\n');
+        }
+    }
+    out.pop();
+    out
+}

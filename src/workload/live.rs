@@ -1,0 +1,123 @@
+//! The paced producer of live runs: sends on a fixed schedule, each message carrying its
+//! *intended* send time, so a stalled producer cannot hide latency (coordinated omission).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+
+use crate::broker::ClientProps;
+
+/// What the paced producer did.
+#[derive(Debug, Clone, Copy)]
+pub struct LiveOutcome {
+    pub sent: u64,
+    /// Messages per second over the schedule actually achieved.
+    pub rate_msgs_per_s: f64,
+    /// How far the producer fell behind its schedule at worst.
+    pub max_behind_s: f64,
+}
+
+/// A producer thread running the schedule; `stop` ends it early (a failed consumer).
+pub struct LiveProducer {
+    handle: JoinHandle<Result<LiveOutcome>>,
+    stop: Arc<AtomicBool>,
+}
+
+/// One run's schedule: `count` messages at `rate` per second from `t0_us` on.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub topic: String,
+    pub partitions: Vec<i32>,
+    pub rate: f64,
+    pub count: u64,
+    pub size: u32,
+    pub t0_us: u64,
+}
+
+impl LiveProducer {
+    /// Starts sending at once; returns when the producer is connected and sending.
+    pub fn start(bootstrap: &str, props: &ClientProps, schedule: Schedule) -> Result<LiveProducer> {
+        let mut config = super::producer::config(bootstrap, props);
+        // linger 0: batching would add producer-side delay to the latency we measure.
+        config.set("linger.ms", "0");
+        let producer: BaseProducer = config.create()?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let handle = std::thread::Builder::new()
+            .name("live-producer".into())
+            .spawn(move || run(&producer, &schedule, &flag))?;
+        Ok(LiveProducer { handle, stop })
+    }
+
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+
+    pub fn join(self) -> Result<LiveOutcome> {
+        self.handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("the live producer thread panicked"))?
+    }
+}
+
+fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveOutcome> {
+    let now_us = crate::clients::protocol::now_unix_us();
+    // Map the wall-clock schedule onto the monotonic clock once.
+    let start = Instant::now() + Duration::from_micros(s.t0_us.saturating_sub(now_us));
+    let interval_us = 1e6 / s.rate;
+    let mut buf = Vec::with_capacity(s.size as usize);
+    let mut max_behind = 0f64;
+    let mut sent = 0;
+    for i in 0..s.count {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let offset = Duration::from_micros((i as f64 * interval_us) as u64);
+        let due = start + offset;
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        } else {
+            max_behind = f64::max(max_behind, (now - due).as_secs_f64());
+        }
+        super::payload(
+            s.size as usize,
+            s.t0_us + offset.as_micros() as u64,
+            &mut buf,
+        );
+        let partition = s.partitions[(i % s.partitions.len() as u64) as usize];
+        loop {
+            match producer.send(
+                BaseRecord::<(), [u8]>::to(&s.topic)
+                    .partition(partition)
+                    .payload(&buf[..]),
+            ) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    producer.poll(Duration::from_millis(1));
+                }
+                Err((e, _)) => anyhow::bail!("the live producer failed: {e}"),
+            }
+        }
+        producer.poll(Duration::ZERO);
+        sent += 1;
+    }
+    // Measured at the last send: on schedule this is (sent - 1) intervals.
+    let elapsed = start.elapsed().as_secs_f64();
+    producer.flush(Duration::from_secs(30))?;
+    let achieved = if sent > 1 && elapsed > 0.0 {
+        (sent - 1) as f64 / elapsed
+    } else {
+        0.0
+    };
+    Ok(LiveOutcome {
+        sent,
+        rate_msgs_per_s: achieved,
+        max_behind_s: max_behind,
+    })
+}

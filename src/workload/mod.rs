@@ -1,0 +1,50 @@
+//! The workload: a topic holding a known number of messages of a known size, made ready
+//! before any trial (`prepare`), and the paced producer of live runs (`live`).
+
+pub mod live;
+pub mod prepare;
+pub mod producer;
+
+/// What the consumers read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workload {
+    pub topic: String,
+    /// The topic was named by the user (`--topic`), not derived from the workload.
+    pub topic_given: bool,
+    pub partitions: u32,
+    pub messages: u64,
+    pub message_size: u32,
+}
+
+/// The default topic name: the workload in words, so a matching topic is reused.
+pub fn topic_name(messages: u64, message_size: u32, partitions: u32) -> String {
+    format!("kafkatune-{messages}x{message_size}B-p{partitions}")
+}
+
+/// A message of `size` bytes whose first 8 bytes are `send_time_us` (big-endian), the
+/// intended send time every driver reads back (`docs/driver-protocol.md`).
+pub fn payload(size: usize, send_time_us: u64, buf: &mut Vec<u8>) {
+    buf.clear();
+    buf.extend_from_slice(&send_time_us.to_be_bytes()[..size.min(8)]);
+    buf.resize(size, b'k');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn topic_names_describe_the_workload() {
+        assert_eq!(topic_name(100_000, 100, 1), "kafkatune-100000x100B-p1");
+    }
+
+    #[test]
+    fn payload_starts_with_the_send_time() {
+        let mut buf = Vec::new();
+        payload(100, 42, &mut buf);
+        assert_eq!(buf.len(), 100);
+        assert_eq!(u64::from_be_bytes(buf[..8].try_into().unwrap()), 42);
+        payload(4, 42, &mut buf);
+        assert_eq!(buf.len(), 4);
+    }
+}
