@@ -1,0 +1,365 @@
+package dev.kafkatune.driver;
+
+import java.io.PrintStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.internals.AppInfoParser;
+
+/**
+ * One run: create the consumer, assign or subscribe, then poll until exactly
+ * {@code spec.messages} records are counted or the deadline passes.
+ *
+ * <p>The counters are fields rather than locals so that {@link #fill(Result)} can report
+ * partial numbers after a failure, and so that Main's watchdog can still write a result
+ * if this thread gets stuck. The ones updated once per poll are volatile for that
+ * watchdog; the per-record work only touches locals.
+ */
+final class DrainOrLiveConsumer {
+    /** The protocol's fixed histogram shape: 1 µs to one hour, 3 significant digits. */
+    static final long HISTOGRAM_HIGHEST_US = 3_600_000_000L;
+    static final int HISTOGRAM_DIGITS = 3;
+
+    private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
+    /** Reads the payload's 8-byte big-endian send time in place, without a ByteBuffer per record. */
+    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final Spec spec;
+    private final long deadlineNanos;
+    private final PrintStream events;
+    private final Histogram latency;
+    private final String version = AppInfoParser.getVersion();
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    /** Indexed by partition number; grown if the group hands out a partition the spec did not list. */
+    private long[] perPartition;
+
+    private volatile Long readyUnixUs;
+    private volatile boolean sawRecord;
+    private volatile long firstNanos;
+    private volatile long firstUnixUs;
+    private volatile long lastNanos;
+    private volatile long counted;
+    private volatile long bytes;
+    private volatile long polls;
+    private volatile long emptyPolls;
+    private volatile int recordsPerPollMax;
+    private volatile boolean timedOut;
+    private volatile String failure;
+
+    // subscribe only
+    private long subscribeNanos;
+    private volatile boolean assigned;
+    private volatile long firstAssignmentNanos;
+    private volatile int rebalances;
+
+    DrainOrLiveConsumer(Spec spec, long deadlineNanos, PrintStream events) {
+        this.spec = spec;
+        this.deadlineNanos = deadlineNanos;
+        this.events = events;
+        this.latency = spec.liveMode() ? new Histogram(HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS) : null;
+        int maxPartition = spec.partitions().stream().mapToInt(Spec.PartitionStart::partition).max().orElse(0);
+        this.perPartition = new long[maxPartition + 1];
+    }
+
+    /** Runs to the end; never throws: a failure becomes the result's error. */
+    void run() {
+        try {
+            consumer = new KafkaConsumer<>(config());
+            if (spec.subscribe()) {
+                subscribeNanos = System.nanoTime();
+                consumer.subscribe(List.of(spec.topic()), new Rebalances());
+            } else {
+                List<TopicPartition> tps = new ArrayList<>();
+                for (Spec.PartitionStart p : spec.partitions()) {
+                    tps.add(new TopicPartition(spec.topic(), p.partition()));
+                }
+                consumer.assign(tps);
+                for (Spec.PartitionStart p : spec.partitions()) {
+                    consumer.seek(new TopicPartition(spec.topic(), p.partition()), p.startOffset());
+                }
+            }
+            readyUnixUs = wallMicros();
+            event("{\"event\":\"ready\"}");
+            consume();
+        } catch (Exception e) {
+            failure = Main.oneLine(e);
+            e.printStackTrace();
+        }
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, spec.bootstrapServers());
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(spec.maxPollRecords()));
+        if (spec.subscribe()) {
+            c.put(ConsumerConfig.GROUP_ID_CONFIG, spec.groupId());
+        }
+        checkNames(spec.properties().keySet());
+        c.putAll(spec.properties());
+        return c;
+    }
+
+    /**
+     * kafka-clients ignores unknown property names with nothing but a log line, so a typo
+     * ("fetch.min.byte") would measure the default while the report claims otherwise.
+     * Refuse them instead. Names under a known prefix (config.providers.NAME.class) pass,
+     * and the check is off when interceptors or metric reporters are configured, since
+     * those plugins read their own keys from the same map.
+     */
+    private void checkNames(Set<String> names) {
+        if (names.contains(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG) || names.contains(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG)) {
+            return;
+        }
+        Set<String> known = ConsumerConfig.configNames();
+        for (String name : names) {
+            if (known.contains(name) || known.stream().anyMatch(k -> name.startsWith(k + "."))) {
+                continue;
+            }
+            throw new ConfigException("unknown consumer property '" + name + "': not a kafka-clients "
+                    + version + " consumer config (the client would ignore it silently)");
+        }
+    }
+
+    private void consume() {
+        final long target = spec.messages();
+        final long pollTimeoutNanos = spec.pollTimeoutMs() * 1_000_000L;
+        final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
+        final boolean live = latency != null;
+        final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
+        long lastProgressNanos = System.nanoTime();
+        long lastProgressCount = 0;
+
+        while (counted < target) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                timedOut = true;
+                return;
+            }
+            // Never let one poll carry the run past its deadline.
+            ConsumerRecords<byte[], byte[]> records =
+                    consumer.poll(remaining >= pollTimeoutNanos ? pollTimeout : Duration.ofNanos(remaining));
+            long afterPoll = System.nanoTime();
+            polls++;
+            int n = records.count();
+            if (n == 0) {
+                emptyPolls++;
+            } else {
+                // All records of one poll reach the application at the same instant, so one
+                // clock reading per poll is both correct and cheaper than one per record.
+                long nowUs = live ? wallMicros() : 0;
+                if (!sawRecord) {
+                    firstNanos = afterPoll;
+                    firstUnixUs = live ? nowUs : wallMicros();
+                    sawRecord = true;
+                }
+                if (n > recordsPerPollMax) {
+                    recordsPerPollMax = n;
+                }
+                long room = target - counted;
+                long taken = 0;
+                long pollBytes = 0;
+                for (TopicPartition tp : records.partitions()) {
+                    List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+                    // Records beyond the requested count are cut, never counted.
+                    int take = (int) Math.min(list.size(), room - taken);
+                    for (int i = 0; i < take; i++) {
+                        ConsumerRecord<byte[], byte[]> r = list.get(i);
+                        int size = r.serializedValueSize(); // -1 for a null value
+                        if (size > 0) {
+                            pollBytes += size;
+                        }
+                        if (live) {
+                            recordLatency(r.value(), nowUs, warmupEndUs);
+                        }
+                    }
+                    countPartition(tp.partition(), take);
+                    taken += take;
+                    if (taken == room) {
+                        break;
+                    }
+                }
+                bytes += pollBytes;
+                counted += taken;
+                lastNanos = afterPoll;
+            }
+            if (afterPoll - lastProgressNanos >= PROGRESS_INTERVAL_NS && counted != lastProgressCount) {
+                lastProgressNanos = afterPoll;
+                lastProgressCount = counted;
+                event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
+            }
+        }
+    }
+
+    private void recordLatency(byte[] value, long nowUs, long warmupEndUs) {
+        if (value == null || value.length < 8) {
+            return; // not a kafkatune payload: no send time to measure from
+        }
+        long sendUs = (long) BE_LONG.get(value, 0);
+        if (sendUs < warmupEndUs) {
+            return;
+        }
+        long us = nowUs - sendUs;
+        // Clock steps can make it negative; an hour is the histogram's ceiling.
+        latency.recordValue(us < 0 ? 0 : Math.min(us, HISTOGRAM_HIGHEST_US));
+    }
+
+    private void countPartition(int partition, int n) {
+        if (partition >= perPartition.length) {
+            perPartition = Arrays.copyOf(perPartition, partition + 1);
+        }
+        perPartition[partition] += n;
+    }
+
+    /**
+     * Subscribe mode: counts assignments, times the join, and starts each newly assigned
+     * partition at the spec's start offset (the log start in drain mode, which is where
+     * auto.offset.reset=earliest would go anyway; the end offset at run start in live mode,
+     * where "earliest" would first drain an old backlog). Each partition is positioned once:
+     * nothing is committed, so seeking again after a rebalance would re-count records.
+     * Callbacks run inside poll() on this thread.
+     */
+    private final class Rebalances implements ConsumerRebalanceListener {
+        private final Map<Integer, Long> startOffsets = new HashMap<>();
+
+        Rebalances() {
+            for (Spec.PartitionStart p : spec.partitions()) {
+                startOffsets.put(p.partition(), p.startOffset());
+            }
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (!assigned) {
+                firstAssignmentNanos = System.nanoTime();
+                assigned = true;
+            }
+            rebalances++;
+            for (TopicPartition tp : partitions) {
+                Long start = startOffsets.remove(tp.partition());
+                if (start != null) {
+                    consumer.seek(tp, start);
+                }
+            }
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
+    }
+
+    /**
+     * Copies what was measured into {@code r}. Called by the run's own thread at the end,
+     * or by the watchdog if that thread is stuck (then values may be a poll behind).
+     */
+    void fill(Result r) {
+        r.clientVersion = version;
+        if (failure != null) {
+            r.error = failure;
+        } else if (timedOut) {
+            r.error = "timed out after " + Main.seconds(spec.timeoutS()) + " s with " + counted + " of " + spec.messages() + " messages";
+        } else {
+            r.status = "ok";
+            r.error = null;
+        }
+        if (r.error != null) {
+            r.status = "failed";
+        }
+        r.messages = counted;
+        r.bytes = bytes;
+        r.readyUnixUs = readyUnixUs;
+        if (sawRecord) {
+            r.firstRecordUnixUs = firstUnixUs;
+            // Derived from the monotonic clock so that it agrees with consume_s exactly.
+            r.lastRecordUnixUs = firstUnixUs + (lastNanos - firstNanos) / 1_000;
+            r.consumeS = (lastNanos - firstNanos) / 1e9;
+        }
+        r.polls = polls;
+        r.emptyPolls = emptyPolls;
+        r.recordsPerPollMax = recordsPerPollMax;
+        TreeMap<Integer, Long> pp = new TreeMap<>();
+        for (Spec.PartitionStart p : spec.partitions()) {
+            pp.put(p.partition(), 0L);
+        }
+        long[] counts = perPartition;
+        for (int p = 0; p < counts.length; p++) {
+            if (counts[p] != 0) {
+                pp.put(p, counts[p]);
+            }
+        }
+        r.perPartition = pp;
+        if (spec.subscribe()) {
+            r.assignedPartitions = List.of(); // until snapshotConsumer reads the real assignment
+            r.rebalances = rebalances;
+            r.joinS = !assigned ? null : (firstAssignmentNanos - subscribeNanos) / 1e9;
+        } else {
+            r.assignedPartitions = spec.partitions().stream().map(Spec.PartitionStart::partition).sorted().toList();
+        }
+        if (latency != null) {
+            ByteBuffer buf = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
+            int len = latency.encodeIntoCompressedByteBuffer(buf);
+            r.latencyHistogram = Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), len));
+        }
+    }
+
+    /**
+     * The consumer's end state: subscribe's final assignment and the client metrics. Must
+     * run on the consumer's own thread (KafkaConsumer is not thread-safe) and before close.
+     */
+    void snapshotConsumer(Result r) {
+        if (consumer == null) {
+            return;
+        }
+        if (spec.subscribe()) {
+            r.assignedPartitions = consumer.assignment().stream().map(TopicPartition::partition).sorted().toList();
+        }
+        Metrics.snapshotClient(consumer, r);
+    }
+
+    /** A short close: the run is over, and the orchestrator waits for the process to exit. */
+    void close() {
+        if (consumer != null) {
+            consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
+        }
+    }
+
+    double timeoutS() {
+        return spec.timeoutS();
+    }
+
+    private void event(String json) {
+        events.println(json);
+        events.flush();
+    }
+
+    static long wallMicros() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
+    }
+}

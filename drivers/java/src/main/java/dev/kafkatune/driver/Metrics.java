@@ -1,0 +1,66 @@
+package dev.kafkatune.driver;
+
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/** End-of-run snapshots of the consumer's own metrics and of the JVM's garbage collectors. */
+final class Metrics {
+    private static final String FETCH_GROUP = "consumer-fetch-manager-metrics";
+    private static final String CONSUMER_GROUP = "consumer-metrics";
+
+    private Metrics() {}
+
+    /**
+     * Copies the client-wide (not per-topic, not per-partition) metrics of the fetch manager
+     * and the consumer into {@code result}. Must run before {@code close()}, which removes
+     * the sensors, and right after the loop: rates and maxima such as records-lag-max are
+     * windowed (metrics.sample.window.ms, 30 s by default), so a later snapshot would see
+     * them decay.
+     */
+    static void snapshotClient(Consumer<?, ?> consumer, Result result) {
+        Map<String, Double> flat = new TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+            MetricName name = e.getKey();
+            String group = name.group();
+            if (!FETCH_GROUP.equals(group) && !CONSUMER_GROUP.equals(group)) {
+                continue;
+            }
+            // The same names exist per topic and per partition; those carry a topic tag.
+            if (name.tags().containsKey("topic") || name.tags().containsKey("partition")) {
+                continue;
+            }
+            Object value = e.getValue().metricValue();
+            // Some gauges are strings; NaN and infinities (empty windows) are not JSON numbers.
+            if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+                flat.putIfAbsent(name.name(), n.doubleValue());
+            }
+        }
+        result.clientMetrics = flat;
+        result.fetchRequests = asLong(flat.get("fetch-total"));
+        result.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
+        result.fetchLatencyMaxMs = flat.get("fetch-latency-max");
+        result.fetchBytesAvg = flat.get("fetch-size-avg");
+        result.recordsLagMax = asLong(flat.get("records-lag-max"));
+    }
+
+    /** Sums over every collector; a collector that cannot count reports -1 and is skipped. */
+    static void snapshotGc(Result result) {
+        long count = 0;
+        long timeMs = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            timeMs += Math.max(0, gc.getCollectionTime());
+        }
+        result.gcCount = count;
+        result.gcTimeMs = timeMs;
+    }
+
+    private static Long asLong(Double v) {
+        return v == null ? null : Math.round(v);
+    }
+}

@@ -1,0 +1,113 @@
+package dev.kafkatune.driver;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+
+/**
+ * The one result document of a run (docs/driver-protocol.md, "Result"). Boxed fields are
+ * the ones that may be {@code null}: not measured (yet), or not applicable to this run.
+ * Every field is always written, nulls included, in the protocol's order.
+ */
+public final class Result {
+    public String status = "failed";
+    public String error;
+    public String clientVersion;
+    public long messages;
+    public long bytes;
+    public Long readyUnixUs;
+    public Long firstRecordUnixUs;
+    public Long lastRecordUnixUs;
+    public double consumeS;
+    public long polls;
+    public long emptyPolls;
+    public int recordsPerPollMax;
+    public SortedMap<Integer, Long> perPartition;
+    public List<Integer> assignedPartitions;
+    public Double joinS;
+    public int rebalances;
+    public Long fetchRequests;
+    public Double fetchLatencyAvgMs;
+    public Double fetchLatencyMaxMs;
+    public Double fetchBytesAvg;
+    public Long recordsLagMax;
+    public Long gcCount;
+    public Long gcTimeMs;
+    public String latencyHistogram;
+    /** Finite values only: NaN and infinities are not JSON numbers. */
+    public Map<String, Double> clientMetrics;
+
+    byte[] toJson() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("protocol_version", Spec.PROTOCOL_VERSION);
+            g.writeStringField("status", status);
+            g.writeStringField("error", error);
+            g.writeStringField("client", "java");
+            g.writeStringField("client_version", clientVersion);
+            g.writeNumberField("messages", messages);
+            g.writeNumberField("bytes", bytes);
+            writeLong(g, "ready_unix_us", readyUnixUs);
+            writeLong(g, "first_record_unix_us", firstRecordUnixUs);
+            writeLong(g, "last_record_unix_us", lastRecordUnixUs);
+            g.writeNumberField("consume_s", consumeS);
+            g.writeNumberField("polls", polls);
+            g.writeNumberField("empty_polls", emptyPolls);
+            g.writeNumberField("records_per_poll_max", recordsPerPollMax);
+            g.writeObjectFieldStart("per_partition");
+            if (perPartition != null) {
+                for (Map.Entry<Integer, Long> e : perPartition.entrySet()) {
+                    g.writeNumberField(Integer.toString(e.getKey()), e.getValue());
+                }
+            }
+            g.writeEndObject();
+            g.writeArrayFieldStart("assigned_partitions");
+            if (assignedPartitions != null) {
+                for (int p : assignedPartitions) {
+                    g.writeNumber(p);
+                }
+            }
+            g.writeEndArray();
+            writeDouble(g, "join_s", joinS);
+            g.writeNumberField("rebalances", rebalances);
+            writeLong(g, "fetch_requests", fetchRequests);
+            writeDouble(g, "fetch_latency_avg_ms", fetchLatencyAvgMs);
+            writeDouble(g, "fetch_latency_max_ms", fetchLatencyMaxMs);
+            writeDouble(g, "fetch_bytes_avg", fetchBytesAvg);
+            writeLong(g, "records_lag_max", recordsLagMax);
+            writeLong(g, "gc_count", gcCount);
+            writeLong(g, "gc_time_ms", gcTimeMs);
+            g.writeStringField("latency_histogram", latencyHistogram);
+            g.writeObjectFieldStart("client_metrics");
+            if (clientMetrics != null) {
+                for (Map.Entry<String, Double> e : clientMetrics.entrySet()) {
+                    g.writeNumberField(e.getKey(), e.getValue());
+                }
+            }
+            g.writeEndObject();
+            g.writeStringField("poll_api", "poll(Duration)");
+            g.writeEndObject();
+        }
+        return out.toByteArray();
+    }
+
+    private static void writeLong(JsonGenerator g, String name, Long v) throws IOException {
+        if (v == null) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, v);
+        }
+    }
+
+    private static void writeDouble(JsonGenerator g, String name, Double v) throws IOException {
+        if (v == null || !Double.isFinite(v)) {
+            g.writeNullField(name);
+        } else {
+            g.writeNumberField(name, v);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.kafkatune.driver;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The trial description kafkatune hands to the driver (docs/driver-protocol.md, "Spec").
+ * Unknown fields are ignored so that a newer kafkatune can add optional ones without
+ * breaking an older cached driver; a missing or mistyped required field is an error
+ * naming the field, never a silent default.
+ */
+public record Spec(
+        int protocolVersion,
+        String client,
+        String bootstrapServers,
+        String topic,
+        String assignment,
+        String groupId,
+        List<PartitionStart> partitions,
+        long messages,
+        String mode,
+        int maxPollRecords,
+        long pollTimeoutMs,
+        Map<String, String> properties,
+        double timeoutS,
+        Live live) {
+
+    public static final int PROTOCOL_VERSION = 1;
+
+    public record PartitionStart(int partition, long startOffset) {}
+
+    public record Live(long warmupEndUnixUs) {}
+
+    public boolean subscribe() {
+        return "subscribe".equals(assignment);
+    }
+
+    public boolean liveMode() {
+        return "live".equals(mode);
+    }
+
+    static Spec parse(byte[] json) throws IOException {
+        Map<String, Object> o = object(Json.parse(json), "the spec");
+        List<PartitionStart> partitions = new ArrayList<>();
+        for (Object p : list(o, "partitions")) {
+            Map<String, Object> po = object(p, "a partitions entry");
+            partitions.add(new PartitionStart(
+                    (int) integer(po, "partition"), integer(po, "start_offset")));
+        }
+        Map<String, String> properties = new LinkedHashMap<>();
+        Object props = o.get("properties");
+        if (props != null) {
+            for (Map.Entry<String, Object> e : object(props, "properties").entrySet()) {
+                // kafkatune sends strings; accept JSON numbers and booleans as their text.
+                Object v = e.getValue();
+                properties.put(e.getKey(), v == null ? null : v.toString());
+            }
+        }
+        Live live = null;
+        Object lo = o.get("live");
+        if (lo != null) {
+            live = new Live(integer(object(lo, "live"), "warmup_end_unix_us"));
+        }
+        Spec spec = new Spec(
+                (int) integer(o, "protocol_version"),
+                string(o, "client", false),
+                string(o, "bootstrap_servers", true),
+                string(o, "topic", true),
+                string(o, "assignment", true),
+                string(o, "group_id", false),
+                partitions,
+                integer(o, "messages"),
+                string(o, "mode", true),
+                (int) integer(o, "max_poll_records"),
+                integer(o, "poll_timeout_ms"),
+                properties,
+                number(o, "timeout_s"),
+                live);
+        spec.validate();
+        return spec;
+    }
+
+    /** Rejects specs that parse but that the run cannot honour; the message says which field. */
+    private void validate() {
+        if (protocolVersion != PROTOCOL_VERSION) {
+            throw new IllegalArgumentException("unsupported protocol_version " + protocolVersion
+                    + " (this driver speaks " + PROTOCOL_VERSION + ")");
+        }
+        if (!"assign".equals(assignment) && !"subscribe".equals(assignment)) {
+            throw new IllegalArgumentException("assignment must be \"assign\" or \"subscribe\", got \"" + assignment + "\"");
+        }
+        if (subscribe() && (groupId == null || groupId.isEmpty())) {
+            throw new IllegalArgumentException("assignment \"subscribe\" needs a group_id");
+        }
+        if (!"drain".equals(mode) && !"live".equals(mode)) {
+            throw new IllegalArgumentException("mode must be \"drain\" or \"live\", got \"" + mode + "\"");
+        }
+        if (liveMode() && live == null) {
+            throw new IllegalArgumentException("mode \"live\" needs a live object");
+        }
+        if (partitions.isEmpty()) {
+            throw new IllegalArgumentException("partitions is empty");
+        }
+        if (messages < 0) {
+            throw new IllegalArgumentException("messages must be >= 0, got " + messages);
+        }
+        if (maxPollRecords < 1) {
+            throw new IllegalArgumentException("max_poll_records must be >= 1, got " + maxPollRecords);
+        }
+        if (pollTimeoutMs < 0) {
+            throw new IllegalArgumentException("poll_timeout_ms must be >= 0, got " + pollTimeoutMs);
+        }
+        if (!(timeoutS > 0) || Double.isInfinite(timeoutS)) {
+            throw new IllegalArgumentException("timeout_s must be a positive number, got " + timeoutS);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> object(Object v, String what) {
+        if (!(v instanceof Map)) {
+            throw new IllegalArgumentException(what + " must be a JSON object");
+        }
+        return (Map<String, Object>) v;
+    }
+
+    private static List<?> list(Map<String, Object> o, String field) {
+        Object v = o.get(field);
+        if (!(v instanceof List<?> l)) {
+            throw new IllegalArgumentException("field '" + field + "' must be an array");
+        }
+        return l;
+    }
+
+    private static String string(Map<String, Object> o, String field, boolean required) {
+        Object v = o.get(field);
+        if (v == null && !required) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw new IllegalArgumentException("field '" + field + "' must be a string");
+        }
+        return s;
+    }
+
+    private static long integer(Map<String, Object> o, String field) {
+        Object v = o.get(field);
+        if (!(v instanceof Long l)) {
+            throw new IllegalArgumentException("field '" + field + "' must be an integer");
+        }
+        return l;
+    }
+
+    private static double number(Map<String, Object> o, String field) {
+        Object v = o.get(field);
+        if (!(v instanceof Number n)) {
+            throw new IllegalArgumentException("field '" + field + "' must be a number");
+        }
+        return n.doubleValue();
+    }
+}

@@ -1,0 +1,511 @@
+#!/usr/bin/env python3
+"""kafkatune's kafka-python client driver (driver protocol version 1).
+
+Run as ``PYTHON kafkatune_driver.py SPEC_PATH RESULT_PATH`` with the venv that kafkatune
+builds from requirements.txt. It reads one trial spec, consumes exactly ``spec.messages``
+records with ``KafkaConsumer.poll(timeout_ms, max_records)`` and writes one result document.
+The contract (every field, every rule) is docs/driver-protocol.md; this file implements it.
+
+The hot loop does per-poll bookkeeping only (len() of each partition's record list); the
+only per-record work is summing value sizes with C-level iterators and, in live mode,
+decoding the 8-byte send time. kafka-python itself costs tens of microseconds per record,
+so the driver stays within noise of the lab's bare ``for message in consumer`` loop.
+"""
+
+import time
+
+# The run's time limit counts from here, before the slow kafka-python import, so that
+# it is as close as the driver can see to the orchestrator's spawn time.
+_STARTED = time.monotonic()
+
+import json  # noqa: E402 (after the start time on purpose)
+import logging
+import math
+import os
+import struct
+import sys
+import threading
+from operator import attrgetter
+
+try:  # imported here so that a broken venv still yields a written, failed result
+    import kafka
+    from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+    _KAFKA_IMPORT_ERROR = None
+except Exception as exc:  # pragma: no cover - exercised only with a broken venv
+    kafka = None
+    KafkaConsumer = TopicPartition = None
+    ConsumerRebalanceListener = object
+    _KAFKA_IMPORT_ERROR = exc
+
+PROTOCOL_VERSION = 1
+POLL_API = "poll(timeout_ms, max_records)"
+
+# Latency histogram bounds fixed by the protocol: 1 us .. 1 h, 3 significant digits.
+HIST_LOWEST_US = 1
+HIST_HIGHEST_US = 3_600_000_000
+HIST_SIGNIFICANT_DIGITS = 3
+
+PROGRESS_INTERVAL_S = 0.5  # "at most a few times a second"
+CLOSE_TIMEOUT_MS = 1000  # close() would otherwise wait up to request_timeout_ms (30 s)
+# The watchdog is the last resort when the main thread is stuck somewhere that does not
+# return (e.g. inside the constructor); the main loop itself never polls past the deadline.
+WATCHDOG_GRACE_S = 1.0
+
+FETCH_GROUP = "consumer-fetch-manager-metrics"
+# The consumer's own client-level metric groups (kafka-python 3.0.12: "consumer-metrics"
+# from the network client, "consumer-coordinator-metrics" when a group is joined).
+CONSUMER_GROUPS = ("consumer-metrics", "consumer-coordinator-metrics")
+# Result field <- kafka-python metric name in consumer-fetch-manager-metrics.
+# kafka-python 3.0.12 has no "fetch-total" (Java has it); the field is then null.
+FETCH_FIELDS = (
+    ("fetch_requests", "fetch-total"),
+    ("fetch_latency_avg_ms", "fetch-latency-avg"),
+    ("fetch_latency_max_ms", "fetch-latency-max"),
+    ("fetch_bytes_avg", "fetch-size-avg"),
+    ("records_lag_max", "records-lag-max"),
+)
+
+_SEND_TIME = struct.Struct(">Q")  # payload: intended send time, u64 big-endian, us since epoch
+_VALUE = attrgetter("value")
+
+log = logging.getLogger("kafkatune.driver")
+
+
+class RunState:
+    """What has been measured so far; read by the result builder and by the watchdog."""
+
+    def __init__(self, spec):
+        self.spec = spec
+        self.messages = 0
+        self.bytes = 0
+        self.polls = 0
+        self.empty_polls = 0
+        self.records_per_poll_max = 0
+        self.per_partition = {}
+        self.assigned_partitions = []
+        self.join_s = None
+        self.join_empty = False  # join_s so far is from an empty assignment
+        self.rebalances = 0
+        self.ready_unix_us = None
+        self.first_record_unix_us = None
+        self.last_record_unix_us = None
+        self.first_perf = None
+        self.last_perf = None
+        self.histogram = None
+        self.metrics = {}  # nested {group: {name: value}} captured at the end
+        self.consumer = None
+        self.phase = "starting"  # where the run is, for the watchdog's error message
+
+
+# ---------------------------------------------------------------- pure helpers (tested)
+
+def decode_send_us(value):
+    """Intended send time (us since epoch) from a payload's first 8 bytes; None if too short."""
+    if value is None or len(value) < 8:
+        return None
+    return _SEND_TIME.unpack_from(value)[0]
+
+
+def take_records(records, remaining):
+    """Cut one poll's ``{TopicPartition: [records]}`` to at most ``remaining`` records.
+
+    Returns (returned, batches): how many records the poll handed over, and the
+    (partition, records) pairs to count. Records past ``remaining`` are dropped, never
+    counted (the protocol's exact-count rule), in the poll's own partition order.
+    """
+    returned = 0
+    batches = []
+    for tp, recs in records.items():
+        n = len(recs)
+        returned += n
+        if remaining <= 0:
+            continue
+        if n > remaining:
+            recs = recs[:remaining]
+            n = remaining
+        batches.append((tp.partition, recs))
+        remaining -= n
+    return returned, batches
+
+
+def value_bytes(recs):
+    """Sum of value sizes; a None value (tombstone) counts 0. C-level iteration only."""
+    return sum(map(len, filter(None, map(_VALUE, recs))))
+
+
+def record_latencies(histogram, recs, now_us, warmup_end_us):
+    """Record ``now - send`` for records sent at or after the warm-up end.
+
+    ``now_us`` is taken once per poll return: the records of one poll reach the
+    application at the same instant. Negative latencies (clock steps) clamp to 0, and
+    values past the histogram's range clamp to its top so nothing is silently lost.
+    """
+    for rec in recs:
+        send_us = decode_send_us(rec.value)
+        if send_us is None or send_us < warmup_end_us:
+            continue
+        latency = now_us - send_us
+        if latency < 0:
+            latency = 0
+        elif latency > HIST_HIGHEST_US:
+            latency = HIST_HIGHEST_US
+        histogram.record_value(latency)
+
+
+def finite_number(value):
+    """The value as a JSON-safe number, or None for NaN/inf/non-numbers."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def extract_metrics(nested):
+    """Result fields and the flat ``client_metrics`` from ``{group: {name: value}}``.
+
+    Fetch-manager metrics win on a name clash: they are the ones the protocol names.
+    Max stats with no sample are -inf in kafka-python and are omitted like NaN.
+    """
+    nested = nested or {}
+    fetch = nested.get(FETCH_GROUP, {})
+    fields = {field: finite_number(fetch.get(name)) for field, name in FETCH_FIELDS}
+    flat = {}
+    for group in CONSUMER_GROUPS + (FETCH_GROUP,):
+        for name, value in nested.get(group, {}).items():
+            number = finite_number(value)
+            if number is not None:
+                flat[name] = number
+    fields["client_metrics"] = flat
+    return fields
+
+
+def client_level_metrics(consumer):
+    """``consumer.metrics()``'s shape, but client-level metrics only.
+
+    ``consumer.metrics()`` folds metrics by (group, name) and drops tags, so a per-topic
+    ``fetch-size-avg`` (tag ``topic``) or per-node metric can overwrite the client-wide
+    one. Keeping only metrics tagged with nothing but ``client-id`` avoids that.
+    """
+    nested = {}
+    raw = consumer.metrics(raw=True) or {}
+    for metric_name, metric in raw.items():
+        if set(metric_name.tags or {}) - {"client-id"}:
+            continue
+        try:
+            value = metric.value()
+        except Exception:  # a metric that cannot be measured is simply left out
+            continue
+        nested.setdefault(metric_name.group, {})[metric_name.name] = value
+    return nested
+
+
+def timeout_error(spec, state):
+    return "timed out after %g s with %d of %d messages" % (
+        float(spec.get("timeout_s", 0)), state.messages, int(spec.get("messages", 0)))
+
+
+def one_line(exc):
+    """A one-line, self-explaining error from an exception: ``Type: message``."""
+    text = " ".join(str(exc).split())
+    name = type(exc).__name__
+    if name.islower():  # e.g. struct.error: the bare name says nothing
+        name = "%s.%s" % (type(exc).__module__, name)
+    if not text:
+        return name
+    # kafka-python's errors already start their str() with the class name.
+    return text if text.startswith(type(exc).__name__) else "%s: %s" % (name, text)
+
+
+# ---------------------------------------------------------------- result document
+
+def build_result(state, status, error):
+    spec = state.spec
+    consume_s = None
+    if state.first_perf is not None and state.last_perf is not None:
+        consume_s = state.last_perf - state.first_perf
+    histogram = None
+    if state.histogram is not None:
+        histogram = state.histogram.encode().decode("ascii")
+    doc = {
+        "protocol_version": PROTOCOL_VERSION,
+        "status": status,
+        "error": error,
+        "client": spec.get("client", "kafka-python"),
+        "client_version": getattr(kafka, "__version__", None),
+        "messages": state.messages,
+        "bytes": state.bytes,
+        "ready_unix_us": state.ready_unix_us,
+        "first_record_unix_us": state.first_record_unix_us,
+        "last_record_unix_us": state.last_record_unix_us,
+        "consume_s": consume_s,
+        "polls": state.polls,
+        "empty_polls": state.empty_polls,
+        "records_per_poll_max": state.records_per_poll_max,
+        "per_partition": {str(p): n for p, n in sorted(state.per_partition.items())},
+        "assigned_partitions": sorted(state.assigned_partitions),
+        "join_s": state.join_s,
+        "rebalances": state.rebalances,
+        "gc_count": None,  # JVM only, per the protocol
+        "gc_time_ms": None,
+        "latency_histogram": histogram,
+        "poll_api": POLL_API,
+    }
+    doc.update(extract_metrics(state.metrics))
+    return doc
+
+
+class ResultWriter:
+    """Writes the one result document exactly once, from the main thread or the watchdog."""
+
+    def __init__(self, path):
+        self.path = path
+        self.lock = threading.Lock()
+        self.written = False
+
+    def write(self, doc):
+        with self.lock:
+            if self.written:
+                return True
+            tmp = self.path + ".tmp"
+            # allow_nan=False: NaN is not JSON; every float has been made finite already.
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(json.dumps(doc, allow_nan=False))
+                f.write("\n")
+            os.replace(tmp, self.path)  # atomic: a half-written result is never read
+            self.written = True
+            return True
+
+
+def start_watchdog(state, writer, deadline):
+    """After the deadline (plus grace) write a failed result if none exists, then exit 0."""
+
+    def fire():
+        try:
+            if not writer.written:
+                error = "%s (stuck while %s)" % (timeout_error(state.spec, state), state.phase)
+                writer.write(build_result(state, "failed", error))
+        except Exception as exc:
+            log.error("watchdog could not write the result: %s", one_line(exc))
+            os._exit(1)
+        sys.stderr.flush()
+        os._exit(0)
+
+    delay = max(0.0, deadline - time.monotonic()) + WATCHDOG_GRACE_S
+    timer = threading.Timer(delay, fire)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+# ---------------------------------------------------------------- the run
+
+_stdout_open = True
+
+
+def emit(event):
+    """One progress line on stdout, flushed at once.
+
+    stdout is optional: if the reader has gone (broken pipe), stop writing instead of
+    failing the run; the result file is the channel that matters.
+    """
+    global _stdout_open
+    if not _stdout_open:
+        return
+    try:
+        sys.stdout.write(json.dumps(event) + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _stdout_open = False
+        log.warning("stdout closed; no more progress lines")
+
+
+def consumer_config(spec, deadline):
+    """The driver's own settings, then spec.properties on top, unchanged."""
+    config = {
+        "bootstrap_servers": spec["bootstrap_servers"],
+        "enable_auto_commit": False,
+        "auto_offset_reset": "earliest",
+        "max_poll_records": int(spec["max_poll_records"]),
+        # The constructor blocks until a broker answers (default 30 s); keep that inside
+        # the run's deadline so a missing broker ends as a failed result, not a kill.
+        "bootstrap_timeout_ms": max(1, int((deadline - time.monotonic()) * 1000)),
+    }
+    if spec.get("assignment") == "subscribe":
+        config["group_id"] = spec["group_id"]
+    else:
+        config["group_id"] = None  # the lab's case: no group, no coordinator, no commits
+    config.update(spec.get("properties") or {})
+    return config
+
+
+class _AssignmentCounter(ConsumerRebalanceListener):
+    """Counts group assignments; the first one gives join_s."""
+
+    def __init__(self, state, subscribed_perf):
+        self.state = state
+        self.subscribed_perf = subscribed_perf
+
+    def on_partitions_revoked(self, revoked):
+        pass  # never commits: nothing to do
+
+    def on_partitions_assigned(self, assigned):
+        state = self.state
+        state.rebalances += 1
+        # join_s is the time until the consumer can read: kafka-python's leader sometimes
+        # hands out an empty first assignment ("No partition metadata for topic") and
+        # rejoins at once, so an empty assignment only counts if no other one comes.
+        if state.join_s is None or (state.join_empty and assigned):
+            state.join_s = time.perf_counter() - self.subscribed_perf
+            state.join_empty = not assigned
+        state.assigned_partitions = sorted(tp.partition for tp in assigned)
+        for partition in state.assigned_partitions:
+            state.per_partition.setdefault(partition, 0)
+
+
+def attach(consumer, spec, state):
+    """assign()+seek() or subscribe(), as the spec says."""
+    topic = spec["topic"]
+    if spec.get("assignment") == "subscribe":
+        consumer.subscribe([topic], listener=_AssignmentCounter(state, time.perf_counter()))
+        return
+    partitions = spec.get("partitions") or []
+    tps = [TopicPartition(topic, int(p["partition"])) for p in partitions]
+    consumer.assign(tps)
+    for tp, p in zip(tps, partitions):
+        consumer.seek(tp, int(p.get("start_offset", 0)))
+    state.assigned_partitions = [tp.partition for tp in tps]
+    for tp in tps:
+        state.per_partition.setdefault(tp.partition, 0)
+
+
+def consume(consumer, spec, state, deadline):
+    """Poll until exactly spec.messages records are counted. Returns an error or None."""
+    target = int(spec["messages"])
+    max_records = int(spec["max_poll_records"])
+    poll_timeout_ms = int(spec["poll_timeout_ms"])
+    live = spec.get("live") if spec.get("mode") == "live" else None
+    histogram = state.histogram
+    warmup_end_us = int(live["warmup_end_unix_us"]) if live else 0
+    per_partition = state.per_partition
+    poll = consumer.poll
+    monotonic = time.monotonic
+    perf_counter = time.perf_counter
+    time_ns = time.time_ns
+    next_progress = perf_counter() + PROGRESS_INTERVAL_S
+    remaining = target
+
+    while remaining > 0:
+        # Never let one poll cross the deadline, so a dead broker still ends on time.
+        left_ms = int((deadline - monotonic()) * 1000)
+        if left_ms <= 0:
+            return timeout_error(spec, state)
+        records = poll(timeout_ms=min(poll_timeout_ms, left_ms), max_records=max_records)
+        state.polls += 1
+        if not records:
+            state.empty_polls += 1
+            continue
+        # One clock reading per poll return: every record of it reached us now.
+        now_ns = time_ns()
+        now_perf = perf_counter()
+        returned, batches = take_records(records, remaining)
+        if returned > state.records_per_poll_max:
+            state.records_per_poll_max = returned
+        for partition, recs in batches:
+            n = len(recs)
+            per_partition[partition] = per_partition.get(partition, 0) + n
+            remaining -= n
+            state.bytes += value_bytes(recs)
+            if histogram is not None:
+                record_latencies(histogram, recs, now_ns // 1000, warmup_end_us)
+        state.messages = target - remaining
+        if state.first_perf is None:
+            state.first_perf = now_perf
+            state.first_record_unix_us = now_ns // 1000
+        state.last_perf = now_perf
+        state.last_record_unix_us = now_ns // 1000
+        if now_perf >= next_progress:
+            emit({"event": "progress", "messages": state.messages})
+            next_progress = now_perf + PROGRESS_INTERVAL_S
+    return None
+
+
+def run(spec, state, deadline):
+    """Create, attach, signal ready, consume. Returns (status, error).
+
+    The consumer is kept in ``state.consumer`` so that main() can still read its metrics,
+    write the result and close it when this raises.
+    """
+    if _KAFKA_IMPORT_ERROR is not None:
+        raise _KAFKA_IMPORT_ERROR
+    if spec.get("mode") == "live":
+        # Imported only when needed: drain runs do not depend on the histogram package.
+        from hdrh.histogram import HdrHistogram
+        state.histogram = HdrHistogram(HIST_LOWEST_US, HIST_HIGHEST_US, HIST_SIGNIFICANT_DIGITS)
+    state.phase = "creating the consumer"
+    state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
+    state.phase = "assigning partitions"
+    attach(state.consumer, spec, state)
+    state.ready_unix_us = time.time_ns() // 1000
+    emit({"event": "ready"})
+    state.phase = "consuming"
+    error = consume(state.consumer, spec, state, deadline)
+    return ("failed" if error else "ok"), error
+
+
+def close_quietly(consumer):
+    try:
+        # autocommit=False: the driver never commits; bounded so exit stays prompt.
+        consumer.close(autocommit=False, timeout_ms=CLOSE_TIMEOUT_MS)
+    except Exception as exc:
+        log.warning("close failed: %s", one_line(exc))
+
+
+def main(argv):
+    if len(argv) != 3:
+        sys.stderr.write("usage: kafkatune_driver.py SPEC_PATH RESULT_PATH\n")
+        return 2
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    writer = ResultWriter(argv[2])
+    state = RunState({})
+    try:
+        state.phase = "reading the spec"
+        with open(argv[1], encoding="utf-8") as f:
+            state.spec = json.load(f)
+        state.phase = "starting"
+        deadline = _STARTED + float(state.spec["timeout_s"])
+        start_watchdog(state, writer, deadline)
+        status, error = run(state.spec, state, deadline)
+    except Exception as exc:
+        status, error = "failed", "%s while %s" % (one_line(exc), state.phase)
+    if error:
+        log.error("run failed: %s", error)
+    if state.consumer is not None:
+        state.phase = "collecting metrics"
+        try:
+            state.metrics = client_level_metrics(state.consumer)
+        except Exception as exc:  # metrics are a bonus; the counts still go out
+            log.warning("could not read metrics: %s", one_line(exc))
+    try:
+        # The result first, then close: a slow close must not cost the measurement.
+        writer.write(build_result(state, status, error))
+    except Exception as exc:
+        log.error("could not write the result: %s", one_line(exc))
+        return 1
+    if state.consumer is not None:
+        state.phase = "closing"
+        close_quietly(state.consumer)
+    return 0
+
+
+if __name__ == "__main__":
+    code = main(sys.argv)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    # os._exit: skip interpreter teardown (kafka-python's IO thread, big object graphs);
+    # everything that matters is written and flushed.
+    os._exit(code)

@@ -1,0 +1,185 @@
+"""Unit tests of kafkatune_driver's pure helpers (no broker needed): ``pytest drivers/python``."""
+
+import json
+import math
+import struct
+from collections import namedtuple
+
+import pytest
+
+import kafkatune_driver as drv
+
+TP = namedtuple("TP", "topic partition")
+Rec = namedtuple("Rec", "partition value")
+
+
+def recs(partition, n, size=10):
+    return [Rec(partition, b"x" * size) for _ in range(n)]
+
+
+def test_decode_send_us_reads_big_endian_u64():
+    value = struct.pack(">Q", 1_764_000_000_123_456) + b"filler"
+    assert drv.decode_send_us(value) == 1_764_000_000_123_456
+
+
+def test_decode_send_us_short_or_missing_value():
+    assert drv.decode_send_us(b"1234567") is None
+    assert drv.decode_send_us(None) is None
+    assert drv.decode_send_us(b"\x00" * 8) == 0
+
+
+def test_take_records_under_remaining_keeps_all():
+    records = {TP("t", 0): recs(0, 3), TP("t", 1): recs(1, 2)}
+    returned, batches = drv.take_records(records, 10)
+    assert returned == 5
+    assert [(p, len(r)) for p, r in batches] == [(0, 3), (1, 2)]
+
+
+def test_take_records_cuts_an_overshooting_poll_exactly():
+    records = {TP("t", 0): recs(0, 4), TP("t", 1): recs(1, 4), TP("t", 2): recs(2, 4)}
+    returned, batches = drv.take_records(records, 6)
+    assert returned == 12  # what the poll handed over, for records_per_poll_max
+    assert [(p, len(r)) for p, r in batches] == [(0, 4), (1, 2)]
+    assert sum(len(r) for _, r in batches) == 6
+
+
+def test_take_records_exact_fit():
+    returned, batches = drv.take_records({TP("t", 0): recs(0, 5)}, 5)
+    assert returned == 5 and len(batches[0][1]) == 5
+
+
+def test_value_bytes_counts_values_and_tolerates_tombstones():
+    assert drv.value_bytes(recs(0, 3, size=100)) == 300
+    assert drv.value_bytes([Rec(0, None), Rec(0, b"abc"), Rec(0, b"")]) == 3
+
+
+class FakeHistogram:
+    def __init__(self):
+        self.values = []
+
+    def record_value(self, value):
+        self.values.append(value)
+
+
+def payload(send_us):
+    return struct.pack(">Q", send_us) + b"x" * 92
+
+
+def test_record_latencies_warmup_clamp_and_short_values():
+    hist = FakeHistogram()
+    now = 10_000_000
+    batch = [
+        Rec(0, payload(now - 1500)),  # after warm-up: 1.5 ms
+        Rec(0, payload(4_000_000)),  # before warm-up end: skipped
+        Rec(0, payload(now + 50)),  # sent "in the future" (clock step): clamps to 0
+        Rec(0, b"short"),  # not a kafkatune payload: skipped
+        Rec(0, payload(5_000_000)),  # exactly at warm-up end: recorded
+    ]
+    drv.record_latencies(hist, batch, now, warmup_end_us=5_000_000)
+    assert hist.values == [1500, 0, 5_000_000]
+
+
+def test_record_latencies_into_real_hdr_histogram_encodes_v2_compressed():
+    from hdrh.histogram import HdrHistogram
+
+    hist = HdrHistogram(drv.HIST_LOWEST_US, drv.HIST_HIGHEST_US, drv.HIST_SIGNIFICANT_DIGITS)
+    now = 1_764_000_000_000_000
+    drv.record_latencies(hist, [Rec(0, payload(now - 2000)) for _ in range(10)], now, 0)
+    encoded = hist.encode().decode("ascii")
+    assert encoded.startswith("HISTF")  # base64 of the V2 compressed cookie 0x1c849314
+    back = HdrHistogram.decode(encoded)
+    assert back.get_total_count() == 10
+    assert back.get_value_at_percentile(50) == pytest.approx(2000, rel=1e-3)
+
+
+METRICS = {
+    "consumer-fetch-manager-metrics": {
+        "fetch-size-avg": 1018880.0,
+        "fetch-size-max": 1018880.0,
+        "fetch-latency-avg": 16.6,
+        "fetch-latency-max": 75.0,
+        "fetch-rate": 0.32,
+        "records-lag-max": 199500.0,
+        "records-per-request-avg": float("nan"),
+    },
+    "consumer-metrics": {"connection-count": 1.0, "request-latency-max": float("-inf")},
+    "consumer-coordinator-metrics": {"assigned-partitions": 1.0},
+    "kafka-metrics-count": {"count": 99.0},
+}
+
+
+def test_extract_metrics_maps_fetch_manager_names():
+    fields = drv.extract_metrics(METRICS)
+    assert fields["fetch_requests"] is None  # kafka-python 3.0.12 has no fetch-total
+    assert fields["fetch_latency_avg_ms"] == 16.6
+    assert fields["fetch_latency_max_ms"] == 75.0
+    assert fields["fetch_bytes_avg"] == 1018880.0
+    assert fields["records_lag_max"] == 199500.0
+
+
+def test_extract_metrics_uses_fetch_total_when_present():
+    nested = {"consumer-fetch-manager-metrics": {"fetch-total": 42.0}}
+    assert drv.extract_metrics(nested)["fetch_requests"] == 42.0
+
+
+def test_extract_metrics_flat_client_metrics_are_finite_numbers_only():
+    flat = drv.extract_metrics(METRICS)["client_metrics"]
+    assert flat["fetch-rate"] == 0.32
+    assert flat["connection-count"] == 1.0
+    assert flat["assigned-partitions"] == 1.0
+    assert "records-per-request-avg" not in flat  # NaN omitted
+    assert "request-latency-max" not in flat  # -inf (no sample) omitted
+    assert "count" not in flat  # not a consumer group
+    json.dumps(flat, allow_nan=False)
+
+
+def test_extract_metrics_missing_or_empty():
+    fields = drv.extract_metrics(None)
+    assert fields["client_metrics"] == {}
+    assert all(fields[f] is None for f, _ in drv.FETCH_FIELDS)
+
+
+def test_finite_number():
+    assert drv.finite_number(3) == 3
+    assert drv.finite_number(2.5) == 2.5
+    assert drv.finite_number(math.inf) is None
+    assert drv.finite_number(True) is None
+    assert drv.finite_number("1") is None
+
+
+def test_one_line_error_messages():
+    assert drv.one_line(ValueError("bad\nvalue")) == "ValueError: bad value"
+    assert drv.one_line(struct.error("x")) == "struct.error: x"
+    assert drv.one_line(TimeoutError()) == "TimeoutError"
+
+
+def test_timeout_error_wording():
+    state = drv.RunState({"timeout_s": 120.0, "messages": 100000})
+    state.messages = 51234
+    assert drv.timeout_error(state.spec, state) == "timed out after 120 s with 51234 of 100000 messages"
+
+
+def test_consumer_config_properties_override_and_assign_has_no_group():
+    import time
+
+    spec = {"bootstrap_servers": "h:1", "max_poll_records": 100, "assignment": "assign",
+            "properties": {"fetch_min_bytes": 1024, "fetch_max_wait_ms": 500}}
+    config = drv.consumer_config(spec, time.monotonic() + 10)
+    assert config["group_id"] is None
+    assert config["enable_auto_commit"] is False
+    assert config["auto_offset_reset"] == "earliest"
+    assert config["max_poll_records"] == 100
+    assert config["fetch_min_bytes"] == 1024 and config["fetch_max_wait_ms"] == 500
+    assert 0 < config["bootstrap_timeout_ms"] <= 10_000
+
+
+def test_result_document_is_strict_json(tmp_path):
+    state = drv.RunState({"client": "kafka-python", "messages": 10})
+    state.metrics = METRICS
+    doc = drv.build_result(state, "ok", None)
+    path = str(tmp_path / "result.json")
+    drv.ResultWriter(path).write(doc)
+    back = json.load(open(path))
+    assert back["poll_api"] == "poll(timeout_ms, max_records)"
+    assert back["latency_histogram"] is None and back["join_s"] is None
+    assert not (tmp_path / "result.json.tmp").exists()
