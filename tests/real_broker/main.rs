@@ -1,0 +1,93 @@
+//! Tests against a real Apache Kafka broker (the embedded one), in one test binary so they
+//! share one broker. Each test uses its own topic.
+
+mod broker;
+mod contract;
+mod faults;
+mod live;
+mod sweep;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker, ScramUser};
+use kafkatune::broker::jars;
+use kafkatune::results::RunRecord;
+
+pub const SCRAM_USER: &str = "kafkatune-test";
+pub const SCRAM_PASSWORD: &str = "s3cret-pa55";
+
+/// The broker every test shares, with a SASL/SCRAM listener beside PLAINTEXT.
+pub struct Shared {
+    pub bootstrap: String,
+    pub scram_bootstrap: String,
+}
+
+/// Starts the shared broker once. It is started from a thread that never ends, because the
+/// kernel kills it (PR_SET_PDEATHSIG) when the thread that spawned it exits; so it lives
+/// exactly as long as this test process.
+pub fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let setup = BrokerSetup { detached: false, scram: Some(ScramUser { user: SCRAM_USER.into(), password: SCRAM_PASSWORD.into() }) };
+            let broker = jars::locate().and_then(|j| EmbeddedBroker::start(&j, &setup));
+            match broker {
+                Ok(b) => {
+                    tx.send(Ok(Shared { bootstrap: b.bootstrap.clone(), scram_bootstrap: b.scram_bootstrap.clone().unwrap() })).unwrap();
+                    let _keep = b;
+                    loop {
+                        std::thread::park();
+                    }
+                }
+                Err(e) => tx.send(Err(format!("{e:#}"))).unwrap(),
+            }
+        });
+        rx.recv().unwrap().unwrap_or_else(|e| panic!("the shared test broker did not start: {e}"))
+    })
+}
+
+/// The kafkatune binary, with a bounded run time.
+pub fn kafkatune() -> Command {
+    let mut cmd = Command::cargo_bin("kafkatune").unwrap();
+    cmd.timeout(Duration::from_secs(600));
+    cmd
+}
+
+/// A unique topic name for one test.
+pub fn topic(test: &str) -> String {
+    format!("t-{test}-{}", std::process::id())
+}
+
+/// The records of a sweep folder.
+pub fn records(dir: &Path) -> Vec<RunRecord> {
+    std::fs::read_to_string(dir.join("results.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A fresh folder for a sweep's output.
+pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    (tmp, dir)
+}
+
+/// Java processes whose command line mentions `needle`.
+pub fn java_processes_with(needle: &str) -> Vec<u32> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains("java") && text.contains(needle) {
+            found.push(pid);
+        }
+    }
+    found
+}
