@@ -1,0 +1,97 @@
+//! Warnings about a trial's measurements, each with a concrete hint for the user.
+
+use std::fmt;
+
+/// Coefficient of variation above which a trial's runs are too noisy to rank.
+pub const NOISY_CV: f64 = 0.10;
+
+/// Fewest measured runs for which a bootstrap interval means anything.
+pub const MIN_RUNS_FOR_INTERVAL: usize = 3;
+
+/// Something the reader of a trial's numbers should know before trusting them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrialWarning {
+    /// The primary metric varied too much between runs to rank the trial.
+    TooNoisy { cv: f64, runs: usize },
+    /// Some runs failed; the summary covers the others.
+    FailedRuns { failed: usize, total: usize, first_error: Option<String> },
+    /// Every run failed: there is nothing to summarize.
+    NoMeasurement { failed: usize, first_error: Option<String> },
+    /// Too few runs for the interval to mean anything.
+    FewRuns { runs: usize },
+}
+
+impl TrialWarning {
+    /// What the user can do about it.
+    pub fn hint(&self) -> &'static str {
+        match self {
+            TrialWarning::TooNoisy { .. } => {
+                "run with --repeat 5 or more, close other programs"
+            }
+            TrialWarning::FailedRuns { .. } | TrialWarning::NoMeasurement { .. } => {
+                "see the error of each run in results.jsonl"
+            }
+            TrialWarning::FewRuns { .. } => "run with --repeat 3 or more",
+        }
+    }
+}
+
+impl fmt::Display for TrialWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let error = |e: &Option<String>| match e {
+            Some(e) => format!(" (first error: {})", first_line(e)),
+            None => String::new(),
+        };
+        match self {
+            TrialWarning::TooNoisy { cv, runs } => write!(
+                f,
+                "too noisy to rank: CV {:.0}% over {runs} runs",
+                cv * 100.0
+            )?,
+            TrialWarning::FailedRuns { failed, total, first_error } => {
+                write!(f, "{failed} of {total} runs failed{}", error(first_error))?
+            }
+            TrialWarning::NoMeasurement { failed, first_error } => {
+                write!(f, "no run succeeded: {failed} failed{}", error(first_error))?
+            }
+            TrialWarning::FewRuns { runs } => write!(
+                f,
+                "only {runs} measured run{}: intervals not meaningful",
+                if *runs == 1 { "" } else { "s" }
+            )?,
+        }
+        write!(f, "; {}", self.hint())
+    }
+}
+
+/// Errors can carry a client's whole stack trace; a warning shows its first line.
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_carry_their_hint() {
+        let noisy = TrialWarning::TooNoisy { cv: 0.14, runs: 3 };
+        assert_eq!(
+            noisy.to_string(),
+            "too noisy to rank: CV 14% over 3 runs; run with --repeat 5 or more, close other programs"
+        );
+        let failed = TrialWarning::FailedRuns {
+            failed: 1,
+            total: 3,
+            first_error: Some("timeout after 120 s\n  at stack".into()),
+        };
+        assert_eq!(
+            failed.to_string(),
+            "1 of 3 runs failed (first error: timeout after 120 s); see the error of each run in results.jsonl"
+        );
+        assert_eq!(
+            TrialWarning::FewRuns { runs: 1 }.to_string(),
+            "only 1 measured run: intervals not meaningful; run with --repeat 3 or more"
+        );
+    }
+}
