@@ -7,6 +7,7 @@ use std::fmt::Write;
 use super::analysis::findings;
 use super::charts::Chart;
 use super::load::Sweep;
+use super::presets::lab_presets;
 use super::recommend::{recommend, Recommendation};
 use super::sections::{ranked_table, setup, warnings};
 use crate::results::Mode;
@@ -64,6 +65,15 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
             let _ = writeln!(h, "<p>{}</p>", inline(&sentence));
         }
         h.push_str("</section>\n");
+    }
+
+    let presets = lab_presets(&sweep.summary);
+    if !presets.is_empty() {
+        h.push_str("<h3>The lab's guessed presets, measured</h3>\n<ul class=\"presets\">\n");
+        for p in presets {
+            let _ = writeln!(h, "<li>{}</li>", inline(&p));
+        }
+        h.push_str("</ul>\n");
     }
 
     let findings = findings(&sweep.meta, &sweep.summary);

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use super::analysis::findings;
 use super::charts::Chart;
 use super::load::Sweep;
+use super::presets::lab_presets;
 use super::recommend::recommend;
 use super::sections::{ranked_table, setup, warnings};
 use crate::results::Mode;
@@ -34,6 +35,14 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         let _ = writeln!(md, "\n### {}\n", rec.goal().title());
         for sentence in rec.sentences(&sweep.meta) {
             let _ = writeln!(md, "- {sentence}");
+        }
+    }
+
+    let presets = lab_presets(&sweep.summary);
+    if !presets.is_empty() {
+        md.push_str("\n### The lab's guessed presets, measured\n\n");
+        for p in presets {
+            let _ = writeln!(md, "- {p}");
         }
     }
 

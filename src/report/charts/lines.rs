@@ -52,6 +52,7 @@ where
     let labels: Vec<String> = effect.levels.iter().map(|l| l.value.clone()).collect();
     chart
         .configure_mesh()
+        .max_light_lines(0)
         .disable_x_mesh()
         .x_desc(effect.property.as_str())
         .y_desc(metric_label(metric))

@@ -157,3 +157,35 @@ fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
     let svg = scatter::draw_tradeoff(&title, &points, &sweep.meta.clients, y_metric)?;
     Ok(vec![chart("tradeoff-latency", title, svg)])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{meta, summary, trial};
+
+    /// Charts follow whatever the sweep varied, not only the lab's three properties.
+    #[test]
+    fn a_sweep_of_one_other_property_gets_lines_but_no_heatmap() {
+        let t = "throughput_msgs_per_s";
+        let meta = meta(Mode::Drain, &["librdkafka"], &[("max.partition.fetch.bytes", &["65536", "1048576"])]);
+        let trials = vec![
+            trial("t1", "librdkafka", &[("max.partition.fetch.bytes", "65536")], &[(t, &[1.0e5, 1.1e5, 1.2e5])]),
+            trial("t2", "librdkafka", &[("max.partition.fetch.bytes", "1048576")], &[(t, &[5.0e5, 5.1e5, 5.2e5])]),
+        ];
+        let sweep = Sweep { dir: "/x".into(), meta, records: vec![], summary: summary(Mode::Drain, trials) };
+        let names: Vec<String> = all(&sweep).unwrap().into_iter().map(|c| c.file_name).collect();
+        assert_eq!(names, ["effect-max.partition.fetch.bytes.svg", "runs-librdkafka.svg"]);
+    }
+
+    #[test]
+    fn svgs_carry_their_text_as_text() {
+        let t = "throughput_msgs_per_s";
+        let meta = meta(Mode::Drain, &["java"], &[("fetch.min.bytes", &["1", "2"]), ("fetch.max.wait.ms", &["1", "2"])]);
+        let trials = vec![trial("t1", "java", &[("fetch.min.bytes", "1"), ("fetch.max.wait.ms", "2")], &[(t, &[1234.0])])];
+        let sweep = Sweep { dir: "/x".into(), meta, records: vec![], summary: summary(Mode::Drain, trials) };
+        let heatmap = &heatmaps(&sweep).unwrap()[0];
+        assert!(heatmap.svg.contains(">\n1234\n</text>") || heatmap.svg.contains(">1234</text>"), "{}", heatmap.svg);
+        assert!(heatmap.svg.contains("not measured") && heatmap.svg.contains("fetch.max.wait.ms"));
+        assert!(heatmap.svg.contains("font-family=\"sans-serif\""));
+    }
+}

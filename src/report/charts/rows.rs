@@ -42,6 +42,7 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
             .build_cartesian_2d(lo..hi, categories(n))?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .disable_y_mesh()
             .x_desc(metric_label(metric))
             .y_desc(y_desc)
@@ -80,6 +81,7 @@ pub fn draw_percentiles(title: &str, rows: &[(String, Vec<Option<f64>>)]) -> Res
             .build_cartesian_2d((lo..hi).log_scale(), categories(n))?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .disable_y_mesh()
             .x_desc("end-to-end latency (ms, log scale)")
             .axis_desc_style((FONT, DESC_SIZE))

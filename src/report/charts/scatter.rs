@@ -25,6 +25,7 @@ pub fn draw_clients(title: &str, clients: &[(String, Vec<f64>)], metric: &str, h
             .build_cartesian_2d(categories(clients.len()), (lo..hi).log_scale())?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .disable_x_mesh()
             .x_desc("client")
             .y_desc(format!("{}, log scale", metric_label(metric)))
@@ -74,6 +75,7 @@ pub fn draw_tradeoff(title: &str, points: &[TradeoffPoint], clients: &[String], 
             .build_cartesian_2d((xlo..xhi).log_scale(), ylo..yhi)?;
         chart
             .configure_mesh()
+            .max_light_lines(0)
             .x_desc("p99 end-to-end latency (ms, log scale)")
             .y_desc(metric_label(y_metric))
             .axis_desc_style((FONT, DESC_SIZE))
