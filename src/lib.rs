@@ -5,6 +5,6 @@
 //! behind one protocol), `sweep` (the grid, the plan and the runs), `stats`, `export`,
 //! `output` (terminal) and `report` (charts, HTML, Markdown, recommendations).
 
+pub mod report;
 pub mod results;
 pub mod stats;
-pub mod report;

@@ -9,7 +9,10 @@ use common::{drain_sweep, live_sweep, secret, DrainVariant};
 use kafkatune::report::{compare, write_report};
 
 fn written_names(dir: &std::path::Path, paths: &[std::path::PathBuf]) -> Vec<String> {
-    paths.iter().map(|p| p.strip_prefix(dir).unwrap().display().to_string()).collect()
+    paths
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect()
 }
 
 #[test]
@@ -17,7 +20,10 @@ fn drain_report_md() {
     let dir = tempfile::tempdir().unwrap();
     drain_sweep(dir.path(), &DrainVariant::default());
     let written = write_report(dir.path()).unwrap();
-    insta::assert_snapshot!("drain_files", written_names(dir.path(), &written).join("\n"));
+    insta::assert_snapshot!(
+        "drain_files",
+        written_names(dir.path(), &written).join("\n")
+    );
     let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
     insta::assert_snapshot!("drain_report_md", md);
 }
@@ -36,10 +42,18 @@ fn live_report_md() {
 fn no_report_shows_a_secret() {
     for live in [false, true] {
         let dir = tempfile::tempdir().unwrap();
-        if live { live_sweep(dir.path()) } else { drain_sweep(dir.path(), &DrainVariant::default()) }
+        if live {
+            live_sweep(dir.path())
+        } else {
+            drain_sweep(dir.path(), &DrainVariant::default())
+        }
         for path in write_report(dir.path()).unwrap() {
             let text = fs::read_to_string(&path).unwrap();
-            assert!(!text.contains(secret()), "{} shows a secret", path.display());
+            assert!(
+                !text.contains(secret()),
+                "{} shows a secret",
+                path.display()
+            );
         }
     }
 }
@@ -65,7 +79,10 @@ fn compare_refuses_different_modes() {
     live_sweep(b.path());
     let err = compare(a.path(), b.path()).unwrap_err().to_string();
     assert!(err.starts_with("cannot compare a drain sweep ("), "{err}");
-    assert!(err.ends_with("compare two sweeps of the same mode"), "{err}");
+    assert!(
+        err.ends_with("compare two sweeps of the same mode"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -74,7 +91,10 @@ fn a_folder_without_results_is_refused_with_the_fix() {
     drain_sweep(dir.path(), &DrainVariant::default());
     fs::remove_file(dir.path().join("results.jsonl")).unwrap();
     let err = write_report(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("is not a kafkatune sweep folder: results.jsonl not found"), "{err}");
+    assert!(
+        err.contains("is not a kafkatune sweep folder: results.jsonl not found"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -87,7 +107,10 @@ fn a_missing_summary_is_recomputed() {
     };
     fs::remove_file(dir.path().join("summary.json")).unwrap();
     write_report(dir.path()).unwrap();
-    assert_eq!(fs::read_to_string(dir.path().join("report.md")).unwrap(), with_summary);
+    assert_eq!(
+        fs::read_to_string(dir.path().join("report.md")).unwrap(),
+        with_summary
+    );
 }
 
 /// Not a check: writes the fixture reports to `target/report-fixtures/` to look at

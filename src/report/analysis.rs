@@ -33,8 +33,15 @@ impl Effect {
     /// The best and the worst level on the metric.
     pub fn best_and_worst(&self, higher_is_better: bool) -> Option<(&Level, &Level)> {
         let by = |a: &&Level, b: &&Level| a.median.total_cmp(&b.median);
-        let (max, min) = (self.levels.iter().max_by(by)?, self.levels.iter().min_by(by)?);
-        Some(if higher_is_better { (max, min) } else { (min, max) })
+        let (max, min) = (
+            self.levels.iter().max_by(by)?,
+            self.levels.iter().min_by(by)?,
+        );
+        Some(if higher_is_better {
+            (max, min)
+        } else {
+            (min, max)
+        })
     }
 }
 
@@ -49,7 +56,11 @@ pub struct Finding {
 
 /// Properties the sweep varied: those given with two values or more, in the sweep's order.
 pub fn swept_properties(meta: &SweepMeta) -> Vec<String> {
-    meta.grid.iter().filter(|(_, v)| v.len() > 1).map(|(k, _)| k.clone()).collect()
+    meta.grid
+        .iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// The main effect of every swept property, for each client, on the primary metric.
@@ -57,8 +68,11 @@ pub fn main_effects(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Effect> {
     let mut effects = Vec::new();
     for (property, values) in meta.grid.iter().filter(|(_, v)| v.len() > 1) {
         for client in &meta.clients {
-            let trials: Vec<&TrialSummary> =
-                summary.trials.iter().filter(|t| &t.client == client).collect();
+            let trials: Vec<&TrialSummary> = summary
+                .trials
+                .iter()
+                .filter(|t| &t.client == client)
+                .collect();
             let levels: Vec<Level> = values
                 .iter()
                 .filter_map(|value| level(&trials, property, value, &summary.primary_metric))
@@ -107,10 +121,17 @@ pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
     swept_properties(meta)
         .into_iter()
         .map(|property| {
-            let effects: Vec<Effect> =
-                effects.iter().filter(|e| e.property == property).cloned().collect();
+            let effects: Vec<Effect> = effects
+                .iter()
+                .filter(|e| e.property == property)
+                .cloned()
+                .collect();
             let sentence = sentence(&property, &effects, meta.mode, summary);
-            Finding { property, effects, sentence }
+            Finding {
+                property,
+                effects,
+                sentence,
+            }
         })
         .collect()
 }
@@ -118,7 +139,9 @@ pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
 fn sentence(property: &str, effects: &[Effect], mode: Mode, summary: &SummaryFile) -> String {
     let (metric, higher) = (summary.primary_metric.as_str(), summary.higher_is_better);
     if effects.is_empty() {
-        return format!("`{property}`: no trial measured two of its values, so nothing can be said.");
+        return format!(
+            "`{property}`: no trial measured two of its values, so nothing can be said."
+        );
     }
     let unit = metric_unit(metric);
     let parts: Vec<String> = effects
@@ -126,14 +149,23 @@ fn sentence(property: &str, effects: &[Effect], mode: Mode, summary: &SummaryFil
         .filter_map(|e| {
             let (best, worst) = e.best_and_worst(higher)?;
             Some(if e.measurable {
-                let change = (best.median - worst.median).abs() / worst.median.abs().max(f64::MIN_POSITIVE);
+                let change =
+                    (best.median - worst.median).abs() / worst.median.abs().max(f64::MIN_POSITIVE);
                 format!(
                     "{}: best at {} ({} {unit}), {:.0}% {} than at {} ({} {unit})",
-                    e.client, best.value, short(best.median), change * 100.0,
-                    if higher { "higher" } else { "lower" }, worst.value, short(worst.median)
+                    e.client,
+                    best.value,
+                    short(best.median),
+                    change * 100.0,
+                    if higher { "higher" } else { "lower" },
+                    worst.value,
+                    short(worst.median)
                 )
             } else {
-                let (lo, hi) = (short(worst.median.min(best.median)), short(worst.median.max(best.median)));
+                let (lo, hi) = (
+                    short(worst.median.min(best.median)),
+                    short(worst.median.max(best.median)),
+                );
                 if lo == hi {
                     format!("{}: {lo} {unit} at every value", e.client)
                 } else {
@@ -144,13 +176,23 @@ fn sentence(property: &str, effects: &[Effect], mode: Mode, summary: &SummaryFil
         .collect();
     let measurable = effects.iter().any(|e| e.measurable);
     let outcome = if measurable {
-        let which: Vec<&str> =
-            effects.iter().filter(|e| e.measurable).map(|e| e.client.as_str()).collect();
-        format!("`{property}` made a measurable difference for {}", which.join(", "))
+        let which: Vec<&str> = effects
+            .iter()
+            .filter(|e| e.measurable)
+            .map(|e| e.client.as_str())
+            .collect();
+        format!(
+            "`{property}` made a measurable difference for {}",
+            which.join(", ")
+        )
     } else {
         format!("`{property}` made no measurable difference given the noise")
     };
-    format!("{outcome} ({}). {}", parts.join("; "), mechanism(property, mode, measurable))
+    format!(
+        "{outcome} ({}). {}",
+        parts.join("; "),
+        mechanism(property, mode, measurable)
+    )
 }
 
 #[cfg(test)]

@@ -21,26 +21,39 @@ pub fn compare(a: &Path, b: &Path) -> Result<String> {
         bail!(
             "cannot compare a {} sweep ({}) with a {} sweep ({}): one ranks by throughput, the \
              other by latency; compare two sweeps of the same mode",
-            mode_name(a.meta.mode), a.dir.display(), mode_name(b.meta.mode), b.dir.display()
+            mode_name(a.meta.mode),
+            a.dir.display(),
+            mode_name(b.meta.mode),
+            b.dir.display()
         );
     }
     Ok(render(&a, &b))
 }
 
 fn mode_name(mode: Mode) -> &'static str {
-    match mode { Mode::Drain => "drain", Mode::Live => "live" }
+    match mode {
+        Mode::Drain => "drain",
+        Mode::Live => "live",
+    }
 }
 
 fn render(a: &Sweep, b: &Sweep) -> String {
     let metric = a.summary.primary_metric.as_str();
     let higher = a.summary.higher_is_better;
     let mut out = String::new();
-    let _ = writeln!(out, "# kafkatune compare: `{}` (A) → `{}` (B)\n", a.meta.sweep_id, b.meta.sweep_id);
+    let _ = writeln!(
+        out,
+        "# kafkatune compare: `{}` (A) → `{}` (B)\n",
+        a.meta.sweep_id, b.meta.sweep_id
+    );
     let _ = writeln!(
         out,
         "A started {}, B started {}. Metric: {}, {} is better; a change counts only when the \
          two 95% intervals do not overlap.\n",
-        a.meta.started_at, b.meta.started_at, metric_label(metric), if higher { "higher" } else { "lower" }
+        a.meta.started_at,
+        b.meta.started_at,
+        metric_label(metric),
+        if higher { "higher" } else { "lower" }
     );
     let changes = setup_changes(a, b);
     if changes.is_empty() {
@@ -62,17 +75,30 @@ fn render(a: &Sweep, b: &Sweep) -> String {
         .summary
         .trials
         .iter()
-        .filter_map(|ta| b.summary.trials.iter().find(|tb| same_trial(ta, tb)).map(|tb| (ta, tb)))
+        .filter_map(|ta| {
+            b.summary
+                .trials
+                .iter()
+                .find(|tb| same_trial(ta, tb))
+                .map(|tb| (ta, tb))
+        })
         .collect();
     let (mut better, mut worse) = (0, 0);
     out.push_str("\n| trial A / B | client | properties | A median [95%] | B median [95%] | change | verdict |\n");
     out.push_str("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
     for (ta, tb) in &matched {
         let (sa, sb) = (ta.metrics.get(metric), tb.metrics.get(metric));
-        let show = |s: Option<&crate::results::MetricSummary>| s.map_or("not measured".to_string(), |s| format!("{} {}", short(s.median), interval(s)));
+        let show = |s: Option<&crate::results::MetricSummary>| {
+            s.map_or("not measured".to_string(), |s| {
+                format!("{} {}", short(s.median), interval(s))
+            })
+        };
         let (change, verdict) = match (sa, sb) {
             (Some(sa), Some(sb)) => {
-                let change = format!("{:+.1}%", (sb.median - sa.median) / sa.median.abs().max(f64::MIN_POSITIVE) * 100.0);
+                let change = format!(
+                    "{:+.1}%",
+                    (sb.median - sa.median) / sa.median.abs().max(f64::MIN_POSITIVE) * 100.0
+                );
                 let verdict = if indistinguishable(sa, sb) {
                     "within noise".to_string()
                 } else if (sb.median > sa.median) == higher {
@@ -89,7 +115,12 @@ fn render(a: &Sweep, b: &Sweep) -> String {
         let _ = writeln!(
             out,
             "| `{}` / `{}` | {} | {} | {} | {} | {change} | {verdict} |",
-            ta.trial_id, tb.trial_id, ta.client, swept_params(&ta.params, &swept), show(sa), show(sb)
+            ta.trial_id,
+            tb.trial_id,
+            ta.client,
+            swept_params(&ta.params, &swept),
+            show(sa),
+            show(sb)
         );
     }
     let _ = writeln!(
@@ -108,14 +139,24 @@ fn same_trial(a: &TrialSummary, b: &TrialSummary) -> bool {
 }
 
 fn only_in(out: &mut String, name: &str, this: &Sweep, other: &Sweep, swept: &[String]) {
-    let only: Vec<&TrialSummary> =
-        this.summary.trials.iter().filter(|t| !other.summary.trials.iter().any(|o| same_trial(t, o))).collect();
+    let only: Vec<&TrialSummary> = this
+        .summary
+        .trials
+        .iter()
+        .filter(|t| !other.summary.trials.iter().any(|o| same_trial(t, o)))
+        .collect();
     if only.is_empty() {
         return;
     }
     let _ = writeln!(out, "\nOnly in {name} ({}):", only.len());
     for t in only {
-        let _ = writeln!(out, "- `{}` {} ({})", t.trial_id, t.client, swept_params(&t.params, swept));
+        let _ = writeln!(
+            out,
+            "- `{}` {} ({})",
+            t.trial_id,
+            t.client,
+            swept_params(&t.params, swept)
+        );
     }
 }
 
@@ -128,24 +169,52 @@ fn setup_changes(a: &Sweep, b: &Sweep) -> Vec<String> {
         }
     };
     let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "unknown".into());
-    diff("broker".into(), a.meta.broker.bootstrap_servers.clone(), b.meta.broker.bootstrap_servers.clone());
-    diff("broker version".into(), opt(&a.meta.broker.version), opt(&b.meta.broker.version));
+    diff(
+        "broker".into(),
+        a.meta.broker.bootstrap_servers.clone(),
+        b.meta.broker.bootstrap_servers.clone(),
+    );
+    diff(
+        "broker version".into(),
+        opt(&a.meta.broker.version),
+        opt(&b.meta.broker.version),
+    );
     let w = |s: &Sweep| {
         let w = &s.meta.workload;
-        format!("{} × {} B on {} partition(s)", w.messages, w.message_size_bytes, w.partitions)
+        format!(
+            "{} × {} B on {} partition(s)",
+            w.messages, w.message_size_bytes, w.partitions
+        )
     };
     diff("workload".into(), w(a), w(b));
     let mut clients = a.meta.clients.clone();
-    clients.extend(b.meta.clients.iter().filter(|c| !a.meta.clients.contains(c)).cloned());
+    clients.extend(
+        b.meta
+            .clients
+            .iter()
+            .filter(|c| !a.meta.clients.contains(c))
+            .cloned(),
+    );
     for c in &clients {
-        let v = |s: &Sweep| s.summary.trials.iter().filter(|t| &t.client == c).find_map(|t| t.client_version.clone());
+        let v = |s: &Sweep| {
+            s.summary
+                .trials
+                .iter()
+                .filter(|t| &t.client == c)
+                .find_map(|t| t.client_version.clone())
+        };
         diff(format!("{c} version"), opt(&v(a)), opt(&v(b)));
     }
     let mut keys: Vec<&String> = a.meta.fixed.keys().chain(b.meta.fixed.keys()).collect();
     keys.sort();
     keys.dedup();
     for k in keys {
-        let v = |s: &Sweep| s.meta.fixed.get(k).map_or("(unset)".to_string(), |v| shown_value(k, v).to_string());
+        let v = |s: &Sweep| {
+            s.meta
+                .fixed
+                .get(k)
+                .map_or("(unset)".to_string(), |v| shown_value(k, v).to_string())
+        };
         diff(format!("fixed `{k}`"), v(a), v(b));
     }
     out

@@ -89,7 +89,11 @@ pub fn swept_params(params: &Params, swept: &[String]) -> String {
         .iter()
         .filter_map(|k| params.get(k).map(|v| format!("{k}={}", shown_value(k, v))))
         .collect();
-    if pairs.is_empty() { "(defaults)".to_string() } else { pairs.join(", ") }
+    if pairs.is_empty() {
+        "(defaults)".to_string()
+    } else {
+        pairs.join(", ")
+    }
 }
 
 /// Values of the swept properties only, for a compact chart label: `500/1024/100`.
@@ -112,7 +116,10 @@ mod tests {
         assert_eq!(short(4_321.0), "4321");
         assert_eq!(short(0.6), "0.600");
         assert_eq!(short(12.34), "12.3");
-        assert_eq!(with_unit(1_623_456.0, "throughput_msgs_per_s"), "1.62M msg/s");
+        assert_eq!(
+            with_unit(1_623_456.0, "throughput_msgs_per_s"),
+            "1.62M msg/s"
+        );
         assert_eq!(with_unit(3.8, "latency_p99_ms"), "3.80 ms");
     }
 
@@ -122,8 +129,15 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        let swept = vec!["b".to_string(), "a".to_string(), "ssl.key.password".to_string()];
-        assert_eq!(swept_params(&params, &swept), "b=2, a=1, ssl.key.password=*****");
+        let swept = vec![
+            "b".to_string(),
+            "a".to_string(),
+            "ssl.key.password".to_string(),
+        ];
+        assert_eq!(
+            swept_params(&params, &swept),
+            "b=2, a=1, ssl.key.password=*****"
+        );
         assert_eq!(swept_values(&params, &swept), "2/1/*****");
     }
 }

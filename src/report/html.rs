@@ -31,7 +31,10 @@ svg { max-width: 100%; height: auto; }
 /// The HTML report of a loaded sweep, with `charts` inline.
 pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     let mut h = String::new();
-    let mode = match sweep.meta.mode { Mode::Drain => "drain", Mode::Live => "live" };
+    let mode = match sweep.meta.mode {
+        Mode::Drain => "drain",
+        Mode::Live => "live",
+    };
     let title = format!("kafkatune {mode} sweep {}", sweep.meta.sweep_id);
     let _ = write!(
         h,
@@ -44,7 +47,12 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     h.push_str("<h2 id=\"setup\">Set-up</h2>\n<table class=\"setup\">\n");
     for (what, value) in setup(sweep) {
-        let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", inline(&what), inline(&value));
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            inline(&what),
+            inline(&value)
+        );
     }
     h.push_str("</table>\n");
 
@@ -59,8 +67,15 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     h.push_str("<h2 id=\"recommendations\">Recommendations</h2>\n");
     for rec in recommend(&sweep.meta, &sweep.summary) {
-        let class = match rec { Recommendation::Best { .. } => "goal", Recommendation::CannotAnswer { .. } => "goal unanswered" };
-        let _ = writeln!(h, "<section class=\"{class}\">\n<h3>{}</h3>", escape(rec.goal().title()));
+        let class = match rec {
+            Recommendation::Best { .. } => "goal",
+            Recommendation::CannotAnswer { .. } => "goal unanswered",
+        };
+        let _ = writeln!(
+            h,
+            "<section class=\"{class}\">\n<h3>{}</h3>",
+            escape(rec.goal().title())
+        );
         for sentence in rec.sentences(&sweep.meta) {
             let _ = writeln!(h, "<p>{}</p>", inline(&sentence));
         }
@@ -78,7 +93,9 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     let findings = findings(&sweep.meta, &sweep.summary);
     if !findings.is_empty() {
-        h.push_str("<h2 id=\"analysis\">What each swept property did</h2>\n<ul class=\"analysis\">\n");
+        h.push_str(
+            "<h2 id=\"analysis\">What each swept property did</h2>\n<ul class=\"analysis\">\n",
+        );
         for f in findings {
             let _ = writeln!(h, "<li>{}</li>", inline(&f.sentence));
         }
@@ -114,7 +131,11 @@ fn ranked(h: &mut String, sweep: &Sweep) {
     }
     h.push_str("</tr>\n");
     for (row, trial) in rows.iter().zip(&sweep.summary.trials) {
-        let class = if trial.tied_with_best { " class=\"tied\"" } else { "" };
+        let class = if trial.tied_with_best {
+            " class=\"tied\""
+        } else {
+            ""
+        };
         let _ = write!(h, "<tr{class}>");
         for c in row {
             let _ = write!(h, "<td>{}</td>", inline(c));
@@ -135,7 +156,10 @@ fn inline_svg(svg: &str) -> String {
 
 /// Escapes text for HTML.
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// Escapes text and turns `code` spans into `<code>` elements.
@@ -143,7 +167,13 @@ pub fn inline(text: &str) -> String {
     escape(text)
         .split('`')
         .enumerate()
-        .map(|(i, part)| if i % 2 == 1 { format!("<code>{part}</code>") } else { part.to_string() })
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
         .collect()
 }
 

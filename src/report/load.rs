@@ -23,10 +23,17 @@ pub struct Sweep {
 /// its first summary was written) it is recomputed rather than refused.
 pub fn load(dir: &Path) -> Result<Sweep> {
     if !dir.is_dir() {
-        bail!("{} is not a folder; give the folder a sweep wrote its results to", dir.display());
+        bail!(
+            "{} is not a folder; give the folder a sweep wrote its results to",
+            dir.display()
+        );
     }
-    let meta: SweepMeta = serde_json::from_str(&read(dir, "sweep.json")?)
-        .with_context(|| format!("{} is not a valid sweep.json", dir.join("sweep.json").display()))?;
+    let meta: SweepMeta = serde_json::from_str(&read(dir, "sweep.json")?).with_context(|| {
+        format!(
+            "{} is not a valid sweep.json",
+            dir.join("sweep.json").display()
+        )
+    })?;
     check_version(dir, "sweep.json", meta.schema_version)?;
     let records = parse_records(dir, &read(dir, "results.jsonl")?)?;
     let summary_path = dir.join("summary.json");
@@ -38,7 +45,12 @@ pub fn load(dir: &Path) -> Result<Sweep> {
     } else {
         summarize_runs(&meta, &records)
     };
-    Ok(Sweep { dir: dir.to_path_buf(), meta, records, summary })
+    Ok(Sweep {
+        dir: dir.to_path_buf(),
+        meta,
+        records,
+        summary,
+    })
 }
 
 fn read(dir: &Path, name: &str) -> Result<String> {
@@ -91,7 +103,10 @@ fn parse_records(dir: &Path, text: &str) -> Result<Vec<RunRecord>> {
 /// sweep masks secrets when it writes them, in case a file came from elsewhere.
 pub fn shown_value<'a>(key: &str, value: &'a str) -> &'a str {
     let key = key.to_ascii_lowercase();
-    if ["password", "jaas", "secret", "key"].iter().any(|s| key.contains(s)) {
+    if ["password", "jaas", "secret", "key"]
+        .iter()
+        .any(|s| key.contains(s))
+    {
         "*****"
     } else {
         value
@@ -106,14 +121,20 @@ mod tests {
     fn missing_files_are_named_with_the_fix() {
         let dir = tempfile::tempdir().unwrap();
         let err = load(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("is not a kafkatune sweep folder: sweep.json not found"), "{err}");
+        assert!(
+            err.contains("is not a kafkatune sweep folder: sweep.json not found"),
+            "{err}"
+        );
         let err = load(&dir.path().join("nope")).unwrap_err().to_string();
         assert!(err.contains("is not a folder"), "{err}");
     }
 
     #[test]
     fn secrets_are_masked() {
-        assert_eq!(shown_value("sasl.jaas.config", "x required password=\"p\""), "*****");
+        assert_eq!(
+            shown_value("sasl.jaas.config", "x required password=\"p\""),
+            "*****"
+        );
         assert_eq!(shown_value("ssl.key.password", "p"), "*****");
         assert_eq!(shown_value("ssl.keystore.location", "/k"), "*****");
         assert_eq!(shown_value("fetch.min.bytes", "1024"), "1024");
@@ -122,10 +143,18 @@ mod tests {
     #[test]
     fn a_cut_last_line_is_dropped_but_a_bad_middle_line_is_an_error() {
         let dir = Path::new("/x");
-        let good = serde_json::to_string(&RunRecord { schema_version: 1, ..Default::default() }).unwrap();
+        let good = serde_json::to_string(&RunRecord {
+            schema_version: 1,
+            ..Default::default()
+        })
+        .unwrap();
         let records = parse_records(dir, &format!("{good}\n{good}\n{{\"schema_ver")).unwrap();
         assert_eq!(records.len(), 2);
         let err = parse_records(dir, &format!("{good}\nnot json\n{good}\n")).unwrap_err();
-        assert!(err.to_string().contains("results.jsonl line 2: not a run record"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("results.jsonl line 2: not a run record"),
+            "{err}"
+        );
     }
 }

@@ -14,7 +14,10 @@ use crate::results::Mode;
 /// The Markdown report of a loaded sweep.
 pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     let mut md = String::new();
-    let mode = match sweep.meta.mode { Mode::Drain => "drain", Mode::Live => "live" };
+    let mode = match sweep.meta.mode {
+        Mode::Drain => "drain",
+        Mode::Live => "live",
+    };
     let _ = writeln!(md, "# kafkatune {mode} sweep `{}`\n", sweep.meta.sweep_id);
 
     md.push_str("## Set-up\n\n| | |\n| --- | --- |\n");
@@ -56,10 +59,22 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     let (header, rows) = ranked_table(sweep);
     md.push_str("\n## Trials, best first\n\n");
-    let _ = writeln!(md, "| {} |", header.iter().map(|h| cell(h)).collect::<Vec<_>>().join(" | "));
+    let _ = writeln!(
+        md,
+        "| {} |",
+        header
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
     let _ = writeln!(md, "|{}", " --- |".repeat(header.len()));
     for row in rows {
-        let _ = writeln!(md, "| {} |", row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(
+            md,
+            "| {} |",
+            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
     }
     md.push_str(
         "\nMedians over each trial's runs; the interval is a 95% bootstrap interval of the median; \

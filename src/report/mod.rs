@@ -29,14 +29,18 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
     let sweep = load::load(dir)?;
     let charts = charts::all(&sweep)?;
     let chart_dir = dir.join("charts");
-    fs::create_dir_all(&chart_dir).with_context(|| format!("cannot create {}", chart_dir.display()))?;
+    fs::create_dir_all(&chart_dir)
+        .with_context(|| format!("cannot create {}", chart_dir.display()))?;
     let mut written = Vec::new();
     for chart in &charts {
         let path = chart_dir.join(&chart.file_name);
         fs::write(&path, &chart.svg).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
     }
-    for (name, text) in [("report.html", html::render(&sweep, &charts)), ("report.md", markdown::render(&sweep, &charts))] {
+    for (name, text) in [
+        ("report.html", html::render(&sweep, &charts)),
+        ("report.md", markdown::render(&sweep, &charts)),
+    ] {
         let path = dir.join(name);
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);

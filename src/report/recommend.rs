@@ -64,37 +64,61 @@ pub enum Recommendation {
         /// When several clients ran: each other client's best trial.
         other_clients: Vec<Pick>,
     },
-    CannotAnswer { goal: Goal, reason: String, run: String },
+    CannotAnswer {
+        goal: Goal,
+        reason: String,
+        run: String,
+    },
 }
 
 /// A recommendation for every goal.
 pub fn recommend(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Recommendation> {
-    Goal::ALL.iter().map(|g| for_goal(*g, meta, summary)).collect()
+    Goal::ALL
+        .iter()
+        .map(|g| for_goal(*g, meta, summary))
+        .collect()
 }
 
 fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendation {
-    let cannot = |reason: String, run: &str| Recommendation::CannotAnswer { goal, reason, run: run.to_string() };
+    let cannot = |reason: String, run: &str| Recommendation::CannotAnswer {
+        goal,
+        reason,
+        run: run.to_string(),
+    };
     match (goal, meta.mode) {
         (Goal::Throughput, Mode::Live) => {
-            let rate = meta.live.as_ref().map_or(String::new(), |l| format!(" ({} msg/s)", l.rate_msgs_per_s));
+            let rate = meta
+                .live
+                .as_ref()
+                .map_or(String::new(), |l| format!(" ({} msg/s)", l.rate_msgs_per_s));
             return cannot(
                 format!("a live sweep paces the producer, so throughput is set by its rate{rate}, not by the consumer's settings"),
                 DRAIN_RUN,
             );
         }
-        (Goal::Latency, Mode::Drain) => {
-            return cannot("a drain sweep reads a backlog as fast as it can: no end-to-end latency is measured".into(), LIVE_RUN)
-        }
+        (Goal::Latency, Mode::Drain) => return cannot(
+            "a drain sweep reads a backlog as fast as it can: no end-to-end latency is measured"
+                .into(),
+            LIVE_RUN,
+        ),
         _ => {}
     }
     let (metric, higher) = goal.metric();
     let mut picks: Vec<Pick> = summary
         .trials
         .iter()
-        .filter_map(|t| Some(Pick { trial: t.clone(), value: t.metrics.get(metric)?.clone() }))
+        .filter_map(|t| {
+            Some(Pick {
+                trial: t.clone(),
+                value: t.metrics.get(metric)?.clone(),
+            })
+        })
         .collect();
     if picks.is_empty() {
-        let run = match meta.mode { Mode::Drain => DRAIN_RUN, Mode::Live => LIVE_RUN };
+        let run = match meta.mode {
+            Mode::Drain => DRAIN_RUN,
+            Mode::Live => LIVE_RUN,
+        };
         return cannot(
             format!("no run recorded `{metric}` (the consumer's CPU time comes from the OS accounting of its process, on Linux)"),
             run,
@@ -102,17 +126,31 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
     }
     picks.sort_by(|a, b| {
         let order = a.value.median.total_cmp(&b.value.median);
-        if higher { order.reverse() } else { order }.then_with(|| a.trial.trial_id.cmp(&b.trial.trial_id))
+        if higher { order.reverse() } else { order }
+            .then_with(|| a.trial.trial_id.cmp(&b.trial.trial_id))
     });
     let best = picks.remove(0);
-    let tied = picks.iter().filter(|p| indistinguishable(&p.value, &best.value)).cloned().collect();
+    let tied = picks
+        .iter()
+        .filter(|p| indistinguishable(&p.value, &best.value))
+        .cloned()
+        .collect();
     let mut other_clients: Vec<Pick> = Vec::new();
     for p in &picks {
-        if p.trial.client != best.trial.client && !other_clients.iter().any(|o| o.trial.client == p.trial.client) {
+        if p.trial.client != best.trial.client
+            && !other_clients
+                .iter()
+                .any(|o| o.trial.client == p.trial.client)
+        {
             other_clients.push(p.clone());
         }
     }
-    Recommendation::Best { goal, best, tied, other_clients }
+    Recommendation::Best {
+        goal,
+        best,
+        tied,
+        other_clients,
+    }
 }
 
 impl Recommendation {
@@ -125,13 +163,25 @@ impl Recommendation {
     /// The answer as short paragraphs (backticks mark code), the headline first.
     pub fn sentences(&self, meta: &SweepMeta) -> Vec<String> {
         let swept = swept_properties(meta);
-        let name = |p: &Pick| format!("`{}` {} ({})", p.trial.trial_id, p.trial.client, swept_params(&p.trial.params, &swept));
+        let name = |p: &Pick| {
+            format!(
+                "`{}` {} ({})",
+                p.trial.trial_id,
+                p.trial.client,
+                swept_params(&p.trial.params, &swept)
+            )
+        };
         match self {
             Recommendation::CannotAnswer { reason, run, .. } => vec![
                 format!("This sweep cannot answer it: {reason}."),
                 format!("Run `{run}` to answer it."),
             ],
-            Recommendation::Best { goal, best, tied, other_clients } => {
+            Recommendation::Best {
+                goal,
+                best,
+                tied,
+                other_clients,
+            } => {
                 let metric = goal.metric().0;
                 let mut out = vec![format!("Best: {}, {}.", name(best), evidence(best, metric))];
                 if let Some(also) = also_measured(best, *goal) {
@@ -141,15 +191,33 @@ impl Recommendation {
                     out.push(format!("Caution: {w}."));
                 }
                 out.push(match tied.len() {
-                    0 => "No other trial comes within its noise: the best is clearly ahead.".to_string(),
+                    0 => "No other trial comes within its noise: the best is clearly ahead."
+                        .to_string(),
                     n => {
-                        let shown: Vec<String> = tied.iter().take(TIED_SHOWN).map(|p| format!("{}: {}", name(p), short_evidence(p, metric))).collect();
-                        let more = if n > TIED_SHOWN { format!("; and {} more", n - TIED_SHOWN) } else { String::new() };
-                        format!("Cannot be told apart from it ({n} trial{}): {}{more}.", if n == 1 { "" } else { "s" }, shown.join("; "))
+                        let shown: Vec<String> = tied
+                            .iter()
+                            .take(TIED_SHOWN)
+                            .map(|p| format!("{}: {}", name(p), short_evidence(p, metric)))
+                            .collect();
+                        let more = if n > TIED_SHOWN {
+                            format!("; and {} more", n - TIED_SHOWN)
+                        } else {
+                            String::new()
+                        };
+                        format!(
+                            "Cannot be told apart from it ({n} trial{}): {}{more}.",
+                            if n == 1 { "" } else { "s" },
+                            shown.join("; ")
+                        )
                     }
                 });
                 for p in other_clients {
-                    out.push(format!("Best for {}: {}, {}.", p.trial.client, name(p), short_evidence(p, metric)));
+                    out.push(format!(
+                        "Best for {}: {}, {}.",
+                        p.trial.client,
+                        name(p),
+                        short_evidence(p, metric)
+                    ));
                 }
                 out
             }
@@ -189,7 +257,11 @@ fn also_measured(p: &Pick, goal: Goal) -> Option<String> {
 }
 
 fn short_evidence(p: &Pick, metric: &str) -> String {
-    format!("{} {}", with_unit(p.value.median, metric), interval(&p.value))
+    format!(
+        "{} {}",
+        with_unit(p.value.median, metric),
+        interval(&p.value)
+    )
 }
 
 #[cfg(test)]

@@ -125,13 +125,19 @@ mod tests {
     #[test]
     fn one_value_gives_a_zero_width_interval() {
         let s = summarize(&[42.0], 1).unwrap();
-        assert_eq!((s.median, s.ci95_low, s.ci95_high, s.cv, s.n), (42.0, 42.0, 42.0, 0.0, 1));
+        assert_eq!(
+            (s.median, s.ci95_low, s.ci95_high, s.cv, s.n),
+            (42.0, 42.0, 42.0, 0.0, 1)
+        );
     }
 
     #[test]
     fn summary_fields() {
         let s = summarize(&[10.0, 12.0, 11.0, 9.0, 13.0], 7).unwrap();
-        assert_eq!((s.median, s.mean, s.min, s.max, s.n), (11.0, 11.0, 9.0, 13.0, 5));
+        assert_eq!(
+            (s.median, s.mean, s.min, s.max, s.n),
+            (11.0, 11.0, 9.0, 13.0, 5)
+        );
         // Sample standard deviation of 9..13 is sqrt(2.5).
         assert!((s.cv - 2.5f64.sqrt() / 11.0).abs() < 1e-12);
         assert!(s.ci95_low <= s.median && s.median <= s.ci95_high);

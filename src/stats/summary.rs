@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::results::{Mode, RunRecord, Status, SummaryFile, SweepMeta, TrialSummary, SCHEMA_VERSION};
+use crate::results::{
+    Mode, RunRecord, Status, SummaryFile, SweepMeta, TrialSummary, SCHEMA_VERSION,
+};
 use crate::stats::warnings::{TrialWarning, MIN_RUNS_FOR_INTERVAL, NOISY_CV};
 use crate::stats::{indistinguishable, summarize};
 
@@ -24,7 +26,9 @@ pub const METRICS: &[Metric] = &[
     ("peak_rss_bytes", |r| r.peak_rss_bytes.map(|v| v as f64)),
     ("polls", |r| r.polls.map(|v| v as f64)),
     ("records_per_poll_avg", |r| r.records_per_poll_avg),
-    ("records_per_poll_max", |r| r.records_per_poll_max.map(|v| v as f64)),
+    ("records_per_poll_max", |r| {
+        r.records_per_poll_max.map(|v| v as f64)
+    }),
     ("empty_polls", |r| r.empty_polls.map(|v| v as f64)),
     ("fetch_requests", |r| r.fetch_requests),
     ("fetch_latency_avg_ms", |r| r.fetch_latency_avg_ms),
@@ -94,7 +98,11 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
     let metrics = METRICS
         .iter()
         .filter_map(|(name, read)| {
-            let values: Vec<f64> = ok.iter().filter_map(|r| read(r)).filter(|v| v.is_finite()).collect();
+            let values: Vec<f64> = ok
+                .iter()
+                .filter_map(|r| read(r))
+                .filter(|v| v.is_finite())
+                .collect();
             let seed = sweep_seed ^ fnv1a(&first.trial_id) ^ fnv1a(name).rotate_left(17);
             summarize(&values, seed).map(|s| (name.to_string(), s))
         })
@@ -102,17 +110,27 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
     let first_error = failed.iter().find_map(|r| r.error.clone());
     let mut warnings = Vec::new();
     if ok.is_empty() {
-        warnings.push(TrialWarning::NoMeasurement { failed: failed.len(), first_error });
+        warnings.push(TrialWarning::NoMeasurement {
+            failed: failed.len(),
+            first_error,
+        });
     } else {
         if !failed.is_empty() {
             let total = runs.len();
-            warnings.push(TrialWarning::FailedRuns { failed: failed.len(), total, first_error });
+            warnings.push(TrialWarning::FailedRuns {
+                failed: failed.len(),
+                total,
+                first_error,
+            });
         }
         if ok.len() < MIN_RUNS_FOR_INTERVAL {
             warnings.push(TrialWarning::FewRuns { runs: ok.len() });
         }
         if let Some(s) = metrics.get(primary).filter(|s| s.cv > NOISY_CV) {
-            warnings.push(TrialWarning::TooNoisy { cv: s.cv, runs: s.n });
+            warnings.push(TrialWarning::TooNoisy {
+                cv: s.cv,
+                runs: s.n,
+            });
         }
     }
     TrialSummary {
@@ -133,14 +151,16 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
 /// Orders trials best first on the primary metric and marks the ones tied with the best.
 fn rank(trials: &mut [TrialSummary], primary: &str, higher_is_better: bool) {
     let key = |t: &TrialSummary| t.metrics.get(primary).map(|s| s.median);
-    trials.sort_by(|a, b| match (key(a), key(b)) {
-        (Some(x), Some(y)) if higher_is_better => y.total_cmp(&x),
-        (Some(x), Some(y)) => x.total_cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    }
-    .then_with(|| a.trial_id.cmp(&b.trial_id)));
+    trials.sort_by(|a, b| {
+        match (key(a), key(b)) {
+            (Some(x), Some(y)) if higher_is_better => y.total_cmp(&x),
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        }
+        .then_with(|| a.trial_id.cmp(&b.trial_id))
+    });
     let best = trials.first().and_then(|t| t.metrics.get(primary)).cloned();
     let Some(best) = best else { return };
     for (i, trial) in trials.iter_mut().enumerate() {
@@ -154,8 +174,9 @@ fn rank(trials: &mut [TrialSummary], primary: &str, higher_is_better: bool) {
 /// FNV-1a: a hash that stays the same across Rust versions, unlike `DefaultHasher`, so a
 /// summary's intervals can be reproduced later.
 fn fnv1a(text: &str) -> u64 {
-    text.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[cfg(test)]

@@ -9,8 +9,17 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         command: "kafkatune sweep".into(),
         kafkatune_version: "0.1.0".into(),
         kafkatune_git_revision: None,
-        broker: BrokerMeta { bootstrap_servers: "127.0.0.1:9092".into(), kind: "embedded".into(), version: None },
-        workload: WorkloadMeta { topic: "t".into(), partitions: 1, messages: 1000, message_size_bytes: 100 },
+        broker: BrokerMeta {
+            bootstrap_servers: "127.0.0.1:9092".into(),
+            kind: "embedded".into(),
+            version: None,
+        },
+        workload: WorkloadMeta {
+            topic: "t".into(),
+            partitions: 1,
+            messages: 1000,
+            message_size_bytes: 100,
+        },
         mode,
         live: None,
         clients: vec!["librdkafka".into()],
@@ -20,7 +29,13 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         warmup_runs,
         seed: 42,
         trial_timeout_s: 60.0,
-        host: HostMeta { os: "linux".into(), kernel: None, cpu_model: None, cpu_count: 2, memory_bytes: None },
+        host: HostMeta {
+            os: "linux".into(),
+            kernel: None,
+            cpu_model: None,
+            cpu_count: 2,
+            memory_bytes: None,
+        },
         config_hash: "h".into(),
     }
 }
@@ -41,21 +56,41 @@ fn run(trial: &str, index: u32, throughput: f64) -> RunRecord {
 #[test]
 fn ranks_by_median_and_marks_ties() {
     let records = vec![
-        run("t1", 0, 100.0), run("t1", 1, 101.0), run("t1", 2, 102.0),
-        run("t2", 0, 200.0), run("t2", 1, 201.0), run("t2", 2, 202.0),
-        run("t3", 0, 199.0), run("t3", 1, 202.5), run("t3", 2, 203.0),
+        run("t1", 0, 100.0),
+        run("t1", 1, 101.0),
+        run("t1", 2, 102.0),
+        run("t2", 0, 200.0),
+        run("t2", 1, 201.0),
+        run("t2", 2, 202.0),
+        run("t3", 0, 199.0),
+        run("t3", 1, 202.5),
+        run("t3", 2, 203.0),
     ];
     let summary = summarize_runs(&meta(Mode::Drain, 3, 0), &records);
     assert_eq!(summary.primary_metric, "throughput_msgs_per_s");
-    let order: Vec<_> = summary.trials.iter().map(|t| (t.trial_id.as_str(), t.rank, t.tied_with_best)).collect();
-    assert_eq!(order, [("t3", Some(1), true), ("t2", Some(2), true), ("t1", Some(3), false)]);
+    let order: Vec<_> = summary
+        .trials
+        .iter()
+        .map(|t| (t.trial_id.as_str(), t.rank, t.tied_with_best))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("t3", Some(1), true),
+            ("t2", Some(2), true),
+            ("t1", Some(3), false)
+        ]
+    );
 }
 
 #[test]
 fn live_mode_ranks_lower_latency_first() {
     let records = vec![run("t1", 0, 100.0), run("t2", 0, 200.0)];
     let summary = summarize_runs(&meta(Mode::Live, 1, 0), &records);
-    assert_eq!((summary.primary_metric.as_str(), summary.higher_is_better), ("latency_p99_ms", false));
+    assert_eq!(
+        (summary.primary_metric.as_str(), summary.higher_is_better),
+        ("latency_p99_ms", false)
+    );
     assert_eq!(summary.trials[0].trial_id, "t2");
 }
 
@@ -89,7 +124,10 @@ fn only_measured_metrics_are_summarized() {
 fn noisy_trials_are_flagged() {
     let records = vec![run("t1", 0, 100.0), run("t1", 1, 130.0), run("t1", 2, 90.0)];
     let summary = summarize_runs(&meta(Mode::Drain, 3, 0), &records);
-    assert!(summary.trials[0].warnings.iter().any(|w| w.starts_with("too noisy to rank: CV 20% over 3 runs")));
+    assert!(summary.trials[0]
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("too noisy to rank: CV 20% over 3 runs")));
 }
 
 #[test]
@@ -98,12 +136,18 @@ fn a_trial_with_only_failures_is_kept_unranked() {
     failed.status = Some(Status::Failed);
     let summary = summarize_runs(&meta(Mode::Drain, 1, 0), &[failed, run("t1", 0, 10.0)]);
     let t0 = &summary.trials[1];
-    assert_eq!((t0.trial_id.as_str(), t0.rank, t0.metrics.len()), ("t0", None, 0));
+    assert_eq!(
+        (t0.trial_id.as_str(), t0.rank, t0.metrics.len()),
+        ("t0", None, 0)
+    );
     assert!(t0.warnings[0].starts_with("no run succeeded: 1 failed"));
 }
 
 #[test]
 fn runs_missing_is_never_negative() {
     let records: Vec<_> = (0..10).map(|i| run("t1", i, 10.0)).collect();
-    assert_eq!(summarize_runs(&meta(Mode::Drain, 1, 0), &records).runs_missing, 0);
+    assert_eq!(
+        summarize_runs(&meta(Mode::Drain, 1, 0), &records).runs_missing,
+        0
+    );
 }

@@ -14,9 +14,16 @@ pub enum TrialWarning {
     /// The primary metric varied too much between runs to rank the trial.
     TooNoisy { cv: f64, runs: usize },
     /// Some runs failed; the summary covers the others.
-    FailedRuns { failed: usize, total: usize, first_error: Option<String> },
+    FailedRuns {
+        failed: usize,
+        total: usize,
+        first_error: Option<String>,
+    },
     /// Every run failed: there is nothing to summarize.
-    NoMeasurement { failed: usize, first_error: Option<String> },
+    NoMeasurement {
+        failed: usize,
+        first_error: Option<String>,
+    },
     /// Too few runs for the interval to mean anything.
     FewRuns { runs: usize },
 }
@@ -25,9 +32,7 @@ impl TrialWarning {
     /// What the user can do about it.
     pub fn hint(&self) -> &'static str {
         match self {
-            TrialWarning::TooNoisy { .. } => {
-                "run with --repeat 5 or more, close other programs"
-            }
+            TrialWarning::TooNoisy { .. } => "run with --repeat 5 or more, close other programs",
             TrialWarning::FailedRuns { .. } | TrialWarning::NoMeasurement { .. } => {
                 "see the error of each run in results.jsonl"
             }
@@ -48,12 +53,15 @@ impl fmt::Display for TrialWarning {
                 "too noisy to rank: CV {:.0}% over {runs} runs",
                 cv * 100.0
             )?,
-            TrialWarning::FailedRuns { failed, total, first_error } => {
-                write!(f, "{failed} of {total} runs failed{}", error(first_error))?
-            }
-            TrialWarning::NoMeasurement { failed, first_error } => {
-                write!(f, "no run succeeded: {failed} failed{}", error(first_error))?
-            }
+            TrialWarning::FailedRuns {
+                failed,
+                total,
+                first_error,
+            } => write!(f, "{failed} of {total} runs failed{}", error(first_error))?,
+            TrialWarning::NoMeasurement {
+                failed,
+                first_error,
+            } => write!(f, "no run succeeded: {failed} failed{}", error(first_error))?,
             TrialWarning::FewRuns { runs } => write!(
                 f,
                 "only {runs} measured run{}: intervals not meaningful",

@@ -20,7 +20,12 @@ pub struct DrainVariant {
 
 impl Default for DrainVariant {
     fn default() -> Self {
-        DrainVariant { sweep_id: "drain-fixture", java_version: "4.4.0", java_speedup: 1.0, dropped: vec![] }
+        DrainVariant {
+            sweep_id: "drain-fixture",
+            java_version: "4.4.0",
+            java_speedup: 1.0,
+            dropped: vec![],
+        }
     }
 }
 
@@ -37,16 +42,28 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         command: "kafkatune sweep --clients librdkafka,java --repeat 3".into(),
         kafkatune_version: "0.1.0".into(),
         kafkatune_git_revision: Some("abc1234".into()),
-        broker: BrokerMeta { bootstrap_servers: "127.0.0.1:39092".into(), kind: "embedded".into(), version: Some("4.4.0".into()) },
-        workload: WorkloadMeta { topic: "kafkatune-100000x100B-p1".into(), partitions: 1, messages: 100_000, message_size_bytes: 100 },
+        broker: BrokerMeta {
+            bootstrap_servers: "127.0.0.1:39092".into(),
+            kind: "embedded".into(),
+            version: Some("4.4.0".into()),
+        },
+        workload: WorkloadMeta {
+            topic: "kafkatune-100000x100B-p1".into(),
+            partitions: 1,
+            messages: 100_000,
+            message_size_bytes: 100,
+        },
         mode,
         live: None,
         clients: vec!["librdkafka".into(), "java".into()],
         grid,
-        fixed: [("enable.auto.commit", "false"), ("ssl.key.password", SECRET)]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        fixed: [
+            ("enable.auto.commit", "false"),
+            ("ssl.key.password", SECRET),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect(),
         repeat: 3,
         warmup_runs: 0,
         seed: 7,
@@ -71,7 +88,14 @@ fn noise(trial: usize, run: usize) -> f64 {
     [1.0, 0.985, 1.012, 0.996, 1.007][(trial + run) % 5]
 }
 
-fn record(meta: &SweepMeta, trial: usize, run: usize, client: &str, version: &str, params: &Params) -> RunRecord {
+fn record(
+    meta: &SweepMeta,
+    trial: usize,
+    run: usize,
+    client: &str,
+    version: &str,
+    params: &Params,
+) -> RunRecord {
     let mut all = meta.fixed.clone();
     all.extend(params.clone());
     RunRecord {
@@ -106,22 +130,40 @@ pub fn drain_sweep(dir: &Path, variant: &DrainVariant) {
     let mut trial = 0;
     for (client, version, base, cpu, startup) in [
         ("librdkafka", "2.12.1", 1_620_000.0, 0.55, 0.04),
-        ("java", variant.java_version, 640_000.0 * variant.java_speedup, 1.6, 0.42),
+        (
+            "java",
+            variant.java_version,
+            640_000.0 * variant.java_speedup,
+            1.6,
+            0.42,
+        ),
     ] {
         for mpr in MPR {
             for fmb in FMB {
                 for fmw in FMW {
-                    let params: Params = [("max.poll.records", mpr), ("fetch.min.bytes", fmb), ("fetch.max.wait.ms", fmw)]
-                        .iter()
-                        .map(|(k, v)| (k.to_string(), v.to_string()))
-                        .collect();
+                    let params: Params = [
+                        ("max.poll.records", mpr),
+                        ("fetch.min.bytes", fmb),
+                        ("fetch.max.wait.ms", fmw),
+                    ]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
                     let id = format!("t{:02}", trial + 1);
                     for run in 0..3 {
                         if variant.dropped.contains(&id.as_str()) || (id == "t36" && run == 2) {
                             continue;
                         }
                         let mut r = record(&meta, trial, run, client, version, &params);
-                        let poll_cost = if mpr == "10" { if client == "java" { 0.55 } else { 0.72 } } else { 1.0 };
+                        let poll_cost = if mpr == "10" {
+                            if client == "java" {
+                                0.55
+                            } else {
+                                0.72
+                            }
+                        } else {
+                            1.0
+                        };
                         let mut factor = noise(trial, run);
                         if id == "t22" {
                             factor = [1.0, 0.8, 1.15][run];
@@ -138,13 +180,20 @@ pub fn drain_sweep(dir: &Path, variant: &DrainVariant) {
                         r.cpu_s_per_million_msgs = Some(cpu_per_m);
                         r.cpu_user_s = Some(cpu_per_m * msgs / 1e6 * 0.8);
                         r.cpu_sys_s = Some(cpu_per_m * msgs / 1e6 * 0.2);
-                        r.peak_rss_bytes = Some(if client == "java" { 180 << 20 } else { 24 << 20 });
+                        r.peak_rss_bytes = Some(if client == "java" {
+                            180 << 20
+                        } else {
+                            24 << 20
+                        });
                         let per_poll: f64 = mpr.parse().unwrap();
                         r.polls = Some((msgs / per_poll) as u64);
                         r.records_per_poll_avg = Some(per_poll);
                         if id == "t05" && run == 1 {
                             r.status = Some(Status::Failed);
-                            r.error = Some("timed out after 120 s with 41230 of 100000 messages\nstack...".into());
+                            r.error = Some(
+                                "timed out after 120 s with 41230 of 100000 messages\nstack..."
+                                    .into(),
+                            );
                             r.throughput_msgs_per_s = None;
                         }
                         records.push(r);
@@ -163,10 +212,17 @@ pub fn drain_sweep(dir: &Path, variant: &DrainVariant) {
 pub fn live_sweep(dir: &Path) {
     let fmb = ["1", "1048576"];
     let fmw = ["100", "400"];
-    let grid = vec![("fetch.min.bytes".to_string(), strings(&fmb)), ("fetch.max.wait.ms".to_string(), strings(&fmw))];
+    let grid = vec![
+        ("fetch.min.bytes".to_string(), strings(&fmb)),
+        ("fetch.max.wait.ms".to_string(), strings(&fmw)),
+    ];
     let mut meta = base_meta("live-fixture", Mode::Live, grid);
     meta.command = "kafkatune sweep --mode live --preset seed-live".into();
-    meta.live = Some(LiveMeta { rate_msgs_per_s: 300.0, duration_s: 30.0, warmup_s: 5.0 });
+    meta.live = Some(LiveMeta {
+        rate_msgs_per_s: 300.0,
+        duration_s: 30.0,
+        warmup_s: 5.0,
+    });
     meta.fixed.insert("max.poll.records".into(), "500".into());
     let mut records = Vec::new();
     let mut trial = 0;
@@ -183,7 +239,12 @@ pub fn live_sweep(dir: &Path) {
                     let mut r = record(&meta, trial, run, client, version, &params);
                     let f = noise(trial, run);
                     let (p50, p90, p99, p999) = if waits {
-                        (wait_ms / 2.0, wait_ms * 0.9, wait_ms * 0.995, wait_ms * 1.01)
+                        (
+                            wait_ms / 2.0,
+                            wait_ms * 0.9,
+                            wait_ms * 0.995,
+                            wait_ms * 1.01,
+                        )
                     } else {
                         (0.6, 1.5, 3.8, 8.0)
                     };
@@ -197,7 +258,11 @@ pub fn live_sweep(dir: &Path) {
                     r.consume_rate_msgs_per_s = Some(300.0 * (2.0 - f));
                     r.produce_rate_msgs_per_s = Some(300.0);
                     r.fetch_requests_per_s = Some(if waits { 1000.0 / wait_ms } else { 290.0 });
-                    r.cpu_s_per_million_msgs = Some(if waits { 12.0 } else { 41.0 } * f * if client == "java" { 2.5 } else { 1.0 });
+                    r.cpu_s_per_million_msgs = Some(
+                        if waits { 12.0 } else { 41.0 }
+                            * f
+                            * if client == "java" { 2.5 } else { 1.0 },
+                    );
                     r.startup_s = Some(if client == "java" { 0.42 } else { 0.04 });
                     r.wall_s = 31.0;
                     records.push(r);
@@ -211,11 +276,22 @@ pub fn live_sweep(dir: &Path) {
 
 fn write(dir: &Path, meta: &SweepMeta, records: &[RunRecord]) {
     fs::create_dir_all(dir).unwrap();
-    fs::write(dir.join("sweep.json"), serde_json::to_string_pretty(meta).unwrap()).unwrap();
-    let lines: String = records.iter().map(|r| serde_json::to_string(r).unwrap() + "\n").collect();
+    fs::write(
+        dir.join("sweep.json"),
+        serde_json::to_string_pretty(meta).unwrap(),
+    )
+    .unwrap();
+    let lines: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
     fs::write(dir.join("results.jsonl"), lines).unwrap();
     let summary = summarize_runs(meta, records);
-    fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+    fs::write(
+        dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary).unwrap(),
+    )
+    .unwrap();
 }
 
 /// The secret the fixtures write unmasked, which no report may show.

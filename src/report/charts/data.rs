@@ -39,16 +39,30 @@ pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
 /// One heatmap of `metric` per client and per combination of the other swept properties.
 pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<Heatmap> {
     let swept = swept_properties(meta);
-    let Some((x, y)) = heatmap_axes(&swept) else { return vec![] };
-    let values = |p: &str| -> Vec<String> {
-        meta.grid.iter().find(|(k, _)| k == p).map(|(_, v)| v.clone()).unwrap_or_default()
+    let Some((x, y)) = heatmap_axes(&swept) else {
+        return vec![];
     };
-    let facet_props: Vec<String> = swept.iter().filter(|p| **p != x && **p != y).cloned().collect();
+    let values = |p: &str| -> Vec<String> {
+        meta.grid
+            .iter()
+            .find(|(k, _)| k == p)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let facet_props: Vec<String> = swept
+        .iter()
+        .filter(|p| **p != x && **p != y)
+        .cloned()
+        .collect();
     let mut facets: Vec<Vec<(String, String)>> = vec![vec![]];
     for p in &facet_props {
         facets = facets
             .into_iter()
-            .flat_map(|f| values(p).into_iter().map(move |v| [f.clone(), vec![(p.clone(), v)]].concat()))
+            .flat_map(|f| {
+                values(p)
+                    .into_iter()
+                    .map(move |v| [f.clone(), vec![(p.clone(), v)]].concat())
+            })
             .collect();
     }
     let (x_values, y_values) = (values(&x), values(&y));
@@ -65,7 +79,12 @@ pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<He
             };
             let cells: Vec<Vec<Option<f64>>> = y_values
                 .iter()
-                .map(|yv| x_values.iter().map(|xv| find(xv, yv).and_then(|t| median_of(t, metric))).collect())
+                .map(|yv| {
+                    x_values
+                        .iter()
+                        .map(|xv| find(xv, yv).and_then(|t| median_of(t, metric)))
+                        .collect()
+                })
                 .collect();
             if cells.iter().flatten().all(Option::is_none) {
                 continue;
@@ -120,11 +139,22 @@ pub fn trial_label(meta: &SweepMeta, t: &TrialSummary, with_client: bool) -> Str
 }
 
 /// Every ranked trial, best first, with the runs behind its median of `metric`.
-pub fn run_spread(meta: &SweepMeta, summary: &SummaryFile, records: &[RunRecord], metric: &str) -> Vec<TrialRow> {
-    let read = crate::stats::summary::METRICS.iter().find(|(name, _)| *name == metric).map(|m| m.1);
+pub fn run_spread(
+    meta: &SweepMeta,
+    summary: &SummaryFile,
+    records: &[RunRecord],
+    metric: &str,
+) -> Vec<TrialRow> {
+    let read = crate::stats::summary::METRICS
+        .iter()
+        .find(|(name, _)| *name == metric)
+        .map(|m| m.1);
     let Some(read) = read else { return vec![] };
     let mut runs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for r in records.iter().filter(|r| !r.warmup && r.status != Some(Status::Failed)) {
+    for r in records
+        .iter()
+        .filter(|r| !r.warmup && r.status != Some(Status::Failed))
+    {
         if let Some(v) = read(r) {
             runs.entry(r.trial_id.as_str()).or_default().push(v);
         }
@@ -148,16 +178,29 @@ pub fn run_spread(meta: &SweepMeta, summary: &SummaryFile, records: &[RunRecord]
 
 /// Per client, the median of `metric` of each of its trials, best first; empty unless two
 /// clients or more were measured.
-pub fn clients_side_by_side(summary: &SummaryFile, clients: &[String], metric: &str) -> Vec<(String, Vec<f64>)> {
+pub fn clients_side_by_side(
+    summary: &SummaryFile,
+    clients: &[String],
+    metric: &str,
+) -> Vec<(String, Vec<f64>)> {
     let per_client: Vec<(String, Vec<f64>)> = clients
         .iter()
         .map(|c| {
-            let medians = summary.trials.iter().filter(|t| &t.client == c).filter_map(|t| median_of(t, metric)).collect();
+            let medians = summary
+                .trials
+                .iter()
+                .filter(|t| &t.client == c)
+                .filter_map(|t| median_of(t, metric))
+                .collect();
             (c.clone(), medians)
         })
         .filter(|(_, m): &(String, Vec<f64>)| !m.is_empty())
         .collect();
-    if per_client.len() < 2 { vec![] } else { per_client }
+    if per_client.len() < 2 {
+        vec![]
+    } else {
+        per_client
+    }
 }
 
 /// Latency percentiles drawn per trial, with their labels.
@@ -169,11 +212,22 @@ pub const PERCENTILES: &[(&str, &str)] = &[
 ];
 
 /// Per ranked trial, the medians of its latency percentiles (`None` where not measured).
-pub fn latency_percentiles(meta: &SweepMeta, summary: &SummaryFile) -> Vec<(String, Vec<Option<f64>>)> {
+pub fn latency_percentiles(
+    meta: &SweepMeta,
+    summary: &SummaryFile,
+) -> Vec<(String, Vec<Option<f64>>)> {
     summary
         .trials
         .iter()
-        .map(|t| (trial_label(meta, t, true), PERCENTILES.iter().map(|(m, _)| median_of(t, m)).collect::<Vec<_>>()))
+        .map(|t| {
+            (
+                trial_label(meta, t, true),
+                PERCENTILES
+                    .iter()
+                    .map(|(m, _)| median_of(t, m))
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, ps)| ps.iter().any(Option::is_some))
         .collect()
 }
@@ -193,15 +247,27 @@ pub struct TradeoffPoint {
 /// every trial and says nothing, so then what the latency costs: CPU per message, or the
 /// fetch rate the broker serves.
 pub fn tradeoff_metric(summary: &SummaryFile) -> Option<&'static str> {
-    let medians = |m: &str| summary.trials.iter().filter_map(|t| median_of(t, m)).collect::<Vec<f64>>();
+    let medians = |m: &str| {
+        summary
+            .trials
+            .iter()
+            .filter_map(|t| median_of(t, m))
+            .collect::<Vec<f64>>()
+    };
     let throughput = medians("throughput_msgs_per_s");
-    let (lo, hi) = throughput.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    let (lo, hi) = throughput
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
     if !throughput.is_empty() && hi > 0.0 && (hi - lo) / hi > 0.10 {
         return Some("throughput_msgs_per_s");
     }
-    ["cpu_s_per_million_msgs", "fetch_requests_per_s", "throughput_msgs_per_s"]
-        .into_iter()
-        .find(|m| !medians(m).is_empty())
+    [
+        "cpu_s_per_million_msgs",
+        "fetch_requests_per_s",
+        "throughput_msgs_per_s",
+    ]
+    .into_iter()
+    .find(|m| !medians(m).is_empty())
 }
 
 /// For each trial measuring both, its p99 latency and its median of `y_metric`.

@@ -8,7 +8,11 @@ fn grid_sweep() -> (SweepMeta, SummaryFile) {
     let meta = meta(
         Mode::Drain,
         &["librdkafka", "java"],
-        &[("max.poll.records", &["10", "500"]), ("fetch.min.bytes", &["1", "1024"]), ("fetch.max.wait.ms", &["100", "500"])],
+        &[
+            ("max.poll.records", &["10", "500"]),
+            ("fetch.min.bytes", &["1", "1024"]),
+            ("fetch.max.wait.ms", &["100", "500"]),
+        ],
     );
     let mut trials = Vec::new();
     let mut id = 0;
@@ -17,9 +21,19 @@ fn grid_sweep() -> (SweepMeta, SummaryFile) {
             for fmb in ["1", "1024"] {
                 for fmw in ["100", "500"] {
                     id += 1;
-                    let v = base + mpr.len() as f64 * 10.0 + fmb.len() as f64 + fmw.len() as f64 / 10.0;
-                    let params = [("max.poll.records", mpr), ("fetch.min.bytes", fmb), ("fetch.max.wait.ms", fmw)];
-                    trials.push(trial(&format!("t{id:02}"), client, &params, &[(T, &[v, v, v])]));
+                    let v =
+                        base + mpr.len() as f64 * 10.0 + fmb.len() as f64 + fmw.len() as f64 / 10.0;
+                    let params = [
+                        ("max.poll.records", mpr),
+                        ("fetch.min.bytes", fmb),
+                        ("fetch.max.wait.ms", fmw),
+                    ];
+                    trials.push(trial(
+                        &format!("t{id:02}"),
+                        client,
+                        &params,
+                        &[(T, &[v, v, v])],
+                    ));
                 }
             }
         }
@@ -31,9 +45,15 @@ fn grid_sweep() -> (SweepMeta, SummaryFile) {
 fn axes_prefer_the_fetch_pair_else_the_first_two() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let lab = s(&["max.poll.records", "fetch.min.bytes", "fetch.max.wait.ms"]);
-    assert_eq!(heatmap_axes(&lab), Some(("fetch.min.bytes".into(), "fetch.max.wait.ms".into())));
+    assert_eq!(
+        heatmap_axes(&lab),
+        Some(("fetch.min.bytes".into(), "fetch.max.wait.ms".into()))
+    );
     let other = s(&["max.poll.records", "fetch.max.bytes"]);
-    assert_eq!(heatmap_axes(&other), Some(("max.poll.records".into(), "fetch.max.bytes".into())));
+    assert_eq!(
+        heatmap_axes(&other),
+        Some(("max.poll.records".into(), "fetch.max.bytes".into()))
+    );
     assert_eq!(heatmap_axes(&s(&["check.crcs"])), None);
 }
 
@@ -44,10 +64,25 @@ fn one_heatmap_per_client_and_facet() {
     assert_eq!(maps.len(), 4);
     let m = &maps[1];
     assert_eq!(m.client, "librdkafka");
-    assert_eq!(m.facet, vec![("max.poll.records".to_string(), "500".to_string())]);
-    assert_eq!((m.x_values.clone(), m.y_values.clone()), (vec!["1".to_string(), "1024".into()], vec!["100".to_string(), "500".into()]));
+    assert_eq!(
+        m.facet,
+        vec![("max.poll.records".to_string(), "500".to_string())]
+    );
+    assert_eq!(
+        (m.x_values.clone(), m.y_values.clone()),
+        (
+            vec!["1".to_string(), "1024".into()],
+            vec!["100".to_string(), "500".into()]
+        )
+    );
     // y = fetch.max.wait.ms rows, x = fetch.min.bytes columns.
-    assert_eq!(m.cells, vec![vec![Some(1031.3), Some(1034.3)], vec![Some(1031.3), Some(1034.3)]]);
+    assert_eq!(
+        m.cells,
+        vec![
+            vec![Some(1031.3), Some(1034.3)],
+            vec![Some(1031.3), Some(1034.3)]
+        ]
+    );
 }
 
 #[test]
@@ -79,16 +114,43 @@ fn live_charts_need_latency() {
     let (meta, summary) = grid_sweep();
     assert!(latency_percentiles(&meta, &summary).is_empty());
     assert!(tradeoff(&summary, T).is_empty());
-    let lat = trial("t1", "java", &[], &[("latency_p50_ms", &[1.0]), ("latency_p99_ms", &[4.0]), (T, &[300.0])]);
+    let lat = trial(
+        "t1",
+        "java",
+        &[],
+        &[
+            ("latency_p50_ms", &[1.0]),
+            ("latency_p99_ms", &[4.0]),
+            (T, &[300.0]),
+        ],
+    );
     let live = crate::report::test_support::summary(Mode::Live, vec![lat]);
-    assert_eq!(latency_percentiles(&meta, &live)[0], ("t1 java -/-/-".to_string(), vec![Some(1.0), None, Some(4.0), None]));
-    let point = TradeoffPoint { client: "java".into(), trial_id: "t1".into(), latency_p99_ms: 4.0, y: 300.0 };
+    assert_eq!(
+        latency_percentiles(&meta, &live)[0],
+        (
+            "t1 java -/-/-".to_string(),
+            vec![Some(1.0), None, Some(4.0), None]
+        )
+    );
+    let point = TradeoffPoint {
+        client: "java".into(),
+        trial_id: "t1".into(),
+        latency_p99_ms: 4.0,
+        y: 300.0,
+    };
     assert_eq!(tradeoff(&live, T), vec![point]);
 }
 
 #[test]
 fn tradeoff_uses_throughput_only_when_it_varied() {
-    let t = |id: &str, tput: f64| trial(id, "java", &[], &[(T, &[tput]), ("cpu_s_per_million_msgs", &[1.0])]);
+    let t = |id: &str, tput: f64| {
+        trial(
+            id,
+            "java",
+            &[],
+            &[(T, &[tput]), ("cpu_s_per_million_msgs", &[1.0])],
+        )
+    };
     let paced = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 295.0)]);
     assert_eq!(tradeoff_metric(&paced), Some("cpu_s_per_million_msgs"));
     let varied = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 3000.0)]);

@@ -6,7 +6,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Heatmap;
-use super::style::{categories, category_of, scale_colour, text_on, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE};
+use super::style::{
+    categories, category_of, scale_colour, text_on, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE,
+};
 use crate::report::format::{metric_label, short};
 
 /// How the values of a heatmap map to colours: `lo..hi`, the best end yellow.
@@ -23,13 +25,25 @@ impl Scale {
         let (lo, hi) = maps
             .flat_map(|m| m.cells.iter().flatten().flatten().copied())
             .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        Scale { lo, hi, higher_is_better }
+        Scale {
+            lo,
+            hi,
+            higher_is_better,
+        }
     }
 
     /// Position of `value` on the scale, 0 = worst and 1 = best.
     pub fn position(&self, value: f64) -> f64 {
-        let t = if self.hi > self.lo { (value - self.lo) / (self.hi - self.lo) } else { 1.0 };
-        if self.higher_is_better { t } else { 1.0 - t }
+        let t = if self.hi > self.lo {
+            (value - self.lo) / (self.hi - self.lo)
+        } else {
+            1.0
+        };
+        if self.higher_is_better {
+            t
+        } else {
+            1.0 - t
+        }
     }
 }
 
@@ -52,7 +66,11 @@ pub fn draw(map: &Heatmap, title: &str, metric: &str, scale: Scale) -> Result<St
     Ok(svg)
 }
 
-fn draw_grid<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, map: &Heatmap, scale: Scale) -> Result<()>
+fn draw_grid<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    map: &Heatmap,
+    scale: Scale,
+) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
@@ -62,7 +80,8 @@ where
         .x_label_area_size(48)
         .y_label_area_size(90)
         .build_cartesian_2d(categories(nx), categories(ny))?;
-    let label = |values: &[String], v: &f64| values.get(category_of(*v)).cloned().unwrap_or_default();
+    let label =
+        |values: &[String], v: &f64| values.get(category_of(*v)).cloned().unwrap_or_default();
     chart
         .configure_mesh()
         .disable_mesh()
@@ -84,12 +103,17 @@ where
                     let t = scale.position(*v);
                     chart.draw_series([Rectangle::new(corners, scale_colour(t).filled())])?;
                     let ink = text_on(t);
-                    let style = TextStyle::from((FONT, 16).into_font()).color(&ink).pos(centred);
+                    let style = TextStyle::from((FONT, 16).into_font())
+                        .color(&ink)
+                        .pos(centred);
                     chart.draw_series([Text::new(short(*v), centre, style)])?;
                 }
                 None => {
-                    chart.draw_series([Rectangle::new(corners, RGBColor(235, 235, 235).filled())])?;
-                    let style = TextStyle::from((FONT, 13).into_font()).color(&RGBColor(90, 90, 90)).pos(centred);
+                    chart
+                        .draw_series([Rectangle::new(corners, RGBColor(235, 235, 235).filled())])?;
+                    let style = TextStyle::from((FONT, 13).into_font())
+                        .color(&RGBColor(90, 90, 90))
+                        .pos(centred);
                     chart.draw_series([Text::new("not measured", centre, style)])?;
                 }
             }
@@ -99,11 +123,19 @@ where
 }
 
 /// A vertical bar of the colour scale with its values, increasing upwards.
-fn draw_legend<DB: DrawingBackend>(area: &DrawingArea<DB, plotters::coord::Shift>, metric: &str, scale: Scale) -> Result<()>
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    metric: &str,
+    scale: Scale,
+) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    let (lo, hi) = if scale.hi > scale.lo { (scale.lo, scale.hi) } else { (scale.lo - 1.0, scale.lo + 1.0) };
+    let (lo, hi) = if scale.hi > scale.lo {
+        (scale.lo, scale.hi)
+    } else {
+        (scale.lo - 1.0, scale.lo + 1.0)
+    };
     let mut chart = ChartBuilder::on(area)
         .margin_top(20)
         .margin_bottom(60)
@@ -119,9 +151,14 @@ where
         .label_style((FONT, LABEL_SIZE - 1))
         .y_label_formatter(&|v| short(*v))
         .draw()?;
-    let note = TextStyle::from((FONT, LABEL_SIZE - 1).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
+    let note =
+        TextStyle::from((FONT, LABEL_SIZE - 1).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     let (width, height) = area.dim_in_pixel();
-    area.draw(&Text::new("yellow = best", (width as i32 / 2, height as i32 - 44), note))?;
+    area.draw(&Text::new(
+        "yellow = best",
+        (width as i32 / 2, height as i32 - 44),
+        note,
+    ))?;
     const STEPS: usize = 60;
     let step = (hi - lo) / STEPS as f64;
     chart.draw_series((0..STEPS).map(|i| {
@@ -138,11 +175,22 @@ mod tests {
 
     #[test]
     fn best_is_one_whichever_the_direction() {
-        let up = Scale { lo: 10.0, hi: 20.0, higher_is_better: true };
-        let down = Scale { higher_is_better: false, ..up };
+        let up = Scale {
+            lo: 10.0,
+            hi: 20.0,
+            higher_is_better: true,
+        };
+        let down = Scale {
+            higher_is_better: false,
+            ..up
+        };
         assert_eq!((up.position(20.0), up.position(15.0)), (1.0, 0.5));
         assert_eq!((down.position(10.0), down.position(20.0)), (1.0, 0.0));
-        let flat = Scale { lo: 5.0, hi: 5.0, higher_is_better: true };
+        let flat = Scale {
+            lo: 5.0,
+            hi: 5.0,
+            higher_is_better: true,
+        };
         assert_eq!(flat.position(5.0), 1.0);
     }
 }

@@ -31,7 +31,14 @@ pub struct Chart {
 pub type ChartFn = fn(&Sweep) -> Result<Vec<Chart>>;
 
 /// Every kind of chart, in the order the report shows them.
-pub const CHARTS: &[ChartFn] = &[heatmaps, effects, spread, clients, latency_percentiles, tradeoff];
+pub const CHARTS: &[ChartFn] = &[
+    heatmaps,
+    effects,
+    spread,
+    clients,
+    latency_percentiles,
+    tradeoff,
+];
 
 /// Every chart the sweep's data can show.
 pub fn all(sweep: &Sweep) -> Result<Vec<Chart>> {
@@ -45,9 +52,19 @@ pub fn all(sweep: &Sweep) -> Result<Vec<Chart>> {
 fn chart(file_stem: &str, title: String, svg: String) -> Chart {
     let safe: String = file_stem
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    Chart { file_name: format!("{safe}.svg"), title, svg }
+    Chart {
+        file_name: format!("{safe}.svg"),
+        title,
+        svg,
+    }
 }
 
 /// For each client and each value of the other swept properties, the primary metric over
@@ -63,10 +80,19 @@ fn heatmaps(sweep: &Sweep) -> Result<Vec<Chart>> {
         let facet: Vec<String> = map.facet.iter().map(|(k, v)| format!("{k}={v}")).collect();
         let title = match facet.is_empty() {
             true => format!("{}: {}", map.client, metric_label(metric)),
-            false => format!("{}, {}: {}", map.client, facet.join(", "), metric_label(metric)),
+            false => format!(
+                "{}, {}: {}",
+                map.client,
+                facet.join(", "),
+                metric_label(metric)
+            ),
         };
         let stem = format!("heatmap-{}-{}", map.client, facet.join("-"));
-        charts.push(chart(stem.trim_end_matches('-'), title.clone(), heatmap::draw(map, &title, metric, scale)?));
+        charts.push(chart(
+            stem.trim_end_matches('-'),
+            title.clone(),
+            heatmap::draw(map, &title, metric, scale)?,
+        ));
     }
     Ok(charts)
 }
@@ -78,7 +104,11 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
     let all = main_effects(meta, summary);
     let mut charts = Vec::new();
     for (property, _) in meta.grid.iter().filter(|(_, v)| v.len() > 1) {
-        let effects: Vec<Effect> = all.iter().filter(|e| &e.property == property).cloned().collect();
+        let effects: Vec<Effect> = all
+            .iter()
+            .filter(|e| &e.property == property)
+            .cloned()
+            .collect();
         if effects.is_empty() {
             continue;
         }
@@ -91,14 +121,19 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
                         summary
                             .trials
                             .iter()
-                            .filter(|t| t.client == e.client && t.params.get(property) == Some(&l.value))
+                            .filter(|t| {
+                                t.client == e.client && t.params.get(property) == Some(&l.value)
+                            })
                             .filter_map(|t| t.metrics.get(metric).map(|s| s.median))
                             .collect()
                     })
                     .collect()
             })
             .collect();
-        let title = format!("{} against {property} (median of trials, 95% interval)", metric_label(metric));
+        let title = format!(
+            "{} against {property} (median of trials, 95% interval)",
+            metric_label(metric)
+        );
         let svg = lines::draw(&title, &effects, &trial_medians, metric)?;
         charts.push(chart(&format!("effect-{property}"), title, svg));
     }
@@ -111,12 +146,22 @@ fn spread(sweep: &Sweep) -> Result<Vec<Chart>> {
     let rows = data::run_spread(&sweep.meta, &sweep.summary, &sweep.records, metric);
     let mut charts = Vec::new();
     for client in &sweep.meta.clients {
-        let mine: Vec<data::TrialRow> = rows.iter().filter(|r| &r.client == client).cloned().collect();
+        let mine: Vec<data::TrialRow> = rows
+            .iter()
+            .filter(|r| &r.client == client)
+            .cloned()
+            .collect();
         if mine.is_empty() {
             continue;
         }
-        let title = format!("{client}: {} of each run, best trial first", metric_label(metric));
-        let y_desc = format!("trial: {}", analysis::swept_properties(&sweep.meta).join(" / "));
+        let title = format!(
+            "{client}: {} of each run, best trial first",
+            metric_label(metric)
+        );
+        let y_desc = format!(
+            "trial: {}",
+            analysis::swept_properties(&sweep.meta).join(" / ")
+        );
         let svg = rows::draw_spread(&title, &y_desc, &mine, metric)?;
         charts.push(chart(&format!("runs-{client}"), title, svg));
     }
@@ -131,7 +176,10 @@ fn clients(sweep: &Sweep) -> Result<Vec<Chart>> {
     if per_client.is_empty() {
         return Ok(vec![]);
     }
-    let title = format!("Clients side by side: {} of every trial", metric_label(metric));
+    let title = format!(
+        "Clients side by side: {} of every trial",
+        metric_label(metric)
+    );
     let svg = scatter::draw_clients(&title, &per_client, metric, summary.higher_is_better)?;
     Ok(vec![chart("clients", title, svg)])
 }
@@ -142,18 +190,28 @@ fn latency_percentiles(sweep: &Sweep) -> Result<Vec<Chart>> {
     if sweep.meta.mode != Mode::Live || rows.is_empty() {
         return Ok(vec![]);
     }
-    let title = "End-to-end latency percentiles per trial (median of runs), best trial first".to_string();
-    Ok(vec![chart("latency-percentiles", title.clone(), rows::draw_percentiles(&title, &rows)?)])
+    let title =
+        "End-to-end latency percentiles per trial (median of runs), best trial first".to_string();
+    Ok(vec![chart(
+        "latency-percentiles",
+        title.clone(),
+        rows::draw_percentiles(&title, &rows)?,
+    )])
 }
 
 /// Live mode: what each trial's latency bought (see [`data::tradeoff_metric`]).
 fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
-    let Some(y_metric) = data::tradeoff_metric(&sweep.summary) else { return Ok(vec![]) };
+    let Some(y_metric) = data::tradeoff_metric(&sweep.summary) else {
+        return Ok(vec![]);
+    };
     let points = data::tradeoff(&sweep.summary, y_metric);
     if sweep.meta.mode != Mode::Live || points.is_empty() {
         return Ok(vec![]);
     }
-    let title = format!("Trade-off: {} against p99 latency, one point per trial", metric_label(y_metric));
+    let title = format!(
+        "Trade-off: {} against p99 latency, one point per trial",
+        metric_label(y_metric)
+    );
     let svg = scatter::draw_tradeoff(&title, &points, &sweep.meta.clients, y_metric)?;
     Ok(vec![chart("tradeoff-latency", title, svg)])
 }
@@ -167,24 +225,74 @@ mod tests {
     #[test]
     fn a_sweep_of_one_other_property_gets_lines_but_no_heatmap() {
         let t = "throughput_msgs_per_s";
-        let meta = meta(Mode::Drain, &["librdkafka"], &[("max.partition.fetch.bytes", &["65536", "1048576"])]);
+        let meta = meta(
+            Mode::Drain,
+            &["librdkafka"],
+            &[("max.partition.fetch.bytes", &["65536", "1048576"])],
+        );
         let trials = vec![
-            trial("t1", "librdkafka", &[("max.partition.fetch.bytes", "65536")], &[(t, &[1.0e5, 1.1e5, 1.2e5])]),
-            trial("t2", "librdkafka", &[("max.partition.fetch.bytes", "1048576")], &[(t, &[5.0e5, 5.1e5, 5.2e5])]),
+            trial(
+                "t1",
+                "librdkafka",
+                &[("max.partition.fetch.bytes", "65536")],
+                &[(t, &[1.0e5, 1.1e5, 1.2e5])],
+            ),
+            trial(
+                "t2",
+                "librdkafka",
+                &[("max.partition.fetch.bytes", "1048576")],
+                &[(t, &[5.0e5, 5.1e5, 5.2e5])],
+            ),
         ];
-        let sweep = Sweep { dir: "/x".into(), meta, records: vec![], summary: summary(Mode::Drain, trials) };
-        let names: Vec<String> = all(&sweep).unwrap().into_iter().map(|c| c.file_name).collect();
-        assert_eq!(names, ["effect-max.partition.fetch.bytes.svg", "runs-librdkafka.svg"]);
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Drain, trials),
+        };
+        let names: Vec<String> = all(&sweep)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.file_name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "effect-max.partition.fetch.bytes.svg",
+                "runs-librdkafka.svg"
+            ]
+        );
     }
 
     #[test]
     fn svgs_carry_their_text_as_text() {
         let t = "throughput_msgs_per_s";
-        let meta = meta(Mode::Drain, &["java"], &[("fetch.min.bytes", &["1", "2"]), ("fetch.max.wait.ms", &["1", "2"])]);
-        let trials = vec![trial("t1", "java", &[("fetch.min.bytes", "1"), ("fetch.max.wait.ms", "2")], &[(t, &[1234.0])])];
-        let sweep = Sweep { dir: "/x".into(), meta, records: vec![], summary: summary(Mode::Drain, trials) };
+        let meta = meta(
+            Mode::Drain,
+            &["java"],
+            &[
+                ("fetch.min.bytes", &["1", "2"]),
+                ("fetch.max.wait.ms", &["1", "2"]),
+            ],
+        );
+        let trials = vec![trial(
+            "t1",
+            "java",
+            &[("fetch.min.bytes", "1"), ("fetch.max.wait.ms", "2")],
+            &[(t, &[1234.0])],
+        )];
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Drain, trials),
+        };
         let heatmap = &heatmaps(&sweep).unwrap()[0];
-        assert!(heatmap.svg.contains(">\n1234\n</text>") || heatmap.svg.contains(">1234</text>"), "{}", heatmap.svg);
+        assert!(
+            heatmap.svg.contains(">\n1234\n</text>") || heatmap.svg.contains(">1234</text>"),
+            "{}",
+            heatmap.svg
+        );
         assert!(heatmap.svg.contains("not measured") && heatmap.svg.contains("fetch.max.wait.ms"));
         assert!(heatmap.svg.contains("font-family=\"sans-serif\""));
     }

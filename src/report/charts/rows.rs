@@ -6,7 +6,10 @@ use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 
 use super::data::{TrialRow, PERCENTILES};
-use super::style::{categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE};
+use super::style::{
+    categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE,
+    TITLE_SIZE,
+};
 use crate::report::format::{metric_label, short};
 
 const WIDTH: u32 = 900;
@@ -32,7 +35,9 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
         let root = SVGBackend::with_string(&mut svg, (WIDTH, height(n))).into_drawing_area();
         root.fill(&WHITE)?;
         let (key_area, area) = titled_with_key(&root, title)?;
-        let values = rows.iter().flat_map(|r| r.runs.iter().copied().chain([r.ci95_low, r.ci95_high]));
+        let values = rows
+            .iter()
+            .flat_map(|r| r.runs.iter().copied().chain([r.ci95_low, r.ci95_high]));
         let (lo, hi) = padded_range(values, false);
         let mut chart = ChartBuilder::on(&area)
             .margin(12)
@@ -49,16 +54,37 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
             .axis_desc_style((FONT, DESC_SIZE))
             .label_style((FONT, LABEL_SIZE))
             .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| rows.get(n - 1 - category_of(*v).min(n - 1)).map(|r| r.label.clone()).unwrap_or_default())
+            .y_label_formatter(&|v| {
+                rows.get(n - 1 - category_of(*v).min(n - 1))
+                    .map(|r| r.label.clone())
+                    .unwrap_or_default()
+            })
             .draw()?;
         let (interval, runs, median) = (series(0), RGBColor(60, 60, 60), series(3));
         for (i, row) in rows.iter().enumerate() {
             let y = y_of(i, n);
-            chart.draw_series([PathElement::new([(row.ci95_low, y), (row.ci95_high, y)], interval.stroke_width(5))])?;
-            chart.draw_series([PathElement::new([(row.median, y - 0.35), (row.median, y + 0.35)], median.stroke_width(3))])?;
-            chart.draw_series(row.runs.iter().map(|v| Circle::new((*v, y), 3, runs.filled())))?;
+            chart.draw_series([PathElement::new(
+                [(row.ci95_low, y), (row.ci95_high, y)],
+                interval.stroke_width(5),
+            )])?;
+            chart.draw_series([PathElement::new(
+                [(row.median, y - 0.35), (row.median, y + 0.35)],
+                median.stroke_width(3),
+            )])?;
+            chart.draw_series(
+                row.runs
+                    .iter()
+                    .map(|v| Circle::new((*v, y), 3, runs.filled())),
+            )?;
         }
-        draw_key(&key_area, &[("95% interval of the median", interval), ("median", median), ("one run", runs)])?;
+        draw_key(
+            &key_area,
+            &[
+                ("95% interval of the median", interval),
+                ("median", median),
+                ("one run", runs),
+            ],
+        )?;
         root.present()?;
     }
     Ok(svg)
@@ -87,19 +113,30 @@ pub fn draw_percentiles(title: &str, rows: &[(String, Vec<Option<f64>>)]) -> Res
             .axis_desc_style((FONT, DESC_SIZE))
             .label_style((FONT, LABEL_SIZE))
             .x_label_formatter(&|v| short(*v))
-            .y_label_formatter(&|v| rows.get(n - 1 - category_of(*v).min(n - 1)).map(|r| r.0.clone()).unwrap_or_default())
+            .y_label_formatter(&|v| {
+                rows.get(n - 1 - category_of(*v).min(n - 1))
+                    .map(|r| r.0.clone())
+                    .unwrap_or_default()
+            })
             .draw()?;
         for (i, (_, ps)) in rows.iter().enumerate() {
             let y = y_of(i, n);
             let line: Vec<(f64, f64)> = ps.iter().flatten().map(|v| (*v, y)).collect();
-            chart.draw_series([PathElement::new(line, RGBColor(170, 170, 170).stroke_width(2))])?;
+            chart.draw_series([PathElement::new(
+                line,
+                RGBColor(170, 170, 170).stroke_width(2),
+            )])?;
             for (p, v) in ps.iter().enumerate() {
                 if let Some(v) = v {
                     chart.draw_series([Circle::new((*v, y), 5, series(p).filled())])?;
                 }
             }
         }
-        let key: Vec<(&str, RGBColor)> = PERCENTILES.iter().enumerate().map(|(i, (_, name))| (*name, series(i))).collect();
+        let key: Vec<(&str, RGBColor)> = PERCENTILES
+            .iter()
+            .enumerate()
+            .map(|(i, (_, name))| (*name, series(i)))
+            .collect();
         draw_key(&key_area, &key)?;
         root.present()?;
     }
@@ -121,7 +158,11 @@ fn draw_key(area: &Area<'_>, items: &[(&str, RGBColor)]) -> Result<()> {
     let mut x = LABEL_AREA as i32;
     for (name, colour) in items {
         area.draw(&Rectangle::new([(x, 6), (x + 14, 18)], colour.filled()))?;
-        area.draw(&Text::new(name.to_string(), (x + 20, 5), (FONT, LABEL_SIZE).into_font()))?;
+        area.draw(&Text::new(
+            name.to_string(),
+            (x + 20, 5),
+            (FONT, LABEL_SIZE).into_font(),
+        ))?;
         // The SVG backend has no font metrics: about 0.6 em per character.
         x += 40 + (LABEL_SIZE as f64 * 0.6 * name.len() as f64) as i32;
     }

@@ -5,12 +5,20 @@ use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 
 use super::data::TradeoffPoint;
-use super::style::{categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE};
+use super::style::{
+    categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE,
+    TITLE_SIZE,
+};
 use crate::report::format::{metric_label, short};
 
 /// The SVG of every trial's median per client (log scale: clients differ by orders of
 /// magnitude), each client's best trial ringed.
-pub fn draw_clients(title: &str, clients: &[(String, Vec<f64>)], metric: &str, higher_is_better: bool) -> Result<String> {
+pub fn draw_clients(
+    title: &str,
+    clients: &[(String, Vec<f64>)],
+    metric: &str,
+    higher_is_better: bool,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let width = 240 + 200 * clients.len() as u32;
@@ -31,14 +39,24 @@ pub fn draw_clients(title: &str, clients: &[(String, Vec<f64>)], metric: &str, h
             .y_desc(format!("{}, log scale", metric_label(metric)))
             .axis_desc_style((FONT, DESC_SIZE))
             .label_style((FONT, LABEL_SIZE))
-            .x_label_formatter(&|v| clients.get(category_of(*v)).map(|c| c.0.clone()).unwrap_or_default())
+            .x_label_formatter(&|v| {
+                clients
+                    .get(category_of(*v))
+                    .map(|c| c.0.clone())
+                    .unwrap_or_default()
+            })
             .y_label_formatter(&|v| short(*v))
             .draw()?;
         for (i, (_, medians)) in clients.iter().enumerate() {
             let colour = series(i);
             // Spread the dots across the column so equal values stay visible.
             let x = |k: usize| i as f64 + 0.2 + 0.6 * (k as f64 + 0.5) / medians.len() as f64;
-            chart.draw_series(medians.iter().enumerate().map(|(k, m)| Circle::new((x(k), *m), 4, colour.mix(0.6).filled())))?;
+            chart.draw_series(
+                medians
+                    .iter()
+                    .enumerate()
+                    .map(|(k, m)| Circle::new((x(k), *m), 4, colour.mix(0.6).filled())),
+            )?;
             let best = if higher_is_better {
                 medians.iter().copied().fold(f64::MIN, f64::max)
             } else {
@@ -47,7 +65,11 @@ pub fn draw_clients(title: &str, clients: &[(String, Vec<f64>)], metric: &str, h
             let k = medians.iter().position(|m| *m == best).unwrap_or(0);
             chart.draw_series([Circle::new((x(k), best), 9, colour.stroke_width(2))])?;
             let label = EmptyElement::at((x(k), best))
-                + Text::new(format!("best {}", short(best)), (-30, -30), (FONT, LABEL_SIZE).into_font());
+                + Text::new(
+                    format!("best {}", short(best)),
+                    (-30, -30),
+                    (FONT, LABEL_SIZE).into_font(),
+                );
             chart.draw_series([label])?;
         }
         root.present()?;
@@ -57,7 +79,12 @@ pub fn draw_clients(title: &str, clients: &[(String, Vec<f64>)], metric: &str, h
 
 /// The SVG of p99 latency (x, log scale) against `y_metric`, a series per client, each point
 /// labelled with its trial id.
-pub fn draw_tradeoff(title: &str, points: &[TradeoffPoint], clients: &[String], y_metric: &str) -> Result<String> {
+pub fn draw_tradeoff(
+    title: &str,
+    points: &[TradeoffPoint],
+    clients: &[String],
+    y_metric: &str,
+) -> Result<String> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (820, 520)).into_drawing_area();
@@ -92,7 +119,11 @@ pub fn draw_tradeoff(title: &str, points: &[TradeoffPoint], clients: &[String], 
             let point = |p: &&TradeoffPoint| {
                 EmptyElement::at((p.latency_p99_ms, p.y))
                     + Circle::new((0, 0), 6, colour.filled())
-                    + Text::new(p.trial_id.clone(), (8, -4 + 12 * i as i32), (FONT, 12).into_font())
+                    + Text::new(
+                        p.trial_id.clone(),
+                        (8, -4 + 12 * i as i32),
+                        (FONT, 12).into_font(),
+                    )
             };
             chart
                 .draw_series(mine.iter().map(point))?

@@ -27,11 +27,21 @@ pub fn series(i: usize) -> RGBColor {
 }
 
 /// Viridis, sampled: dark purple (worst) to yellow (best), readable in grey scale too.
-const VIRIDIS: [(u8, u8, u8); 5] = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)];
+const VIRIDIS: [(u8, u8, u8); 5] = [
+    (68, 1, 84),
+    (59, 82, 139),
+    (33, 145, 140),
+    (94, 201, 98),
+    (253, 231, 37),
+];
 
 /// The colour of position `t` in 0..=1 on the heatmap scale.
 pub fn scale_colour(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let pos = t * (VIRIDIS.len() - 1) as f64;
     let i = (pos.floor() as usize).min(VIRIDIS.len() - 2);
     let f = pos - i as f64;
@@ -42,7 +52,11 @@ pub fn scale_colour(t: f64) -> RGBColor {
 
 /// Text on a cell of scale position `t`: dark on the light end, white on the dark end.
 pub fn text_on(t: f64) -> RGBColor {
-    if t > 0.6 { RGBColor(0, 0, 0) } else { RGBColor(255, 255, 255) }
+    if t > 0.6 {
+        RGBColor(0, 0, 0)
+    } else {
+        RGBColor(255, 255, 255)
+    }
 }
 
 /// An axis of `n` categories: category `i` spans `i..i+1`, its tick and label at `i + 0.5`.
@@ -89,8 +103,16 @@ pub fn padded_range(values: impl Iterator<Item = f64>, from_zero: bool) -> (f64,
     if lo > hi {
         return (0.0, 1.0);
     }
-    let span = if hi > lo { hi - lo } else { hi.abs().max(1.0) * 0.1 };
-    let lo = if from_zero { 0.0_f64.min(lo) } else { lo - span * 0.1 };
+    let span = if hi > lo {
+        hi - lo
+    } else {
+        hi.abs().max(1.0) * 0.1
+    };
+    let lo = if from_zero {
+        0.0_f64.min(lo)
+    } else {
+        lo - span * 0.1
+    };
     (lo, hi + span * 0.1)
 }
 
@@ -102,7 +124,10 @@ pub fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     if lo > hi {
         return (0.1, 10.0);
     }
-    (10f64.powf(lo.log10().floor()), 10f64.powf(hi.log10().ceil().max(lo.log10().floor() + 1.0)))
+    (
+        10f64.powf(lo.log10().floor()),
+        10f64.powf(hi.log10().ceil().max(lo.log10().floor() + 1.0)),
+    )
 }
 
 #[cfg(test)]
