@@ -127,3 +127,22 @@ fn write_fixture_reports_for_viewing() {
     }
     eprintln!("reports written under {}", root.display());
 }
+
+#[test]
+fn a_sweep_with_no_finished_run_still_gets_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    drain_sweep(dir.path(), &DrainVariant::default());
+    fs::write(dir.path().join("results.jsonl"), "").unwrap();
+    fs::remove_file(dir.path().join("summary.json")).unwrap();
+    let written = write_report(dir.path()).unwrap();
+    assert_eq!(
+        written_names(dir.path(), &written),
+        ["report.html", "report.md"]
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("108 planned runs did not finish"), "{md}");
+    assert!(
+        md.contains("no run of this sweep measured `throughput_msgs_per_s`"),
+        "{md}"
+    );
+}

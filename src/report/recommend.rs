@@ -120,7 +120,15 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
             Mode::Live => LIVE_RUN,
         };
         return cannot(
-            format!("no run recorded `{metric}` (the consumer's CPU time comes from the OS accounting of its process, on Linux)"),
+            match goal {
+                Goal::Efficiency if !summary.trials.is_empty() => format!(
+                    "no run recorded `{metric}` (the consumer's CPU time comes from the OS \
+                     accounting of its process, on Linux)"
+                ),
+                _ => format!(
+                    "no run of this sweep measured `{metric}` (none finished, or every one failed)"
+                ),
+            },
             run,
         );
     }
