@@ -1,10 +1,49 @@
-//! Placeholder until the report branch is merged.
+//! The report of a sweep, from its saved result files only: charts (SVG), a self-contained
+//! `report.html`, a `report.md`, the analysis of each swept property, a recommendation per
+//! goal, and the comparison of two sweeps.
+
+pub mod analysis;
+pub mod charts;
+pub mod compare;
+pub mod format;
+pub mod html;
+pub mod kafka_terms;
+pub mod load;
+pub mod markdown;
+pub mod presets;
+pub mod recommend;
+pub mod sections;
+#[cfg(test)]
+mod test_support;
+
+use std::fs;
 use std::path::{Path, PathBuf};
-pub fn write_report(_dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    Ok(vec![])
-}
-pub mod compare {
-    pub fn compare(_a: &std::path::Path, _b: &std::path::Path) -> anyhow::Result<String> {
-        Ok(String::new())
+
+use anyhow::{Context, Result};
+
+pub use compare::compare;
+
+/// Writes the report of the sweep in `dir`: `dir/charts/*.svg`, `dir/report.html` and
+/// `dir/report.md`. Returns the paths written, charts first.
+pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
+    let sweep = load::load(dir)?;
+    let charts = charts::all(&sweep)?;
+    let chart_dir = dir.join("charts");
+    fs::create_dir_all(&chart_dir)
+        .with_context(|| format!("cannot create {}", chart_dir.display()))?;
+    let mut written = Vec::new();
+    for chart in &charts {
+        let path = chart_dir.join(&chart.file_name);
+        fs::write(&path, &chart.svg).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
     }
+    for (name, text) in [
+        ("report.html", html::render(&sweep, &charts)),
+        ("report.md", markdown::render(&sweep, &charts)),
+    ] {
+        let path = dir.join(name);
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
 }

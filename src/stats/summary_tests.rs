@@ -127,7 +127,7 @@ fn noisy_trials_are_flagged() {
     assert!(summary.trials[0]
         .warnings
         .iter()
-        .any(|w| w.starts_with("too noisy to rank: CV 19% over 3 runs")));
+        .any(|w| w.starts_with("too noisy to rank: CV 20% over 3 runs")));
 }
 
 #[test]

@@ -1,0 +1,291 @@
+//! What each chart shows, computed from the result files by pure functions; drawing is
+//! elsewhere (`draw`), so these can be tested without pixels.
+
+use std::collections::BTreeMap;
+
+use crate::results::{RunRecord, Status, SummaryFile, SweepMeta, TrialSummary};
+
+use crate::report::analysis::swept_properties;
+use crate::report::format::swept_values;
+
+/// A grid of one metric over two properties, for one client and one value of every other
+/// swept property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heatmap {
+    pub client: String,
+    /// The other swept properties and their values in this panel, e.g. `max.poll.records=500`.
+    pub facet: Vec<(String, String)>,
+    pub x_property: String,
+    pub x_values: Vec<String>,
+    pub y_property: String,
+    pub y_values: Vec<String>,
+    /// `cells[y][x]`: the trial's median, `None` where no trial was measured.
+    pub cells: Vec<Vec<Option<f64>>>,
+}
+
+/// The two properties a heatmap spans: the lab's `fetch.min.bytes` × `fetch.max.wait.ms`
+/// when both were swept, else the first two swept properties.
+pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
+    let has = |p: &str| swept.iter().any(|s| s == p);
+    if has("fetch.min.bytes") && has("fetch.max.wait.ms") {
+        return Some(("fetch.min.bytes".into(), "fetch.max.wait.ms".into()));
+    }
+    match swept {
+        [x, y, ..] => Some((x.clone(), y.clone())),
+        _ => None,
+    }
+}
+
+/// One heatmap of `metric` per client and per combination of the other swept properties.
+pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<Heatmap> {
+    let swept = swept_properties(meta);
+    let Some((x, y)) = heatmap_axes(&swept) else {
+        return vec![];
+    };
+    let values = |p: &str| -> Vec<String> {
+        meta.grid
+            .iter()
+            .find(|(k, _)| k == p)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let facet_props: Vec<String> = swept
+        .iter()
+        .filter(|p| **p != x && **p != y)
+        .cloned()
+        .collect();
+    let mut facets: Vec<Vec<(String, String)>> = vec![vec![]];
+    for p in &facet_props {
+        facets = facets
+            .into_iter()
+            .flat_map(|f| {
+                values(p)
+                    .into_iter()
+                    .map(move |v| [f.clone(), vec![(p.clone(), v)]].concat())
+            })
+            .collect();
+    }
+    let (x_values, y_values) = (values(&x), values(&y));
+    let mut maps = Vec::new();
+    for client in &meta.clients {
+        for facet in &facets {
+            let find = |xv: &str, yv: &str| {
+                summary.trials.iter().find(|t| {
+                    &t.client == client
+                        && has_param(t, &x, xv)
+                        && has_param(t, &y, yv)
+                        && facet.iter().all(|(k, v)| has_param(t, k, v))
+                })
+            };
+            let cells: Vec<Vec<Option<f64>>> = y_values
+                .iter()
+                .map(|yv| {
+                    x_values
+                        .iter()
+                        .map(|xv| find(xv, yv).and_then(|t| median_of(t, metric)))
+                        .collect()
+                })
+                .collect();
+            if cells.iter().flatten().all(Option::is_none) {
+                continue;
+            }
+            maps.push(Heatmap {
+                client: client.clone(),
+                facet: facet.clone(),
+                x_property: x.clone(),
+                x_values: x_values.clone(),
+                y_property: y.clone(),
+                y_values: y_values.clone(),
+                cells,
+            });
+        }
+    }
+    maps
+}
+
+fn has_param(t: &TrialSummary, key: &str, value: &str) -> bool {
+    t.params.get(key).map(String::as_str) == Some(value)
+}
+
+fn median_of(t: &TrialSummary, metric: &str) -> Option<f64> {
+    t.metrics.get(metric).map(|s| s.median)
+}
+
+/// One row of a per-trial chart: a trial's label and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrialRow {
+    pub client: String,
+    /// `t07 500/1024/100`: see [`trial_label`].
+    pub label: String,
+    pub median: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    /// Every measured run's value, in run order.
+    pub runs: Vec<f64>,
+}
+
+/// The label of a trial in charts: `t07 500/1024/100` (id, then the swept values in the
+/// sweep's order), with the client after the id when the chart mixes clients.
+pub fn trial_label(meta: &SweepMeta, t: &TrialSummary, with_client: bool) -> String {
+    let swept = swept_properties(meta);
+    let mut label = t.trial_id.clone();
+    if with_client {
+        label = format!("{label} {}", t.client);
+    }
+    if !swept.is_empty() {
+        label = format!("{label} {}", swept_values(&t.params, &swept));
+    }
+    label
+}
+
+/// Every ranked trial, best first, with the runs behind its median of `metric`.
+pub fn run_spread(
+    meta: &SweepMeta,
+    summary: &SummaryFile,
+    records: &[RunRecord],
+    metric: &str,
+) -> Vec<TrialRow> {
+    let read = crate::stats::summary::METRICS
+        .iter()
+        .find(|(name, _)| *name == metric)
+        .map(|m| m.1);
+    let Some(read) = read else { return vec![] };
+    let mut runs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for r in records
+        .iter()
+        .filter(|r| !r.warmup && r.status != Some(Status::Failed))
+    {
+        if let Some(v) = read(r) {
+            runs.entry(r.trial_id.as_str()).or_default().push(v);
+        }
+    }
+    summary
+        .trials
+        .iter()
+        .filter_map(|t| {
+            let s = t.metrics.get(metric)?;
+            Some(TrialRow {
+                client: t.client.clone(),
+                label: trial_label(meta, t, false),
+                median: s.median,
+                ci95_low: s.ci95_low,
+                ci95_high: s.ci95_high,
+                runs: runs.get(t.trial_id.as_str()).cloned().unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// Per client, the median of `metric` of each of its trials, best first; empty unless two
+/// clients or more were measured.
+pub fn clients_side_by_side(
+    summary: &SummaryFile,
+    clients: &[String],
+    metric: &str,
+) -> Vec<(String, Vec<f64>)> {
+    let per_client: Vec<(String, Vec<f64>)> = clients
+        .iter()
+        .map(|c| {
+            let medians = summary
+                .trials
+                .iter()
+                .filter(|t| &t.client == c)
+                .filter_map(|t| median_of(t, metric))
+                .collect();
+            (c.clone(), medians)
+        })
+        .filter(|(_, m): &(String, Vec<f64>)| !m.is_empty())
+        .collect();
+    if per_client.len() < 2 {
+        vec![]
+    } else {
+        per_client
+    }
+}
+
+/// Latency percentiles drawn per trial, with their labels.
+pub const PERCENTILES: &[(&str, &str)] = &[
+    ("latency_p50_ms", "p50"),
+    ("latency_p90_ms", "p90"),
+    ("latency_p99_ms", "p99"),
+    ("latency_p999_ms", "p99.9"),
+];
+
+/// Per ranked trial, the medians of its latency percentiles (`None` where not measured).
+pub fn latency_percentiles(
+    meta: &SweepMeta,
+    summary: &SummaryFile,
+) -> Vec<(String, Vec<Option<f64>>)> {
+    summary
+        .trials
+        .iter()
+        .map(|t| {
+            (
+                trial_label(meta, t, true),
+                PERCENTILES
+                    .iter()
+                    .map(|(m, _)| median_of(t, m))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, ps)| ps.iter().any(Option::is_some))
+        .collect()
+}
+
+/// A trial on the latency trade-off chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TradeoffPoint {
+    pub client: String,
+    pub trial_id: String,
+    pub latency_p99_ms: f64,
+    /// The median of the chart's y metric.
+    pub y: f64,
+}
+
+/// What latency is traded against. Throughput when it varied across trials (more than 10%:
+/// several rates, or consumers that fell behind); with a paced producer it is the rate for
+/// every trial and says nothing, so then what the latency costs: CPU per message, or the
+/// fetch rate the broker serves.
+pub fn tradeoff_metric(summary: &SummaryFile) -> Option<&'static str> {
+    let medians = |m: &str| {
+        summary
+            .trials
+            .iter()
+            .filter_map(|t| median_of(t, m))
+            .collect::<Vec<f64>>()
+    };
+    let throughput = medians("throughput_msgs_per_s");
+    let (lo, hi) = throughput
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+    if !throughput.is_empty() && hi > 0.0 && (hi - lo) / hi > 0.10 {
+        return Some("throughput_msgs_per_s");
+    }
+    [
+        "cpu_s_per_million_msgs",
+        "fetch_requests_per_s",
+        "throughput_msgs_per_s",
+    ]
+    .into_iter()
+    .find(|m| !medians(m).is_empty())
+}
+
+/// For each trial measuring both, its p99 latency and its median of `y_metric`.
+pub fn tradeoff(summary: &SummaryFile, y_metric: &str) -> Vec<TradeoffPoint> {
+    summary
+        .trials
+        .iter()
+        .filter_map(|t| {
+            Some(TradeoffPoint {
+                client: t.client.clone(),
+                trial_id: t.trial_id.clone(),
+                latency_p99_ms: median_of(t, "latency_p99_ms")?,
+                y: median_of(t, y_metric)?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[path = "data_tests.rs"]
+mod tests;

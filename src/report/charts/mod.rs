@@ -1,0 +1,299 @@
+//! The report's charts, as SVG. Each kind of chart is one function from the loaded sweep to
+//! zero or more charts; adding a chart is adding one function to [`CHARTS`].
+//!
+//! What a chart shows is computed by the pure functions of [`data`]; the other files only
+//! draw. Text is written as SVG `<text>` in a generic font family, so no font file is needed.
+
+pub mod data;
+mod heatmap;
+mod lines;
+mod rows;
+mod scatter;
+mod style;
+
+use anyhow::Result;
+
+use super::analysis::{self, main_effects, Effect};
+use super::format::metric_label;
+use super::load::Sweep;
+use crate::results::Mode;
+
+/// One chart: where it goes under `charts/`, what it shows, and its SVG.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// File name under `DIR/charts/`, e.g. `heatmap-librdkafka-max.poll.records-500.svg`.
+    pub file_name: String,
+    pub title: String,
+    pub svg: String,
+}
+
+/// A kind of chart: what it draws from a sweep (nothing when the sweep cannot show it).
+pub type ChartFn = fn(&Sweep) -> Result<Vec<Chart>>;
+
+/// Every kind of chart, in the order the report shows them.
+pub const CHARTS: &[ChartFn] = &[
+    heatmaps,
+    effects,
+    spread,
+    clients,
+    latency_percentiles,
+    tradeoff,
+];
+
+/// Every chart the sweep's data can show.
+pub fn all(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let mut charts = Vec::new();
+    for chart in CHARTS {
+        charts.extend(chart(sweep)?);
+    }
+    Ok(charts)
+}
+
+fn chart(file_stem: &str, title: String, svg: String) -> Chart {
+    let safe: String = file_stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Chart {
+        file_name: format!("{safe}.svg"),
+        title,
+        svg,
+    }
+}
+
+/// For each client and each value of the other swept properties, the primary metric over
+/// the heatmap's two properties (`fetch.min.bytes` × `fetch.max.wait.ms` when swept).
+fn heatmaps(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let (meta, summary) = (&sweep.meta, &sweep.summary);
+    let metric = summary.primary_metric.as_str();
+    let maps = data::heatmaps(meta, summary, metric);
+    let mut charts = Vec::new();
+    for map in &maps {
+        let same_client = maps.iter().filter(|m| m.client == map.client);
+        let scale = heatmap::Scale::spanning(same_client, summary.higher_is_better);
+        let facet: Vec<String> = map.facet.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let title = match facet.is_empty() {
+            true => format!("{}: {}", map.client, metric_label(metric)),
+            false => format!(
+                "{}, {}: {}",
+                map.client,
+                facet.join(", "),
+                metric_label(metric)
+            ),
+        };
+        let stem = format!("heatmap-{}-{}", map.client, facet.join("-"));
+        charts.push(chart(
+            stem.trim_end_matches('-'),
+            title.clone(),
+            heatmap::draw(map, &title, metric, scale)?,
+        ));
+    }
+    Ok(charts)
+}
+
+/// For each swept property, the primary metric against its values, a panel per client.
+fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let (meta, summary) = (&sweep.meta, &sweep.summary);
+    let metric = summary.primary_metric.as_str();
+    let all = main_effects(meta, summary);
+    let mut charts = Vec::new();
+    for (property, _) in meta.grid.iter().filter(|(_, v)| v.len() > 1) {
+        let effects: Vec<Effect> = all
+            .iter()
+            .filter(|e| &e.property == property)
+            .cloned()
+            .collect();
+        if effects.is_empty() {
+            continue;
+        }
+        let trial_medians: Vec<Vec<Vec<f64>>> = effects
+            .iter()
+            .map(|e| {
+                e.levels
+                    .iter()
+                    .map(|l| {
+                        summary
+                            .trials
+                            .iter()
+                            .filter(|t| {
+                                t.client == e.client && t.params.get(property) == Some(&l.value)
+                            })
+                            .filter_map(|t| t.metrics.get(metric).map(|s| s.median))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let title = format!(
+            "{} against {property} (median of trials, 95% interval)",
+            metric_label(metric)
+        );
+        let svg = lines::draw(&title, &effects, &trial_medians, metric)?;
+        charts.push(chart(&format!("effect-{property}"), title, svg));
+    }
+    Ok(charts)
+}
+
+/// For each client, every run of every trial around its median and interval.
+fn spread(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let metric = sweep.summary.primary_metric.as_str();
+    let rows = data::run_spread(&sweep.meta, &sweep.summary, &sweep.records, metric);
+    let mut charts = Vec::new();
+    for client in &sweep.meta.clients {
+        let mine: Vec<data::TrialRow> = rows
+            .iter()
+            .filter(|r| &r.client == client)
+            .cloned()
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let title = format!(
+            "{client}: {} of each run, best trial first",
+            metric_label(metric)
+        );
+        let y_desc = format!(
+            "trial: {}",
+            analysis::swept_properties(&sweep.meta).join(" / ")
+        );
+        let svg = rows::draw_spread(&title, &y_desc, &mine, metric)?;
+        charts.push(chart(&format!("runs-{client}"), title, svg));
+    }
+    Ok(charts)
+}
+
+/// The clients side by side, when several ran.
+fn clients(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let summary = &sweep.summary;
+    let metric = summary.primary_metric.as_str();
+    let per_client = data::clients_side_by_side(summary, &sweep.meta.clients, metric);
+    if per_client.is_empty() {
+        return Ok(vec![]);
+    }
+    let title = format!(
+        "Clients side by side: {} of every trial",
+        metric_label(metric)
+    );
+    let svg = scatter::draw_clients(&title, &per_client, metric, summary.higher_is_better)?;
+    Ok(vec![chart("clients", title, svg)])
+}
+
+/// Live mode: each trial's latency percentiles.
+fn latency_percentiles(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let rows = data::latency_percentiles(&sweep.meta, &sweep.summary);
+    if sweep.meta.mode != Mode::Live || rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let title =
+        "End-to-end latency percentiles per trial (median of runs), best trial first".to_string();
+    Ok(vec![chart(
+        "latency-percentiles",
+        title.clone(),
+        rows::draw_percentiles(&title, &rows)?,
+    )])
+}
+
+/// Live mode: what each trial's latency bought (see [`data::tradeoff_metric`]).
+fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let Some(y_metric) = data::tradeoff_metric(&sweep.summary) else {
+        return Ok(vec![]);
+    };
+    let points = data::tradeoff(&sweep.summary, y_metric);
+    if sweep.meta.mode != Mode::Live || points.is_empty() {
+        return Ok(vec![]);
+    }
+    let title = format!(
+        "Trade-off: {} against p99 latency, one point per trial",
+        metric_label(y_metric)
+    );
+    let svg = scatter::draw_tradeoff(&title, &points, &sweep.meta.clients, y_metric)?;
+    Ok(vec![chart("tradeoff-latency", title, svg)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::test_support::{meta, summary, trial};
+
+    /// Charts follow whatever the sweep varied, not only the lab's three properties.
+    #[test]
+    fn a_sweep_of_one_other_property_gets_lines_but_no_heatmap() {
+        let t = "throughput_msgs_per_s";
+        let meta = meta(
+            Mode::Drain,
+            &["librdkafka"],
+            &[("max.partition.fetch.bytes", &["65536", "1048576"])],
+        );
+        let trials = vec![
+            trial(
+                "t1",
+                "librdkafka",
+                &[("max.partition.fetch.bytes", "65536")],
+                &[(t, &[1.0e5, 1.1e5, 1.2e5])],
+            ),
+            trial(
+                "t2",
+                "librdkafka",
+                &[("max.partition.fetch.bytes", "1048576")],
+                &[(t, &[5.0e5, 5.1e5, 5.2e5])],
+            ),
+        ];
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Drain, trials),
+        };
+        let names: Vec<String> = all(&sweep)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.file_name)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "effect-max.partition.fetch.bytes.svg",
+                "runs-librdkafka.svg"
+            ]
+        );
+    }
+
+    #[test]
+    fn svgs_carry_their_text_as_text() {
+        let t = "throughput_msgs_per_s";
+        let meta = meta(
+            Mode::Drain,
+            &["java"],
+            &[
+                ("fetch.min.bytes", &["1", "2"]),
+                ("fetch.max.wait.ms", &["1", "2"]),
+            ],
+        );
+        let trials = vec![trial(
+            "t1",
+            "java",
+            &[("fetch.min.bytes", "1"), ("fetch.max.wait.ms", "2")],
+            &[(t, &[1234.0])],
+        )];
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Drain, trials),
+        };
+        let heatmap = &heatmaps(&sweep).unwrap()[0];
+        assert!(
+            heatmap.svg.contains(">\n1234\n</text>") || heatmap.svg.contains(">1234</text>"),
+            "{}",
+            heatmap.svg
+        );
+        assert!(heatmap.svg.contains("not measured") && heatmap.svg.contains("fetch.max.wait.ms"));
+        assert!(heatmap.svg.contains("font-family=\"sans-serif\""));
+    }
+}

@@ -1,0 +1,96 @@
+//! `report.md`: the essentials of the report in Markdown, for an issue or a wiki. Charts are
+//! linked (`charts/*.svg`, beside the file), not embedded.
+
+use std::fmt::Write;
+
+use super::analysis::findings;
+use super::charts::Chart;
+use super::load::Sweep;
+use super::presets::lab_presets;
+use super::recommend::recommend;
+use super::sections::{ranked_table, setup, warnings};
+use crate::results::Mode;
+
+/// The Markdown report of a loaded sweep.
+pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
+    let mut md = String::new();
+    let mode = match sweep.meta.mode {
+        Mode::Drain => "drain",
+        Mode::Live => "live",
+    };
+    let _ = writeln!(md, "# kafkatune {mode} sweep `{}`\n", sweep.meta.sweep_id);
+
+    md.push_str("## Set-up\n\n| | |\n| --- | --- |\n");
+    for (what, value) in setup(sweep) {
+        let _ = writeln!(md, "| {} | {} |", cell(&what), cell(&value));
+    }
+
+    let warnings = warnings(sweep);
+    if !warnings.is_empty() {
+        md.push_str("\n## Warnings\n\n");
+        for w in warnings {
+            let _ = writeln!(md, "- {w}");
+        }
+    }
+
+    md.push_str("\n## Recommendations\n");
+    for rec in recommend(&sweep.meta, &sweep.summary) {
+        let _ = writeln!(md, "\n### {}\n", rec.goal().title());
+        for sentence in rec.sentences(&sweep.meta) {
+            let _ = writeln!(md, "- {sentence}");
+        }
+    }
+
+    let presets = lab_presets(&sweep.summary);
+    if !presets.is_empty() {
+        md.push_str("\n### The lab's guessed presets, measured\n\n");
+        for p in presets {
+            let _ = writeln!(md, "- {p}");
+        }
+    }
+
+    let findings = findings(&sweep.meta, &sweep.summary);
+    if !findings.is_empty() {
+        md.push_str("\n## What each swept property did\n\n");
+        for f in findings {
+            let _ = writeln!(md, "- {}", f.sentence);
+        }
+    }
+
+    let (header, rows) = ranked_table(sweep);
+    md.push_str("\n## Trials, best first\n\n");
+    let _ = writeln!(
+        md,
+        "| {} |",
+        header
+            .iter()
+            .map(|h| cell(h))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    let _ = writeln!(md, "|{}", " --- |".repeat(header.len()));
+    for row in rows {
+        let _ = writeln!(
+            md,
+            "| {} |",
+            row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    md.push_str(
+        "\nMedians over each trial's runs; the interval is a 95% bootstrap interval of the median; \
+         \"tied\" means it overlaps the best trial's interval.\n",
+    );
+
+    if !charts.is_empty() {
+        md.push_str("\n## Charts\n\n");
+        for chart in charts {
+            let _ = writeln!(md, "![{}](charts/{})\n", chart.title, chart.file_name);
+        }
+    }
+    md
+}
+
+/// A table cell: pipes and line breaks would end the cell or the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}

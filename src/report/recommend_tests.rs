@@ -1,0 +1,114 @@
+use super::*;
+use crate::report::test_support::{meta, summary, trial};
+
+const T: &str = "throughput_msgs_per_s";
+const CPU: &str = "cpu_s_per_million_msgs";
+
+fn drain() -> (SweepMeta, SummaryFile) {
+    let meta = meta(
+        Mode::Drain,
+        &["librdkafka", "java"],
+        &[("fetch.min.bytes", &["1", "1024", "51200"])],
+    );
+    let trials = vec![
+        trial(
+            "t1",
+            "librdkafka",
+            &[("fetch.min.bytes", "1")],
+            &[(T, &[1000.0, 1010.0, 1020.0]), (CPU, &[0.5, 0.5, 0.5])],
+        ),
+        trial(
+            "t2",
+            "librdkafka",
+            &[("fetch.min.bytes", "1024")],
+            &[(T, &[1005.0, 1015.0, 1025.0]), (CPU, &[0.6, 0.6, 0.6])],
+        ),
+        trial(
+            "t3",
+            "librdkafka",
+            &[("fetch.min.bytes", "51200")],
+            &[(T, &[500.0, 505.0, 510.0]), (CPU, &[0.4, 0.41, 0.42])],
+        ),
+        trial(
+            "t4",
+            "java",
+            &[("fetch.min.bytes", "1")],
+            &[(T, &[300.0, 301.0, 302.0]), (CPU, &[2.0, 2.0, 2.0])],
+        ),
+    ];
+    (meta, summary(Mode::Drain, trials))
+}
+
+#[test]
+fn throughput_names_the_best_its_ties_and_other_clients() {
+    let (meta, summary) = drain();
+    let recs = recommend(&meta, &summary);
+    let Recommendation::Best {
+        best,
+        tied,
+        other_clients,
+        ..
+    } = &recs[0]
+    else {
+        panic!("{:?}", recs[0])
+    };
+    assert_eq!(best.trial.trial_id, "t2");
+    assert_eq!(
+        tied.iter()
+            .map(|p| p.trial.trial_id.as_str())
+            .collect::<Vec<_>>(),
+        ["t1"]
+    );
+    assert_eq!(other_clients[0].trial.trial_id, "t4");
+    let text = recs[0].sentences(&meta);
+    assert_eq!(text[0], "Best: `t2` librdkafka (fetch.min.bytes=1024), median 1015 msg/s (95% interval [1005, 1025], 3 runs, CV 1%).");
+    assert_eq!(text[1], "The same trial measured: 0.600 CPU s/M msgs.");
+    assert!(text[2].starts_with("Cannot be told apart from it (1 trial): `t1` librdkafka (fetch.min.bytes=1): 1010 msg/s [1000, 1020]"), "{}", text[2]);
+    assert!(text[3].starts_with("Best for java: `t4`"), "{}", text[3]);
+}
+
+#[test]
+fn drain_cannot_answer_latency_and_names_the_run() {
+    let (meta, summary) = drain();
+    let recs = recommend(&meta, &summary);
+    assert!(matches!(&recs[1], Recommendation::CannotAnswer { run, .. } if run == LIVE_RUN));
+    assert_eq!(
+        recs[1].sentences(&meta)[1],
+        format!("Run `{LIVE_RUN}` to answer it.")
+    );
+}
+
+#[test]
+fn efficiency_prefers_less_cpu_and_says_when_clearly_ahead() {
+    let (meta, summary) = drain();
+    let recs = recommend(&meta, &summary);
+    let Recommendation::Best { best, tied, .. } = &recs[2] else {
+        panic!()
+    };
+    assert_eq!((best.trial.trial_id.as_str(), tied.len()), ("t3", 0));
+    assert_eq!(
+        recs[2].sentences(&meta)[1],
+        "The same trial measured: throughput 505 msg/s."
+    );
+    assert!(recs[2].sentences(&meta)[2].contains("clearly ahead"));
+}
+
+#[test]
+fn live_cannot_answer_throughput_nor_unmeasured_cpu() {
+    let meta = meta(Mode::Live, &["librdkafka"], &[]);
+    let s = summary(
+        Mode::Live,
+        vec![trial(
+            "t1",
+            "librdkafka",
+            &[],
+            &[("latency_p99_ms", &[4.0, 5.0, 6.0])],
+        )],
+    );
+    let recs = recommend(&meta, &s);
+    assert!(matches!(&recs[0], Recommendation::CannotAnswer { run, .. } if run == DRAIN_RUN));
+    assert!(matches!(&recs[1], Recommendation::Best { .. }));
+    assert!(
+        matches!(&recs[2], Recommendation::CannotAnswer { reason, .. } if reason.contains("no run recorded `cpu_s_per_million_msgs`"))
+    );
+}

@@ -1,0 +1,195 @@
+//! The content shared by `report.md` and `report.html`: the set-up, the warnings and the
+//! ranked table, as text cells (backticks mark code). Each exporter only lays them out.
+
+use crate::results::{Mode, TrialSummary};
+
+use super::analysis::swept_properties;
+use super::format::{interval, metric_label, percent, short, significant};
+use super::load::{shown_value, Sweep};
+
+/// The sweep's set-up as (what, value) rows.
+pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
+    let m = &sweep.meta;
+    let mut rows = vec![
+        (
+            "mode".to_string(),
+            match m.mode {
+                Mode::Drain => "drain: a backlog read as fast as possible".to_string(),
+                Mode::Live => "live: a paced producer and a caught-up consumer".to_string(),
+            },
+        ),
+        (
+            "broker".into(),
+            format!(
+                "`{}` ({}, Apache Kafka {})",
+                m.broker.bootstrap_servers,
+                m.broker.kind,
+                m.broker.version.as_deref().unwrap_or("version unknown")
+            ),
+        ),
+        ("clients".into(), client_versions(sweep).join(", ")),
+        (
+            "workload".into(),
+            format!(
+                "{} messages of {} B on `{}` ({} partition{})",
+                m.workload.messages,
+                m.workload.message_size_bytes,
+                m.workload.topic,
+                m.workload.partitions,
+                if m.workload.partitions == 1 { "" } else { "s" }
+            ),
+        ),
+    ];
+    if let Some(live) = &m.live {
+        rows.push((
+            "live load".into(),
+            format!(
+                "{} msg/s for {} s, the first {} s not measured",
+                live.rate_msgs_per_s, live.duration_s, live.warmup_s
+            ),
+        ));
+    }
+    for (key, values) in &m.grid {
+        let shown: Vec<&str> = values.iter().map(|v| shown_value(key, v)).collect();
+        rows.push((format!("swept `{key}`"), shown.join(", ")));
+    }
+    for (key, value) in &m.fixed {
+        rows.push((
+            format!("fixed `{key}`"),
+            shown_value(key, value).to_string(),
+        ));
+    }
+    rows.push((
+        "runs".into(),
+        format!(
+            "{} per trial after {} warm-up run{}, in an order shuffled with seed {}, timeout {} s",
+            m.repeat,
+            m.warmup_runs,
+            if m.warmup_runs == 1 { "" } else { "s" },
+            m.seed,
+            m.trial_timeout_s
+        ),
+    ));
+    let h = &m.host;
+    let mut host = vec![h.os.clone()];
+    host.extend(h.kernel.clone());
+    host.extend(h.cpu_model.clone());
+    host.push(format!("{} CPUs", h.cpu_count));
+    host.extend(
+        h.memory_bytes
+            .map(|b| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64)),
+    );
+    rows.push(("host".into(), host.join(", ")));
+    rows.push((
+        "kafkatune".into(),
+        match &m.kafkatune_git_revision {
+            Some(rev) => format!("{} ({rev})", m.kafkatune_version),
+            None => m.kafkatune_version.clone(),
+        },
+    ));
+    rows.push(("started".into(), m.started_at.clone()));
+    rows.push(("command".into(), format!("`{}`", m.command)));
+    rows
+}
+
+/// Each client with the version its runs reported.
+fn client_versions(sweep: &Sweep) -> Vec<String> {
+    sweep
+        .meta
+        .clients
+        .iter()
+        .map(|c| {
+            let version = sweep
+                .summary
+                .trials
+                .iter()
+                .filter(|t| &t.client == c)
+                .find_map(|t| t.client_version.clone());
+            match version {
+                Some(v) => format!("{c} {v}"),
+                None => c.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Everything the reader should know before trusting the numbers.
+pub fn warnings(sweep: &Sweep) -> Vec<String> {
+    let mut out = Vec::new();
+    if sweep.summary.runs_missing > 0 {
+        out.push(format!(
+            "{} planned run{} did not finish (the sweep was interrupted); resume it to complete the picture.",
+            sweep.summary.runs_missing,
+            if sweep.summary.runs_missing == 1 { "" } else { "s" }
+        ));
+    }
+    let swept = swept_properties(&sweep.meta);
+    for t in &sweep.summary.trials {
+        for w in &t.warnings {
+            out.push(format!(
+                "`{}` {} ({}): {w}",
+                t.trial_id,
+                t.client,
+                super::format::swept_params(&t.params, &swept)
+            ));
+        }
+    }
+    out
+}
+
+/// The ranked table: its header and one row per trial, best first.
+pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
+    let swept = swept_properties(&sweep.meta);
+    let primary = sweep.summary.primary_metric.as_str();
+    let mut header: Vec<String> = ["rank", "trial", "client"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    header.extend(swept.iter().map(|p| format!("`{p}`")));
+    header.extend([metric_label(primary), "95% interval".into(), "CV".into()]);
+    let extra: &[&str] = match sweep.meta.mode {
+        Mode::Drain => &["cpu_s_per_million_msgs", "startup_s"],
+        Mode::Live => &[
+            "latency_p50_ms",
+            "throughput_msgs_per_s",
+            "cpu_s_per_million_msgs",
+            "startup_s",
+        ],
+    };
+    header.extend(extra.iter().map(|m| metric_label(m)));
+    header.push("runs ok/failed".into());
+    let rows = sweep
+        .summary
+        .trials
+        .iter()
+        .map(|t| row(t, &swept, primary, extra))
+        .collect();
+    (header, rows)
+}
+
+fn row(t: &TrialSummary, swept: &[String], primary: &str, extra: &[&str]) -> Vec<String> {
+    let rank = match (t.rank, t.tied_with_best) {
+        (Some(1), _) => "1".to_string(),
+        (Some(r), true) => format!("{r} (tied)"),
+        (Some(r), false) => r.to_string(),
+        (None, _) => "-".to_string(),
+    };
+    let mut cells = vec![rank, format!("`{}`", t.trial_id), t.client.clone()];
+    cells.extend(swept.iter().map(|k| {
+        t.params
+            .get(k)
+            .map_or("-".to_string(), |v| shown_value(k, v).to_string())
+    }));
+    match t.metrics.get(primary) {
+        Some(s) => cells.extend([short(s.median), interval(s), percent(s.cv)]),
+        None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
+    }
+    cells.extend(extra.iter().map(|m| {
+        t.metrics.get(*m).map_or("-".to_string(), |s| match *m {
+            "throughput_msgs_per_s" => short(s.median),
+            _ => significant(s.median, 3),
+        })
+    }));
+    cells.push(format!("{}/{}", t.runs_ok, t.runs_failed));
+    cells
+}

@@ -1,0 +1,148 @@
+//! The report's exporters on fixture sweeps: `report.md` and `compare` by snapshot, the
+//! charts written, the errors a user sees.
+
+mod common;
+
+use std::fs;
+
+use common::{drain_sweep, live_sweep, secret, DrainVariant};
+use kafkatune::report::{compare, write_report};
+
+fn written_names(dir: &std::path::Path, paths: &[std::path::PathBuf]) -> Vec<String> {
+    paths
+        .iter()
+        .map(|p| p.strip_prefix(dir).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn drain_report_md() {
+    let dir = tempfile::tempdir().unwrap();
+    drain_sweep(dir.path(), &DrainVariant::default());
+    let written = write_report(dir.path()).unwrap();
+    insta::assert_snapshot!(
+        "drain_files",
+        written_names(dir.path(), &written).join("\n")
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("drain_report_md", md);
+}
+
+#[test]
+fn live_report_md() {
+    let dir = tempfile::tempdir().unwrap();
+    live_sweep(dir.path());
+    let written = write_report(dir.path()).unwrap();
+    insta::assert_snapshot!("live_files", written_names(dir.path(), &written).join("\n"));
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("live_report_md", md);
+}
+
+#[test]
+fn no_report_shows_a_secret() {
+    for live in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        if live {
+            live_sweep(dir.path())
+        } else {
+            drain_sweep(dir.path(), &DrainVariant::default())
+        }
+        for path in write_report(dir.path()).unwrap() {
+            let text = fs::read_to_string(&path).unwrap();
+            assert!(
+                !text.contains(secret()),
+                "{} shows a secret",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn compare_flags_changes_beyond_noise() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    drain_sweep(a.path(), &DrainVariant::default());
+    let after = DrainVariant {
+        sweep_id: "drain-after-upgrade",
+        java_version: "4.5.0",
+        java_speedup: 1.2,
+        dropped: vec!["t01", "t02"],
+    };
+    drain_sweep(b.path(), &after);
+    insta::assert_snapshot!("compare_drain", compare(a.path(), b.path()).unwrap());
+}
+
+#[test]
+fn compare_refuses_different_modes() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    drain_sweep(a.path(), &DrainVariant::default());
+    live_sweep(b.path());
+    let err = compare(a.path(), b.path()).unwrap_err().to_string();
+    assert!(err.starts_with("cannot compare a drain sweep ("), "{err}");
+    assert!(
+        err.ends_with("compare two sweeps of the same mode"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_folder_without_results_is_refused_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    drain_sweep(dir.path(), &DrainVariant::default());
+    fs::remove_file(dir.path().join("results.jsonl")).unwrap();
+    let err = write_report(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("is not a kafkatune sweep folder: results.jsonl not found"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_missing_summary_is_recomputed() {
+    let dir = tempfile::tempdir().unwrap();
+    drain_sweep(dir.path(), &DrainVariant::default());
+    let with_summary = {
+        write_report(dir.path()).unwrap();
+        fs::read_to_string(dir.path().join("report.md")).unwrap()
+    };
+    fs::remove_file(dir.path().join("summary.json")).unwrap();
+    write_report(dir.path()).unwrap();
+    assert_eq!(
+        fs::read_to_string(dir.path().join("report.md")).unwrap(),
+        with_summary
+    );
+}
+
+/// Not a check: writes the fixture reports to `target/report-fixtures/` to look at
+/// (`cargo test --test report_snapshots -- --ignored`).
+#[test]
+#[ignore]
+fn write_fixture_reports_for_viewing() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/report-fixtures");
+    let _ = fs::remove_dir_all(&root);
+    drain_sweep(&root.join("drain"), &DrainVariant::default());
+    live_sweep(&root.join("live"));
+    for dir in ["drain", "live"] {
+        write_report(&root.join(dir)).unwrap();
+    }
+    eprintln!("reports written under {}", root.display());
+}
+
+#[test]
+fn a_sweep_with_no_finished_run_still_gets_a_report() {
+    let dir = tempfile::tempdir().unwrap();
+    drain_sweep(dir.path(), &DrainVariant::default());
+    fs::write(dir.path().join("results.jsonl"), "").unwrap();
+    fs::remove_file(dir.path().join("summary.json")).unwrap();
+    let written = write_report(dir.path()).unwrap();
+    assert_eq!(
+        written_names(dir.path(), &written),
+        ["report.html", "report.md"]
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert!(md.contains("108 planned runs did not finish"), "{md}");
+    assert!(
+        md.contains("no run of this sweep measured `throughput_msgs_per_s`"),
+        "{md}"
+    );
+}
