@@ -48,7 +48,20 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             Ok(())
         }
         Command::Compare { before, after } => {
-            println!("{}", report::compare::compare(&before, &after)?);
+            println!("{}", report::compare(&before, &after)?);
+            Ok(())
+        }
+        Command::Setup { clients } => {
+            let clients = if clients.is_empty() {
+                vec!["all".to_string()]
+            } else {
+                clients
+            };
+            crate::broker::jars::locate()?;
+            for client in options::parse_clients(&clients)? {
+                crate::clients::prepare(client)?;
+                println!("{}: ready", client.name());
+            }
             Ok(())
         }
         Command::Properties => {

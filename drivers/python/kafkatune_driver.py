@@ -56,7 +56,7 @@ FETCH_GROUP = "consumer-fetch-manager-metrics"
 # from the network client, "consumer-coordinator-metrics" when a group is joined).
 CONSUMER_GROUPS = ("consumer-metrics", "consumer-coordinator-metrics")
 # Result field <- kafka-python metric name in consumer-fetch-manager-metrics.
-# kafka-python 3.0.12 has no "fetch-total" (Java has it); the field is then null.
+# kafka-python 3.0.12 has no "fetch-total" (Java has it): install_fetch_counter adds one.
 FETCH_FIELDS = (
     ("fetch_requests", "fetch-total"),
     ("fetch_latency_avg_ms", "fetch-latency-avg"),
@@ -178,6 +178,35 @@ def extract_metrics(nested):
                 flat[name] = number
     fields["client_metrics"] = flat
     return fields
+
+
+def install_fetch_counter(consumer):
+    """Adds a cumulative ``fetch-total`` to kafka-python's ``fetch-latency`` sensor.
+
+    kafka-python 3.0.12 records that sensor once per fetch response but only exposes a
+    windowed rate; Java's client has ``fetch-total``. This reaches into private attributes
+    (``_fetcher._sensors``), so on any other kafka-python it quietly does nothing and the
+    field stays null.
+    """
+    try:
+        from kafka.metrics.measurable_stat import AbstractMeasurableStat
+
+        class CumulativeCount(AbstractMeasurableStat):
+            def __init__(self):
+                self.count = 0
+
+            def record(self, config, value, time_ms):
+                self.count += 1
+
+            def measure(self, config, now):
+                return float(self.count)
+
+        sensors = consumer._fetcher._sensors
+        name = consumer._metrics.metric_name(
+            "fetch-total", sensors.group_name, "The total number of fetch requests.")
+        sensors.fetch_latency.add(name, CumulativeCount())
+    except Exception:  # noqa: BLE001 (best effort: a missing metric is reported as null)
+        pass
 
 
 def client_level_metrics(consumer):
@@ -444,6 +473,7 @@ def run(spec, state, deadline):
         state.histogram = HdrHistogram(HIST_LOWEST_US, HIST_HIGHEST_US, HIST_SIGNIFICANT_DIGITS)
     state.phase = "creating the consumer"
     state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
+    install_fetch_counter(state.consumer)
     state.phase = "assigning partitions"
     attach(state.consumer, spec, state)
     state.ready_unix_us = time.time_ns() // 1000

@@ -44,7 +44,15 @@ final class Metrics {
         result.fetchRequests = asLong(flat.get("fetch-total"));
         result.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
         result.fetchLatencyMaxMs = flat.get("fetch-latency-max");
-        result.fetchBytesAvg = flat.get("fetch-size-avg");
+        // Kafka 4 keeps fetch-size-avg per topic only: the client-wide figure is the bytes
+        // consumed over the fetches made.
+        Double size = flat.get("fetch-size-avg");
+        Double bytes = flat.get("bytes-consumed-total");
+        Double fetches = flat.get("fetch-total");
+        if (size == null && bytes != null && fetches != null && fetches > 0) {
+            size = bytes / fetches;
+        }
+        result.fetchBytesAvg = size;
         result.recordsLagMax = asLong(flat.get("records-lag-max"));
     }
 
