@@ -16,6 +16,20 @@ fn main() {
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("drivers.rs");
     std::fs::write(out, code).unwrap();
+    git_revision();
+}
+
+/// Records the git revision the binary was built from, with the results of every sweep.
+fn git_revision() {
+    let revision = std::process::Command::new("git")
+        .args(["rev-parse", "--short=12", "HEAD"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    println!("cargo:rustc-env=KAFKATUNE_GIT_REVISION={revision}");
+    println!("cargo:rerun-if-changed=.git/HEAD");
 }
 
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {

@@ -41,6 +41,12 @@ pub enum Command {
     Compare { before: PathBuf, after: PathBuf },
     /// List the consumer properties kafkatune knows and how each client spells them.
     Properties,
+    /// Fetch and build what the clients and the embedded broker need, once (also done on first use).
+    Setup {
+        /// Client to set up (repeatable): librdkafka, java, kafka-python, or all. Default all.
+        #[arg(long = "client", value_name = "CLIENT")]
+        clients: Vec<String>,
+    },
     /// Run one client driver (used by kafkatune itself: one fresh process per run).
     #[command(hide = true)]
     Driver {

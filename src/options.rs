@@ -352,7 +352,7 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
     })
 }
 
-fn parse_clients(names: &[String]) -> Result<Vec<ClientKind>> {
+pub fn parse_clients(names: &[String]) -> Result<Vec<ClientKind>> {
     if names.is_empty() {
         return Ok(vec![ClientKind::Librdkafka]);
     }

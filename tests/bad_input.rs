@@ -7,7 +7,11 @@ use predicates::prelude::*;
 fn kafkatune() -> Command {
     let mut cmd = Command::cargo_bin("kafkatune").unwrap();
     // A cache with nothing in it: a bad input must fail before anything is fetched or started.
-    cmd.env("KAFKATUNE_CACHE", std::env::temp_dir().join("kafkatune-bad-input-cache")).timeout(std::time::Duration::from_secs(20));
+    cmd.env(
+        "KAFKATUNE_CACHE",
+        std::env::temp_dir().join("kafkatune-bad-input-cache"),
+    )
+    .timeout(std::time::Duration::from_secs(20));
     cmd
 }
 
@@ -24,18 +28,30 @@ fn rejects(args: &[&str], message: &str) {
         .code(2)
         .stderr(predicate::str::contains(message))
         .stderr(predicate::str::contains("panicked").not());
-    assert!(!dir.join("results.jsonl").exists(), "nothing may be written for a bad input");
+    assert!(
+        !dir.join("results.jsonl").exists(),
+        "nothing may be written for a bad input"
+    );
 }
 
 #[test]
 fn unknown_property_suggests_the_nearest_name() {
-    rejects(&["--param", "fetch.min.byte=1,2"], "did you mean `fetch.min.bytes`?");
-    rejects(&["-X", "fetch.max.wait=100"], "did you mean `fetch.max.wait.ms`?");
+    rejects(
+        &["--param", "fetch.min.byte=1,2"],
+        "did you mean `fetch.min.bytes`?",
+    );
+    rejects(
+        &["-X", "fetch.max.wait=100"],
+        "did you mean `fetch.max.wait.ms`?",
+    );
 }
 
 #[test]
 fn wrong_type_or_range_is_named() {
-    rejects(&["--param", "fetch.min.bytes=1,ten"], "must be a whole number");
+    rejects(
+        &["--param", "fetch.min.bytes=1,ten"],
+        "must be a whole number",
+    );
     rejects(&["-X", "fetch.max.wait.ms=-5"], "must be between 0 and");
     rejects(&["-X", "check.crcs=maybe"], "must be true or false");
 }
@@ -45,32 +61,62 @@ fn empty_or_duplicated_grids_are_refused() {
     rejects(&["--param", "fetch.min.bytes="], "a value is empty");
     rejects(&["--param", "fetch.min.bytes=1,,2"], "a value is empty");
     rejects(&["--param", "fetch.min.bytes=1,1"], "given twice");
-    rejects(&["--param", "fetch.min.bytes=1", "--param", "fetch.min.bytes=2"], "given twice");
+    rejects(
+        &[
+            "--param",
+            "fetch.min.bytes=1",
+            "--param",
+            "fetch.min.bytes=2",
+        ],
+        "given twice",
+    );
     rejects(&["--param", "fetch.min.bytes"], "expected NAME=V1,V2,...");
 }
 
 #[test]
 fn a_large_grid_needs_yes() {
     rejects(
-        &["--param", "fetch.min.bytes=1,2,3,4,5,6,7,8,9,10", "--param", "fetch.max.wait.ms=1,2,3,4,5,6,7,8,9,10", "--repeat", "5"],
+        &[
+            "--param",
+            "fetch.min.bytes=1,2,3,4,5,6,7,8,9,10",
+            "--param",
+            "fetch.max.wait.ms=1,2,3,4,5,6,7,8,9,10",
+            "--repeat",
+            "5",
+        ],
         "pass --yes to run it",
     );
 }
 
 #[test]
 fn unknown_preset_client_or_mode() {
-    rejects(&["--preset", "fast"], "unknown preset `fast`; the presets are: seed, seed-live");
+    rejects(
+        &["--preset", "fast"],
+        "unknown preset `fast`; the presets are: seed, seed-live",
+    );
     rejects(&["--client", "go"], "unknown client `go`");
     rejects(&["--mode", "turbo"], "unknown --mode `turbo`");
 }
 
 #[test]
 fn conflicting_options() {
-    rejects(&["--param", "fetch.min.bytes=1,2", "-X", "fetch.min.bytes=3"], "both swept (--param) and fixed (-X)");
-    rejects(&["--rate", "100"], "--rate, --duration and --warmup are for live mode");
-    rejects(&["--mode", "live", "--duration", "5"], "live mode needs --rate");
+    rejects(
+        &["--param", "fetch.min.bytes=1,2", "-X", "fetch.min.bytes=3"],
+        "both swept (--param) and fixed (-X)",
+    );
+    rejects(
+        &["--rate", "100"],
+        "--rate, --duration and --warmup are for live mode",
+    );
+    rejects(
+        &["--mode", "live", "--duration", "5"],
+        "live mode needs --rate",
+    );
     rejects(&["-X", "group.id=mine"], "set by kafkatune itself");
-    rejects(&["--client", "java", "-X", "queued.min.messages=10"], "java client cannot honour `queued.min.messages`");
+    rejects(
+        &["--client", "java", "-X", "queued.min.messages=10"],
+        "java client cannot honour `queued.min.messages`",
+    );
 }
 
 #[test]
@@ -78,14 +124,20 @@ fn zero_messages_and_bad_numbers() {
     rejects(&["--messages", "0"], "--messages must be at least 1");
     rejects(&["--repeat", "0"], "--repeat must be at least 1");
     rejects(&["--partitions", "0"], "--partitions must be between 1");
-    rejects(&["--trial-timeout=-1"], "--trial-timeout must be a positive");
+    rejects(
+        &["--trial-timeout=-1"],
+        "--trial-timeout must be a positive",
+    );
     rejects(&["--bootstrap-servers", "localhost"], "expected HOST:PORT");
     rejects(&["--topic", "bad topic!"], "is not a valid topic name");
 }
 
 #[test]
 fn a_missing_properties_file_is_named() {
-    rejects(&["--consumer.config", "/nonexistent/consumer.properties"], "cannot read the properties file /nonexistent/consumer.properties");
+    rejects(
+        &["--consumer.config", "/nonexistent/consumer.properties"],
+        "cannot read the properties file /nonexistent/consumer.properties",
+    );
 }
 
 #[test]
@@ -93,40 +145,54 @@ fn an_output_folder_that_cannot_be_written() {
     let file = tempfile::NamedTempFile::new().unwrap();
     // A folder inside a regular file cannot be created.
     let out = file.path().join("sub");
-    rejects(&["--out", out.to_str().unwrap()], "cannot write the output folder");
+    rejects(
+        &["--out", out.to_str().unwrap()],
+        "cannot write the output folder",
+    );
 }
 
 #[test]
 fn resume_of_a_folder_that_is_not_a_sweep() {
     let dir = tempfile::tempdir().unwrap();
-    rejects(&["--resume", dir.path().to_str().unwrap()], "not a kafkatune sweep folder");
+    rejects(
+        &["--resume", dir.path().to_str().unwrap()],
+        "not a kafkatune sweep folder",
+    );
 }
 
 #[test]
 fn clap_errors_exit_2_too() {
-    kafkatune().args(["sweep", "--no-such-option"]).assert().code(2);
+    kafkatune()
+        .args(["sweep", "--no-such-option"])
+        .assert()
+        .code(2);
     kafkatune().arg("frobnicate").assert().code(2);
 }
 
 #[test]
 fn help_names_the_commands_and_the_kafka_options() {
-    kafkatune()
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("sweep").and(predicate::str::contains("broker")).and(predicate::str::contains("report")));
+    kafkatune().arg("--help").assert().success().stdout(
+        predicate::str::contains("sweep")
+            .and(predicate::str::contains("broker"))
+            .and(predicate::str::contains("report")),
+    );
     kafkatune()
         .args(["sweep", "--help"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("--bootstrap-servers").and(predicate::str::contains("--consumer.config")).and(predicate::str::contains("-X <KEY=VALUE>")));
+        .stdout(
+            predicate::str::contains("--bootstrap-servers")
+                .and(predicate::str::contains("--consumer.config"))
+                .and(predicate::str::contains("-X <KEY=VALUE>")),
+        );
 }
 
 #[test]
 fn properties_lists_the_translation_table() {
-    kafkatune()
-        .arg("properties")
-        .assert()
-        .success()
-        .stdout(predicate::str::is_match(r"fetch\.max\.wait\.ms\s+fetch\.wait\.max\.ms\s+fetch_max_wait_ms").unwrap());
+    kafkatune().arg("properties").assert().success().stdout(
+        predicate::str::is_match(
+            r"fetch\.max\.wait\.ms\s+fetch\.wait\.max\.ms\s+fetch_max_wait_ms",
+        )
+        .unwrap(),
+    );
 }

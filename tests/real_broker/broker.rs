@@ -11,15 +11,26 @@ use super::{java_processes_with, kafkatune, out_dir, records};
 
 #[test]
 fn starts_answers_and_stops_without_leftovers() {
-    let mut broker = EmbeddedBroker::start(&jars::locate().unwrap(), &BrokerSetup::default()).unwrap();
+    let mut broker =
+        EmbeddedBroker::start(&jars::locate().unwrap(), &BrokerSetup::default()).unwrap();
     assert!(broker.bootstrap.starts_with("127.0.0.1:"));
-    assert_ne!(broker.bootstrap, "127.0.0.1:9092", "a free port, not Kafka's default");
-    assert!(admin::metadata_ok(&broker.bootstrap, &Default::default(), Duration::from_secs(5)));
+    assert_ne!(
+        broker.bootstrap, "127.0.0.1:9092",
+        "a free port, not Kafka's default"
+    );
+    assert!(admin::metadata_ok(
+        &broker.bootstrap,
+        &Default::default(),
+        Duration::from_secs(5)
+    ));
     let dir = broker.dir.clone();
     let needle = dir.to_string_lossy().into_owned();
     assert_eq!(java_processes_with(&needle).len(), 1);
     broker.stop();
-    assert!(java_processes_with(&needle).is_empty(), "no Java process left");
+    assert!(
+        java_processes_with(&needle).is_empty(),
+        "no Java process left"
+    );
     assert!(!dir.exists(), "its folder is removed");
 }
 
@@ -29,20 +40,33 @@ fn the_default_sweep_runs_on_an_embedded_broker_and_stops_it() {
     let kafka_home = jars::locate().unwrap().libs.parent().unwrap().to_path_buf();
     let (_tmp, dir) = out_dir();
     kafkatune()
-        .args(["sweep", "--messages", "5000", "--repeat", "1", "--no-report"])
+        .args([
+            "sweep",
+            "--messages",
+            "5000",
+            "--repeat",
+            "1",
+            "--no-report",
+        ])
         .arg("--out")
         .arg(&dir)
         .env("KAFKATUNE_CACHE", cache.path())
         .env("KAFKA_HOME", &kafka_home)
         .assert()
         .success()
-        .stderr(predicate::str::contains("embedded Apache Kafka 4.4.0 broker ready at 127.0.0.1:"));
+        .stderr(predicate::str::contains(
+            "embedded Apache Kafka 4.4.0 broker ready at 127.0.0.1:",
+        ));
     let recs = records(&dir);
     assert_eq!(recs[0].messages, 5000);
-    let meta: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
     assert_eq!(meta["broker"]["kind"], "embedded");
     assert_eq!(meta["broker"]["version"], "4.4.0");
-    assert!(java_processes_with(&cache.path().to_string_lossy()).is_empty(), "the embedded broker is gone");
+    assert!(
+        java_processes_with(&cache.path().to_string_lossy()).is_empty(),
+        "the embedded broker is gone"
+    );
 }
 
 #[test]
@@ -51,16 +75,33 @@ fn broker_start_status_stop() {
     let kafka_home = jars::locate().unwrap().libs.parent().unwrap().to_path_buf();
     let run = |args: &[&str]| {
         let mut cmd = kafkatune();
-        cmd.args(args).env("KAFKATUNE_CACHE", cache.path()).env("KAFKA_HOME", &kafka_home);
+        cmd.args(args)
+            .env("KAFKATUNE_CACHE", cache.path())
+            .env("KAFKA_HOME", &kafka_home);
         cmd
     };
-    run(&["broker", "status"]).assert().code(3).stderr(predicate::str::contains("no kafkatune broker is running"));
+    run(&["broker", "status"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("no kafkatune broker is running"));
     let out = run(&["broker", "start"]).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{stdout}");
-    let address = stdout.split_whitespace().find(|w| w.starts_with("127.0.0.1:")).unwrap().to_string();
-    assert!(stdout.contains("kafkatune broker stop"), "says how to stop it: {stdout}");
-    run(&["broker", "status"]).assert().success().stdout(predicate::str::contains(format!("running: Apache Kafka 4.4.0 at {address}")));
+    let address = stdout
+        .split_whitespace()
+        .find(|w| w.starts_with("127.0.0.1:"))
+        .unwrap()
+        .to_string();
+    assert!(
+        stdout.contains("kafkatune broker stop"),
+        "says how to stop it: {stdout}"
+    );
+    run(&["broker", "status"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "running: Apache Kafka 4.4.0 at {address}"
+        )));
     run(&["broker", "stop"]).assert().success();
     assert!(java_processes_with(&cache.path().to_string_lossy()).is_empty());
     run(&["broker", "status"]).assert().code(3);
@@ -70,10 +111,18 @@ fn broker_start_status_stop() {
 fn an_unreachable_cluster_is_reported_within_the_timeout() {
     let started = std::time::Instant::now();
     kafkatune()
-        .args(["sweep", "--bootstrap-servers", "127.0.0.1:1", "--repeat", "1"])
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "--repeat",
+            "1",
+        ])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("no answer from the Kafka cluster at 127.0.0.1:1 within 15 s"));
+        .stderr(predicate::str::contains(
+            "no answer from the Kafka cluster at 127.0.0.1:1 within 15 s",
+        ));
     assert!(started.elapsed() < Duration::from_secs(40));
 }
 
@@ -81,20 +130,55 @@ fn an_unreachable_cluster_is_reported_within_the_timeout() {
 fn a_missing_topic_on_a_users_cluster_is_not_created_without_prepare() {
     let b = super::shared();
     kafkatune()
-        .args(["sweep", "--bootstrap-servers", &b.bootstrap, "--topic", "no-such-topic-here", "--repeat", "1"])
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            "no-such-topic-here",
+            "--repeat",
+            "1",
+        ])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains("topic no-such-topic-here does not exist").and(predicate::str::contains("--prepare")));
+        .stderr(
+            predicate::str::contains("topic no-such-topic-here does not exist")
+                .and(predicate::str::contains("--prepare")),
+        );
 }
 
 #[test]
 fn a_topic_with_too_few_messages_is_an_error_before_measuring() {
     let b = super::shared();
     let t = super::topic("few");
-    kafkatune().args(["prepare", "--bootstrap-servers", &b.bootstrap, "--topic", &t, "--prepare", "--messages", "100"]).assert().success();
     kafkatune()
-        .args(["sweep", "--bootstrap-servers", &b.bootstrap, "--topic", &t, "--messages", "1000", "--repeat", "1"])
+        .args([
+            "prepare",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            "100",
+        ])
+        .assert()
+        .success();
+    kafkatune()
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--messages",
+            "1000",
+            "--repeat",
+            "1",
+        ])
         .assert()
         .code(3)
-        .stderr(predicate::str::contains(format!("topic {t} holds 100 messages, fewer than the 1000 asked for")));
+        .stderr(predicate::str::contains(format!(
+            "topic {t} holds 100 messages, fewer than the 1000 asked for"
+        )));
 }

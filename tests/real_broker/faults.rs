@@ -15,7 +15,8 @@ use super::{java_processes_with, kafkatune, out_dir, records, shared, topic};
 
 /// A driver whose broker is killed mid-run ends within its timeout with a failed result.
 pub fn driver_survives_broker_death(client: ClientKind) {
-    let mut broker = EmbeddedBroker::start(&jars::locate().unwrap(), &BrokerSetup::default()).unwrap();
+    let mut broker =
+        EmbeddedBroker::start(&jars::locate().unwrap(), &BrokerSetup::default()).unwrap();
     let t = topic(&format!("death-{}", client.name()));
     let parts = fill(&broker.bootstrap, &t, 1, 100, 100);
     let mut s = spec(client, &broker.bootstrap, &t, parts, 1_000_000, 500);
@@ -25,19 +26,47 @@ pub fn driver_survives_broker_death(client: ClientKind) {
     std::thread::sleep(Duration::from_secs(3));
     broker.kill();
     let outcome = handle.join().unwrap();
-    assert!(started.elapsed() < Duration::from_secs(30), "bounded: {:?}", started.elapsed());
-    let r = outcome.result.as_ref().unwrap_or_else(|| panic!("no result: {:?} {}", outcome.failure, outcome.stderr_tail));
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "bounded: {:?}",
+        started.elapsed()
+    );
+    let r = outcome
+        .result
+        .as_ref()
+        .unwrap_or_else(|| panic!("no result: {:?} {}", outcome.failure, outcome.stderr_tail));
     assert_eq!(r.status, Some(Status::Failed));
     assert!(r.messages <= 100);
 }
 
 fn sweep_args(bootstrap: &str, t: &str) -> Vec<String> {
-    let args = ["sweep", "--bootstrap-servers", bootstrap, "--topic", t, "--prepare", "--messages", "3000", "--param", "fetch.min.bytes=1,2,3", "--repeat", "3", "--seed", "11", "--no-report"];
+    let args = [
+        "sweep",
+        "--bootstrap-servers",
+        bootstrap,
+        "--topic",
+        t,
+        "--prepare",
+        "--messages",
+        "3000",
+        "--param",
+        "fetch.min.bytes=1,2,3",
+        "--repeat",
+        "3",
+        "--seed",
+        "11",
+        "--no-report",
+    ];
     args.iter().map(|s| s.to_string()).collect()
 }
 
 /// Starts a sweep, waits until `runs` runs are on disk, sends `signal`, returns its exit.
-fn interrupt_after(args: &[String], dir: &std::path::Path, runs: usize, signal: i32) -> std::process::Output {
+fn interrupt_after(
+    args: &[String],
+    dir: &std::path::Path,
+    runs: usize,
+    signal: i32,
+) -> std::process::Output {
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
         .args(args)
         .arg("--out")
@@ -47,14 +76,18 @@ fn interrupt_after(args: &[String], dir: &std::path::Path, runs: usize, signal: 
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
-    while std::fs::read_to_string(dir.join("results.jsonl")).map_or(0, |t| t.lines().count()) < runs {
+    while std::fs::read_to_string(dir.join("results.jsonl")).map_or(0, |t| t.lines().count()) < runs
+    {
         assert!(Instant::now() < deadline, "the sweep made no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
     unsafe { libc::kill(child.id() as i32, signal) };
     let deadline = Instant::now() + Duration::from_secs(60);
     while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "kafkatune did not stop after the signal");
+        assert!(
+            Instant::now() < deadline,
+            "kafkatune did not stop after the signal"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
@@ -64,11 +97,16 @@ fn resume_and_check(args: &[String], dir: &std::path::Path) {
     let mut cmd = kafkatune();
     cmd.args(args).arg("--resume").arg(dir).assert().success();
     let recs = records(dir);
-    let keys: Vec<(String, u32)> = recs.iter().map(|r| (r.trial_id.clone(), r.run_index)).collect();
+    let keys: Vec<(String, u32)> = recs
+        .iter()
+        .map(|r| (r.trial_id.clone(), r.run_index))
+        .collect();
     let unique: HashSet<_> = keys.iter().cloned().collect();
     assert_eq!(keys.len(), unique.len(), "no run repeated: {keys:?}");
     assert_eq!(unique.len(), 9, "3 trials x 3 runs in the end");
-    assert!(recs.iter().all(|r| r.status == Some(Status::Ok) && r.messages == 3000));
+    assert!(recs
+        .iter()
+        .all(|r| r.status == Some(Status::Ok) && r.messages == 3000));
 }
 
 #[test]
@@ -78,9 +116,17 @@ fn ctrl_c_keeps_finished_runs_and_the_sweep_resumes() {
     let (_tmp, dir) = out_dir();
     let args = sweep_args(&b.bootstrap, &t);
     let out = interrupt_after(&args, &dir, 2, libc::SIGINT);
-    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("resume with:") && stderr.contains("--resume"), "{stderr}");
+    assert!(
+        stderr.contains("resume with:") && stderr.contains("--resume"),
+        "{stderr}"
+    );
     let kept = records(&dir).len();
     assert!((2..9).contains(&kept), "finished runs kept: {kept}");
     resume_and_check(&args, &dir);
@@ -106,14 +152,34 @@ fn resume_refuses_another_configuration() {
     let mut other = args.clone();
     other[11] = "--repeat".into();
     let mut cmd = kafkatune();
-    cmd.args(["sweep", "--bootstrap-servers", &b.bootstrap, "--topic", &t, "--messages", "3000", "--param", "fetch.min.bytes=1,2", "--repeat", "3", "--seed", "11"])
-        .arg("--resume")
-        .arg(&dir);
+    cmd.args([
+        "sweep",
+        "--bootstrap-servers",
+        &b.bootstrap,
+        "--topic",
+        &t,
+        "--messages",
+        "3000",
+        "--param",
+        "fetch.min.bytes=1,2",
+        "--repeat",
+        "3",
+        "--seed",
+        "11",
+    ])
+    .arg("--resume")
+    .arg(&dir);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("holds a sweep of another configuration") && stderr.contains("grid"), "{stderr}");
-    assert!(stderr.contains("resume it with the command that started it"), "{stderr}");
+    assert!(
+        stderr.contains("holds a sweep of another configuration") && stderr.contains("grid"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("resume it with the command that started it"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -123,7 +189,16 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     let kafka_home = jars::locate().unwrap().libs.parent().unwrap().to_path_buf();
     let (_tmp, dir) = out_dir();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-        .args(["sweep", "--messages", "50000", "--param", "fetch.min.bytes=1,2,3,4", "--repeat", "3", "--no-report"])
+        .args([
+            "sweep",
+            "--messages",
+            "50000",
+            "--param",
+            "fetch.min.bytes=1,2,3,4",
+            "--repeat",
+            "3",
+            "--no-report",
+        ])
         .arg("--out")
         .arg(&dir)
         .env("KAFKATUNE_CACHE", cache.path())
@@ -143,15 +218,24 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     }
     let deadline = Instant::now() + Duration::from_secs(120);
     while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "the sweep did not stop after its broker died");
+        assert!(
+            Instant::now() < deadline,
+            "the sweep did not stop after its broker died"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("stopped answering") && stderr.contains("resume with:"), "{stderr}");
+    assert!(
+        stderr.contains("stopped answering") && stderr.contains("resume with:"),
+        "{stderr}"
+    );
     let recs = records(&dir);
     assert!(recs.len() >= 2, "finished runs kept");
     assert!(recs.iter().filter(|r| r.status == Some(Status::Ok)).count() >= 2);
-    assert!(java_processes_with(&needle).is_empty(), "no broker left behind");
+    assert!(
+        java_processes_with(&needle).is_empty(),
+        "no broker left behind"
+    );
 }

@@ -13,8 +13,31 @@ fn fetch_min_bytes_holds_fetches_for_the_full_wait() {
     let t = topic("live");
     let (_tmp, dir) = out_dir();
     kafkatune()
-        .args(["sweep", "--mode", "live", "--rate", "300", "--duration", "6", "--warmup", "2", "--bootstrap-servers", &b.bootstrap, "--topic", &t, "--prepare"])
-        .args(["--param", "fetch.min.bytes=1,1048576", "-X", "fetch.max.wait.ms=400", "--repeat", "1", "--no-report"])
+        .args([
+            "sweep",
+            "--mode",
+            "live",
+            "--rate",
+            "300",
+            "--duration",
+            "6",
+            "--warmup",
+            "2",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+        ])
+        .args([
+            "--param",
+            "fetch.min.bytes=1,1048576",
+            "-X",
+            "fetch.max.wait.ms=400",
+            "--repeat",
+            "1",
+            "--no-report",
+        ])
         .arg("--out")
         .arg(&dir)
         .assert()
@@ -25,15 +48,38 @@ fn fetch_min_bytes_holds_fetches_for_the_full_wait() {
         assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
         assert_eq!(r.messages, 2400, "300 msg/s x (2 + 6) s");
         let rate = r.produce_rate_msgs_per_s.unwrap();
-        assert!((rate - 300.0).abs() / 300.0 < 0.01, "producer on schedule: {rate}");
-        assert!(r.latency_samples.unwrap() >= 1700, "the warm-up is left out, the rest counted");
+        assert!(
+            (rate - 300.0).abs() / 300.0 < 0.01,
+            "producer on schedule: {rate}"
+        );
+        assert!(
+            r.latency_samples.unwrap() >= 1700,
+            "the warm-up is left out, the rest counted"
+        );
     }
-    let by = |v: &str| recs.iter().find(|r| r.params["fetch.min.bytes"] == v).unwrap();
+    let by = |v: &str| {
+        recs.iter()
+            .find(|r| r.params["fetch.min.bytes"] == v)
+            .unwrap()
+    };
     let eager = by("1");
     let held = by("1048576");
     let (p50, p99) = (held.latency_p50_ms.unwrap(), held.latency_p99_ms.unwrap());
-    assert!((150.0..=260.0).contains(&p50), "held fetches: median near 200 ms, got {p50}");
-    assert!((340.0..=480.0).contains(&p99), "held fetches: p99 near 400 ms, got {p99}");
-    assert!(eager.latency_p50_ms.unwrap() < 20.0, "eager fetches: median a few ms, got {}", eager.latency_p50_ms.unwrap());
-    assert!(held.fetch_requests_per_s.unwrap() < eager.fetch_requests_per_s.unwrap(), "holding fetches means fewer of them");
+    assert!(
+        (150.0..=260.0).contains(&p50),
+        "held fetches: median near 200 ms, got {p50}"
+    );
+    assert!(
+        (340.0..=480.0).contains(&p99),
+        "held fetches: p99 near 400 ms, got {p99}"
+    );
+    assert!(
+        eager.latency_p50_ms.unwrap() < 20.0,
+        "eager fetches: median a few ms, got {}",
+        eager.latency_p50_ms.unwrap()
+    );
+    assert!(
+        held.fetch_requests_per_s.unwrap() < eager.fetch_requests_per_s.unwrap(),
+        "holding fetches means fewer of them"
+    );
 }

@@ -33,11 +33,21 @@ pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let setup = BrokerSetup { detached: false, scram: Some(ScramUser { user: SCRAM_USER.into(), password: SCRAM_PASSWORD.into() }) };
+            let setup = BrokerSetup {
+                detached: false,
+                scram: Some(ScramUser {
+                    user: SCRAM_USER.into(),
+                    password: SCRAM_PASSWORD.into(),
+                }),
+            };
             let broker = jars::locate().and_then(|j| EmbeddedBroker::start(&j, &setup));
             match broker {
                 Ok(b) => {
-                    tx.send(Ok(Shared { bootstrap: b.bootstrap.clone(), scram_bootstrap: b.scram_bootstrap.clone().unwrap() })).unwrap();
+                    tx.send(Ok(Shared {
+                        bootstrap: b.bootstrap.clone(),
+                        scram_bootstrap: b.scram_bootstrap.clone().unwrap(),
+                    }))
+                    .unwrap();
                     let _keep = b;
                     loop {
                         std::thread::park();
@@ -46,7 +56,9 @@ pub fn shared() -> &'static Shared {
                 Err(e) => tx.send(Err(format!("{e:#}"))).unwrap(),
             }
         });
-        rx.recv().unwrap().unwrap_or_else(|e| panic!("the shared test broker did not start: {e}"))
+        rx.recv()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("the shared test broker did not start: {e}"))
     })
 }
 
@@ -82,8 +94,12 @@ pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
 pub fn java_processes_with(needle: &str) -> Vec<u32> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
         let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
         if text.contains("java") && text.contains(needle) {
             found.push(pid);
