@@ -2,6 +2,9 @@
 
 use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
 
+/// Warnings shown under the table; the rest are in summary.json and the report.
+const MAX_WARNINGS: usize = 5;
+
 /// The table as text, best trial first.
 pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
     let swept: Vec<&str> = meta.grid.iter().map(|(n, _)| n.as_str()).collect();
@@ -45,10 +48,23 @@ pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
             "\n= : {tied} trials cannot be told apart from the best (their 95% intervals overlap)"
         ));
     }
-    for t in summary.trials.iter().filter(|t| !t.warnings.is_empty()) {
-        for w in &t.warnings {
-            out.push_str(&format!("\nwarning: {} ({}): {w}", t.trial_id, t.client));
-        }
+    let warnings: Vec<String> = summary
+        .trials
+        .iter()
+        .flat_map(|t| {
+            t.warnings
+                .iter()
+                .map(move |w| format!("warning: {} ({}): {w}", t.trial_id, t.client))
+        })
+        .collect();
+    for w in warnings.iter().take(MAX_WARNINGS) {
+        out.push_str(&format!("\n{w}"));
+    }
+    if warnings.len() > MAX_WARNINGS {
+        out.push_str(&format!(
+            "\n... and {} more warnings: see summary.json or report.html",
+            warnings.len() - MAX_WARNINGS
+        ));
     }
     if summary.runs_missing > 0 {
         out.push_str(&format!(
