@@ -2,13 +2,16 @@
 //! All through librdkafka, with the user's `--command-config` settings (security) applied.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::client::ClientContext;
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
+use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 
 use crate::error;
@@ -26,15 +29,32 @@ pub fn client_config(bootstrap: &str, props: &ClientProps) -> ClientConfig {
     config
 }
 
-fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer> {
+/// Keeps the last error librdkafka reported: a failed metadata request only says
+/// "transport failure", while the cause (e.g. SASL authentication) comes through here.
+#[derive(Default)]
+pub struct ErrorCapture {
+    last: Mutex<Option<String>>,
+}
+
+impl ClientContext for ErrorCapture {
+    fn error(&self, error: KafkaError, reason: &str) {
+        *self.last.lock().unwrap() = Some(format!("{error}: {reason}"));
+    }
+}
+
+impl ConsumerContext for ErrorCapture {}
+
+impl ErrorCapture {
+    pub fn last(&self) -> Option<String> {
+        self.last.lock().unwrap().clone()
+    }
+}
+
+fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer<ErrorCapture>> {
     client_config(bootstrap, props)
         .set("allow.auto.create.topics", "false")
-        .create()
-        .map_err(|e| {
-            error::usage(format!(
-                "the client settings for {bootstrap} are not valid: {e}"
-            ))
-        })
+        .create_with_context(ErrorCapture::default())
+        .map_err(|e| error::usage(format!("the client settings for {bootstrap} are not valid: {e}")))
 }
 
 /// Whether a metadata request to `bootstrap` succeeds within `timeout`.
@@ -46,6 +66,11 @@ pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> b
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
     let consumer = metadata_consumer(bootstrap, props)?;
     consumer.fetch_metadata(None, timeout).map(|_| ()).map_err(|e| {
+        if let Some(cause) = consumer.context().last().filter(|c| c.contains("Authentication") || c.contains("SASL")) {
+            return error::UserError::env(format!("authentication to the Kafka cluster at {bootstrap} failed: {cause}"))
+                .with_hint("check the user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
+                .into();
+        }
         error::UserError::env(format!(
             "no answer from the Kafka cluster at {bootstrap} within {} s ({e})",
             timeout.as_secs_f64()

@@ -5,6 +5,7 @@ mod broker;
 mod contract;
 mod faults;
 mod live;
+mod secure;
 mod sweep;
 
 use std::path::{Path, PathBuf};
