@@ -1,12 +1,13 @@
 //! The built-in client: librdkafka through the rdkafka crate, run as a driver process
 //! (`kafkatune driver librdkafka SPEC RESULT`) like every other client.
 //!
-//! It polls with `BaseConsumer::poll` on its own thread: the async `StreamConsumer` is several
-//! times slower (fede1024/kafka-benchmark#5). librdkafka has no `max.poll.records` for classic
-//! consumers, so one *logical poll* here gives Java's semantics: block up to the poll timeout
-//! for the first message, then take only what is already queued (timeout 0), up to
-//! `max_poll_records`. A batch consume that waits for N messages *or* the timeout
-//! (`rd_kafka_consume_batch_queue`) would add up to the timeout to every live latency.
+//! It polls on its own thread, never through the async `StreamConsumer` (several times slower,
+//! fede1024/kafka-benchmark#5), and takes messages in batches from a queue of their own
+//! (`queue.rs`): one `BaseConsumer::poll` per message kept librdkafka's fetcher waiting.
+//! librdkafka has no `max.poll.records` for classic consumers, so one *logical poll* here
+//! gives Java's semantics: block up to the poll timeout for the first message, then take only
+//! what is already queued (timeout 0), up to `max_poll_records`. One batch consume that waits
+//! for N messages *or* the timeout would add up to the timeout to every live latency.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,6 +21,10 @@ use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
 use rdkafka::message::Message;
 use rdkafka::statistics::Statistics;
 use rdkafka::{Offset, TopicPartitionList};
+
+mod queue;
+
+use queue::MessageQueue;
 
 use super::latency::LatencyRecorder;
 use super::protocol::{self, Assignment, DriverResult, Spec};
@@ -38,7 +43,10 @@ pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
         protocol_version: protocol::PROTOCOL_VERSION,
         client: "librdkafka".into(),
         client_version: Some(rdkafka::util::get_rdkafka_version().1),
-        poll_api: Some("poll() per message, batched to max_poll_records".into()),
+        poll_api: Some(
+            "consume_batch_queue: wait for the first message, then what is queued, up to max_poll_records"
+                .into(),
+        ),
         ..Default::default()
     };
     if let Err(e) = consume(&spec, &mut result) {
@@ -146,12 +154,15 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let consumer: BaseConsumer<DriverContext> = config(spec)
         .create_with_context(DriverContext::default())
         .context("creating the librdkafka consumer")?;
+    // Declared after the consumer, so dropped before it.
+    let mut queue = MessageQueue::new(&consumer)?;
     let subscribed_at = Instant::now();
     match spec.assignment {
         Assignment::Assign => {
             let mut tpl = TopicPartitionList::new();
             for p in &spec.partitions {
                 tpl.add_partition_offset(&spec.topic, p.partition, Offset::Offset(p.start_offset))?;
+                queue.route(&consumer, &spec.topic, p.partition)?;
             }
             consumer.assign(&tpl).context("assigning the partitions")?;
             result.assigned_partitions = spec.partitions.iter().map(|p| p.partition).collect();
@@ -163,7 +174,14 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
 
     let mut latency = (spec.mode == Mode::Live)
         .then(|| LatencyRecorder::new(spec.live.as_ref().map_or(0, |l| l.warmup_end_unix_us)));
-    let outcome = poll_loop(&consumer, spec, deadline, result, latency.as_mut());
+    let outcome = poll_loop(
+        &consumer,
+        &mut queue,
+        spec,
+        deadline,
+        result,
+        latency.as_mut(),
+    );
     await_final_stats(&consumer, deadline);
     fill_metrics(&consumer, spec, subscribed_at, result);
     if let Some(latency) = latency {
@@ -174,8 +192,58 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     Ok(())
 }
 
+/// What the loop counted so far.
+#[derive(Default)]
+struct Tally {
+    count: u64,
+    bytes: u64,
+    polls: u64,
+    empty: u64,
+    max_batch: u64,
+    per_partition: BTreeMap<i32, u64>,
+    first: Option<Instant>,
+    last: Option<Instant>,
+}
+
+impl Tally {
+    fn record(
+        &mut self,
+        partition: i32,
+        value: &[u8],
+        latency: Option<(&mut LatencyRecorder, u64)>,
+    ) {
+        self.count += 1;
+        self.bytes += value.len() as u64;
+        *self.per_partition.entry(partition).or_insert(0) += 1;
+        if let Some((recorder, stamp_us)) = latency {
+            recorder.record(value, stamp_us);
+        }
+    }
+
+    fn save(&self, result: &mut DriverResult) {
+        result.messages = self.count;
+        result.bytes = self.bytes;
+        result.polls = Some(self.polls);
+        result.empty_polls = Some(self.empty);
+        result.records_per_poll_max = Some(self.max_batch);
+        result.per_partition = self
+            .per_partition
+            .iter()
+            .map(|(p, n)| (p.to_string(), *n))
+            .collect();
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            let now_us = protocol::now_unix_us();
+            let since = |t: Instant| now_us.saturating_sub(t.elapsed().as_micros() as u64);
+            result.first_record_unix_us = Some(since(first));
+            result.last_record_unix_us = Some(since(last));
+            result.consume_s = Some(last.duration_since(first).as_secs_f64());
+        }
+    }
+}
+
 fn poll_loop(
     consumer: &BaseConsumer<DriverContext>,
+    queue: &mut MessageQueue,
     spec: &Spec,
     deadline: Instant,
     result: &mut DriverResult,
@@ -183,15 +251,13 @@ fn poll_loop(
 ) -> Result<()> {
     let timeout = Duration::from_millis(spec.poll_timeout_ms);
     let batch = spec.max_poll_records.max(1);
-    let (mut count, mut bytes, mut polls, mut empty, mut max_batch) =
-        (0u64, 0u64, 0u64, 0u64, 0u64);
-    let mut per_partition: BTreeMap<i32, u64> = BTreeMap::new();
-    let mut first: Option<Instant> = None;
-    let mut last = Instant::now();
+    let mut tally = Tally::default();
+    let mut routed_rebalances = 0;
     let mut next_progress = Instant::now() + Duration::from_millis(500);
-    while count < spec.messages {
+    while tally.count < spec.messages {
         let now = Instant::now();
         if now >= deadline {
+            tally.save(result);
             let error = consumer
                 .context()
                 .observed
@@ -199,113 +265,115 @@ fn poll_loop(
                 .unwrap()
                 .last_error
                 .clone();
-            save_counts(
-                result,
-                count,
-                bytes,
-                polls,
-                empty,
-                max_batch,
-                &per_partition,
-                first,
-                last,
-            );
             anyhow::bail!(
-                "timed out after {:.0} s with {count} of {} messages{}",
+                "timed out after {:.0} s with {} of {} messages{}",
                 spec.timeout_s,
+                tally.count,
                 spec.messages,
                 error
                     .map(|e| format!(" (last client error: {e})"))
                     .unwrap_or_default()
             );
         }
-        polls += 1;
-        let wait = timeout.min(deadline - now);
-        let mut taken = 0u64;
-        let mut stamp_us = 0u64;
-        // One logical poll: block for the first message, then drain what is queued.
-        let mut message = consumer.poll(wait);
-        while let Some(item) = message {
-            match item {
-                Ok(m) => {
-                    if taken == 0 {
-                        last = Instant::now();
-                        first.get_or_insert(last);
-                        if latency.is_some() {
-                            stamp_us = protocol::now_unix_us();
-                        }
-                    }
-                    let payload = m.payload().unwrap_or(&[]);
-                    bytes += payload.len() as u64;
-                    *per_partition.entry(m.partition()).or_insert(0) += 1;
-                    if let Some(rec) = latency.as_deref_mut() {
-                        rec.record(payload, stamp_us);
-                    }
-                    taken += 1;
-                    count += 1;
-                }
-                Err(e) => {
-                    consumer.context().observed.lock().unwrap().last_error = Some(e.to_string())
-                }
-            }
-            if taken >= batch || count >= spec.messages {
-                break;
-            }
-            message = consumer.poll(Duration::ZERO);
-        }
+        route_assignment(consumer, queue, spec, &mut routed_rebalances)?;
+        tally.polls += 1;
+        let limit = batch.min(spec.messages - tally.count) as usize;
+        let taken = logical_poll(
+            consumer,
+            queue,
+            timeout.min(deadline - now),
+            limit,
+            &mut tally,
+            latency.as_deref_mut(),
+        );
         if taken == 0 {
-            empty += 1;
-        } else {
-            last = Instant::now();
-            max_batch = max_batch.max(taken);
+            tally.empty += 1;
+            continue;
         }
+        let last = Instant::now();
+        tally.last = Some(last);
+        tally.max_batch = tally.max_batch.max(taken);
         if last >= next_progress {
-            println!(r#"{{"event":"progress","messages":{count}}}"#);
+            println!(r#"{{"event":"progress","messages":{}}}"#, tally.count);
             next_progress = last + Duration::from_millis(500);
         }
     }
-    save_counts(
-        result,
-        count,
-        bytes,
-        polls,
-        empty,
-        max_batch,
-        &per_partition,
-        first,
-        last,
-    );
+    tally.save(result);
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn save_counts(
-    result: &mut DriverResult,
-    count: u64,
-    bytes: u64,
-    polls: u64,
-    empty: u64,
-    max_batch: u64,
-    per_partition: &BTreeMap<i32, u64>,
-    first: Option<Instant>,
-    last: Instant,
-) {
-    result.messages = count;
-    result.bytes = bytes;
-    result.polls = Some(polls);
-    result.empty_polls = Some(empty);
-    result.records_per_poll_max = Some(max_batch);
-    result.per_partition = per_partition
-        .iter()
-        .map(|(p, n)| (p.to_string(), *n))
-        .collect();
-    if let Some(first) = first {
-        let now_us = protocol::now_unix_us();
-        let since = |t: Instant| now_us.saturating_sub(t.elapsed().as_micros() as u64);
-        result.first_record_unix_us = Some(since(first));
-        result.last_record_unix_us = Some(since(last));
-        result.consume_s = Some(last.duration_since(first).as_secs_f64());
+/// Subscribe: routes the partitions of each new assignment to the message queue (assign
+/// routes its partitions before assigning them).
+fn route_assignment(
+    consumer: &BaseConsumer<DriverContext>,
+    queue: &mut MessageQueue,
+    spec: &Spec,
+    routed_rebalances: &mut u64,
+) -> Result<()> {
+    let (rebalances, assigned) = {
+        let o = consumer.context().observed.lock().unwrap();
+        if o.rebalances == *routed_rebalances {
+            return Ok(());
+        }
+        (o.rebalances, o.assigned.clone())
+    };
+    for partition in assigned {
+        queue.route(consumer, &spec.topic, partition)?;
     }
+    *routed_rebalances = rebalances;
+    Ok(())
+}
+
+/// One logical poll (Java's `poll` semantics, see the module doc), handing at most `limit`
+/// records to the tally. The consumer queue is served first: it carries the events, and any
+/// message fetched before its partition was routed, which is older than the routed ones.
+fn logical_poll(
+    consumer: &BaseConsumer<DriverContext>,
+    queue: &mut MessageQueue,
+    wait: Duration,
+    limit: usize,
+    tally: &mut Tally,
+    mut latency: Option<&mut LatencyRecorder>,
+) -> u64 {
+    let before = tally.count;
+    let mut stamp_us = 0;
+    let mut hand = |tally: &mut Tally, item: std::result::Result<(i32, &[u8]), String>| match item {
+        Ok((partition, value)) => {
+            if tally.count == before {
+                tally.first.get_or_insert_with(Instant::now);
+                if latency.is_some() {
+                    stamp_us = protocol::now_unix_us();
+                }
+            }
+            let recorder = latency.as_deref_mut().map(|l| (l, stamp_us));
+            tally.record(partition, value, recorder);
+        }
+        Err(e) => consumer.context().observed.lock().unwrap().last_error = Some(e),
+    };
+    let mut consumer_wait = if queue.has_routes() {
+        Duration::ZERO
+    } else {
+        wait
+    };
+    while ((tally.count - before) as usize) < limit {
+        match consumer.poll(consumer_wait) {
+            Some(Ok(m)) => hand(tally, Ok((m.partition(), m.payload().unwrap_or(&[])))),
+            Some(Err(e)) => hand(tally, Err(e.to_string())),
+            None => break,
+        }
+        consumer_wait = Duration::ZERO;
+    }
+    if tally.count > before || !queue.has_routes() {
+        return tally.count - before;
+    }
+    // Usually messages are waiting: one call. Otherwise block for the first, then the rest.
+    if queue.take(Duration::ZERO, limit, |item| hand(tally, item)) == 0
+        && queue.take(wait, 1, |item| hand(tally, item)) > 0
+        && limit > 1
+    {
+        queue.take(Duration::ZERO, limit - 1, |item| hand(tally, item));
+    }
+    tally.count - before
 }
 
 /// Polls a little longer for one more statistics document, so the fetch counts cover the
