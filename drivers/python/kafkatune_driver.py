@@ -29,12 +29,13 @@ from operator import attrgetter
 
 try:  # imported here so that a broken venv still yields a written, failed result
     import kafka
-    from kafka import ConsumerRebalanceListener, KafkaConsumer, TopicPartition
+    from kafka import AsyncConsumerRebalanceListener, KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
     _KAFKA_IMPORT_ERROR = None
 except Exception as exc:  # pragma: no cover - exercised only with a broken venv
     kafka = None
-    KafkaConsumer = TopicPartition = None
-    ConsumerRebalanceListener = object
+    KafkaConsumer = TopicPartition = OffsetAndMetadata = None
+    AsyncConsumerRebalanceListener = object
     _KAFKA_IMPORT_ERROR = exc
 
 PROTOCOL_VERSION = 1
@@ -46,6 +47,8 @@ HIST_HIGHEST_US = 3_600_000_000
 HIST_SIGNIFICANT_DIGITS = 3
 
 PROGRESS_INTERVAL_S = 0.5  # "at most a few times a second"
+GROUP_PROGRESS_INTERVAL_S = 0.2  # a group's remaining messages are sampled from these lines
+FILE_CHECK_INTERVAL_S = 0.02  # the start and stop files are looked at no more often
 CLOSE_TIMEOUT_MS = 1000  # close() would otherwise wait up to request_timeout_ms (30 s)
 # The watchdog is the last resort when the main thread is stuck somewhere that does not
 # return (e.g. inside the constructor); the main loop itself never polls past the deadline.
@@ -94,6 +97,7 @@ class RunState:
         self.histogram = None
         self.metrics = {}  # nested {group: {name: value}} captured at the end
         self.consumer = None
+        self.group = None  # subscribe only: the GroupMember
         self.phase = "starting"  # where the run is, for the watchdog's error message
 
 
@@ -368,17 +372,121 @@ def consumer_config(spec, deadline):
     return config
 
 
-class _AssignmentCounter(ConsumerRebalanceListener):
-    """Counts group assignments; the first one gives join_s."""
+class GroupMember(AsyncConsumerRebalanceListener):
+    """Subscribe mode: this consumer's part in the group (docs/driver-protocol.md,
+    "Several consumers").
 
-    def __init__(self, state, subscribed_perf):
+    Times the join and counts assignments; starts a newly assigned partition the group has
+    no committed offset for at the spec's start offset; counts only records below each
+    partition's end offset and pauses a partition once it reaches it; commits its positions
+    when partitions are revoked and when its partitions are done, so that a rebalance hands
+    a partition over exactly where this consumer stopped; holds its partitions paused until
+    the start file exists, and reports when the stop file exists.
+
+    kafka-python runs listeners on its IO thread while the user thread waits in poll(), so a
+    blocking consumer call here would deadlock: the callbacks are coroutines and await the
+    coordinator's own async calls (private in kafka-python 3.0.12, which requirements.txt pins).
+    """
+
+    def __init__(self, consumer, spec, state, subscribed_perf):
+        self.consumer = consumer
         self.state = state
+        self.topic = spec["topic"]
         self.subscribed_perf = subscribed_perf
+        partitions = spec.get("partitions") or []
+        self.starts = {int(p["partition"]): int(p.get("start_offset", 0)) for p in partitions}
+        self.ends = {int(p["partition"]): int(p["end_offset"])
+                     for p in partitions if p.get("end_offset") is not None}
+        self.next = {}  # partition -> the offset after the last record this consumer was handed
+        self.held = set()
+        self.start_file = spec.get("start_file")
+        self.stop_file = spec.get("stop_file")
+        self.started = self.start_file is None
+        self.stop_requested = False
+        self.next_file_check = 0.0
+        self.was_done = False
 
-    def on_partitions_revoked(self, revoked):
-        pass  # never commits: nothing to do
+    def tp(self, partition):
+        return TopicPartition(self.topic, partition)
 
-    def on_partitions_assigned(self, assigned):
+    def done(self, partition):
+        end = self.ends.get(partition)
+        position = self.next.get(partition)
+        return end is not None and position is not None and position >= end
+
+    def not_done(self):
+        return [p for p in sorted(self.held) if not self.done(p)]
+
+    def check_files(self, now):
+        """Looks at the start and stop files (rate-limited); True once the stop file exists."""
+        if now < self.next_file_check:
+            return self.stop_requested
+        self.next_file_check = now + FILE_CHECK_INTERVAL_S
+        if not self.started and os.path.exists(self.start_file):
+            self.started = True
+            self.consumer.resume(*[self.tp(p) for p in self.not_done()])
+        if self.stop_file and not self.stop_requested and os.path.exists(self.stop_file):
+            self.stop_requested = True
+        return self.stop_requested
+
+    def countable(self, partition, recs):
+        """The records of one partition's batch to count: those below its end offset.
+        Remembers the position and pauses the partition once it reached its end."""
+        if not recs:
+            return recs
+        self.next[partition] = recs[-1].offset + 1
+        end = self.ends.get(partition)
+        if end is None:
+            return recs
+        if recs[-1].offset >= end:
+            recs = [r for r in recs if r.offset < end]
+        if self.done(partition):
+            self.consumer.pause(self.tp(partition))
+        return recs
+
+    def just_finished(self):
+        """True once, when every partition held has reached its end: the moment to report."""
+        now = bool(self.held) and not self.not_done()
+        fresh = now and not self.was_done
+        self.was_done = now
+        if fresh:
+            self.commit_sync(self.held)
+        return fresh
+
+    def offsets(self, partitions):
+        return {self.tp(p): OffsetAndMetadata(self.next[p], "", -1)
+                for p in partitions if p in self.next}
+
+    def commit_sync(self, partitions):
+        """Commits where this consumer stands (from the user thread)."""
+        offsets = self.offsets(partitions)
+        if offsets:
+            try:
+                self.consumer.commit(offsets)
+            except Exception as exc:  # the orchestrator sees the counts not add up
+                log.warning("commit failed: %s", one_line(exc))
+
+    def report(self):
+        self.state.assigned_partitions = sorted(self.held)
+        emit({"event": "assigned", "partitions": self.state.assigned_partitions})
+
+    async def on_partitions_revoked(self, revoked):
+        gone = [tp.partition for tp in revoked]
+        offsets = self.offsets(gone)
+        if offsets:
+            try:
+                await self.consumer._coordinator._commit_offsets_sync_async(offsets)
+            except Exception as exc:
+                log.warning("commit on revocation failed: %s", one_line(exc))
+        self.held.difference_update(gone)
+        self.report()
+
+    async def on_partitions_lost(self, lost):
+        # Another member may own them already: committing would overwrite its progress.
+        self.held.difference_update(tp.partition for tp in lost)
+        self.report()
+
+    async def on_partitions_assigned(self, assigned):
         state = self.state
         state.rebalances += 1
         # join_s is the time until the consumer can read: kafka-python's leader sometimes
@@ -387,16 +495,31 @@ class _AssignmentCounter(ConsumerRebalanceListener):
         if state.join_s is None or (state.join_empty and assigned):
             state.join_s = time.perf_counter() - self.subscribed_perf
             state.join_empty = not assigned
-        state.assigned_partitions = sorted(tp.partition for tp in assigned)
-        for partition in state.assigned_partitions:
-            state.per_partition.setdefault(partition, 0)
+        if assigned:
+            committed = await self.consumer._coordinator.fetch_committed_offsets_async(
+                set(assigned))
+            for tp in assigned:
+                c = committed.get(tp)
+                if c is not None and c.offset >= 0:
+                    self.next[tp.partition] = c.offset
+                elif tp.partition in self.starts:
+                    self.consumer.seek(tp, self.starts[tp.partition])
+                    self.next[tp.partition] = self.starts[tp.partition]
+                self.held.add(tp.partition)
+                state.per_partition.setdefault(tp.partition, 0)
+            pause = [tp for tp in assigned if not self.started or self.done(tp.partition)]
+            if pause:
+                self.consumer.pause(*pause)
+        self.was_done = False
+        self.report()
 
 
 def attach(consumer, spec, state):
     """assign()+seek() or subscribe(), as the spec says."""
     topic = spec["topic"]
     if spec.get("assignment") == "subscribe":
-        consumer.subscribe([topic], listener=_AssignmentCounter(state, time.perf_counter()))
+        state.group = GroupMember(consumer, spec, state, time.perf_counter())
+        consumer.subscribe([topic], listener=state.group)
         return
     partitions = spec.get("partitions") or []
     tps = [TopicPartition(topic, int(p["partition"])) for p in partitions]
@@ -421,7 +544,9 @@ def consume(consumer, spec, state, deadline):
     monotonic = time.monotonic
     perf_counter = time.perf_counter
     time_ns = time.time_ns
-    next_progress = perf_counter() + PROGRESS_INTERVAL_S
+    group = state.group
+    interval = GROUP_PROGRESS_INTERVAL_S if group is not None else PROGRESS_INTERVAL_S
+    next_progress = perf_counter() + interval
     remaining = target
 
     while remaining > 0:
@@ -429,15 +554,26 @@ def consume(consumer, spec, state, deadline):
         left_ms = int((deadline - monotonic()) * 1000)
         if left_ms <= 0:
             return timeout_error(spec, state)
+        if group is not None and group.check_files(monotonic()):
+            return None  # the group as a whole is done: finish with what was counted
         records = poll(timeout_ms=min(poll_timeout_ms, left_ms), max_records=max_records)
+        if group is not None and not group.started:
+            continue  # joining: partitions are held paused, polls are not counted yet
         state.polls += 1
         if not records:
             state.empty_polls += 1
+            if group is not None and group.just_finished():
+                emit({"event": "progress", "messages": state.messages})
             continue
         # One clock reading per poll return: every record of it reached us now.
         now_ns = time_ns()
         now_perf = perf_counter()
+        if group is not None:
+            handed = sum(map(len, records.values()))
+            records = {tp: group.countable(tp.partition, recs) for tp, recs in records.items()}
         returned, batches = take_records(records, remaining)
+        if group is not None:
+            returned = handed
         if returned > state.records_per_poll_max:
             state.records_per_poll_max = returned
         for partition, recs in batches:
@@ -453,9 +589,13 @@ def consume(consumer, spec, state, deadline):
             state.first_record_unix_us = now_ns // 1000
         state.last_perf = now_perf
         state.last_record_unix_us = now_ns // 1000
-        if now_perf >= next_progress:
+        if group is not None and group.just_finished():
+            # Every partition this consumer holds is done: tell the orchestrator at once.
             emit({"event": "progress", "messages": state.messages})
-            next_progress = now_perf + PROGRESS_INTERVAL_S
+            next_progress = now_perf + interval
+        elif now_perf >= next_progress:
+            emit({"event": "progress", "messages": state.messages})
+            next_progress = now_perf + interval
     return None
 
 
@@ -480,6 +620,9 @@ def run(spec, state, deadline):
     emit({"event": "ready"})
     state.phase = "consuming"
     error = consume(state.consumer, spec, state, deadline)
+    if state.group is not None:
+        state.group.commit_sync(state.group.held)
+    emit({"event": "progress", "messages": state.messages})
     return ("failed" if error else "ok"), error
 
 

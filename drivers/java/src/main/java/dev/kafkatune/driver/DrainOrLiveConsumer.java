@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -43,6 +41,8 @@ final class DrainOrLiveConsumer {
     static final int HISTOGRAM_DIGITS = 3;
 
     private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
+    /** A group's remaining messages are sampled from these lines: a finer grain. */
+    private static final long GROUP_PROGRESS_INTERVAL_NS = 200_000_000L;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     /** Reads the payload's 8-byte big-endian send time in place, without a ByteBuffer per record. */
     private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -70,11 +70,8 @@ final class DrainOrLiveConsumer {
     private volatile boolean timedOut;
     private volatile String failure;
 
-    // subscribe only
-    private long subscribeNanos;
-    private volatile boolean assigned;
-    private volatile long firstAssignmentNanos;
-    private volatile int rebalances;
+    /** Subscribe only. */
+    private final GroupMember group;
 
     DrainOrLiveConsumer(Spec spec, long deadlineNanos, PrintStream events) {
         this.spec = spec;
@@ -83,15 +80,15 @@ final class DrainOrLiveConsumer {
         this.latency = spec.liveMode() ? new Histogram(HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS) : null;
         int maxPartition = spec.partitions().stream().mapToInt(Spec.PartitionStart::partition).max().orElse(0);
         this.perPartition = new long[maxPartition + 1];
+        this.group = spec.subscribe() ? new GroupMember(spec, this::event) : null;
     }
 
     /** Runs to the end; never throws: a failure becomes the result's error. */
     void run() {
         try {
             consumer = new KafkaConsumer<>(config());
-            if (spec.subscribe()) {
-                subscribeNanos = System.nanoTime();
-                consumer.subscribe(List.of(spec.topic()), new Rebalances());
+            if (group != null) {
+                group.subscribe(consumer);
             } else {
                 List<TopicPartition> tps = new ArrayList<>();
                 for (Spec.PartitionStart p : spec.partitions()) {
@@ -105,6 +102,10 @@ final class DrainOrLiveConsumer {
             readyUnixUs = wallMicros();
             event("{\"event\":\"ready\"}");
             consume();
+            if (group != null) {
+                group.commitHeld();
+            }
+            event("{\"event\":\"progress\",\"messages\":" + counted + "}");
         } catch (Exception e) {
             failure = Main.oneLine(e);
             e.printStackTrace();
@@ -154,19 +155,27 @@ final class DrainOrLiveConsumer {
         final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
         final boolean live = latency != null;
         final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
+        final long progressIntervalNanos = group != null ? GROUP_PROGRESS_INTERVAL_NS : PROGRESS_INTERVAL_NS;
         long lastProgressNanos = System.nanoTime();
         long lastProgressCount = 0;
 
         while (counted < target) {
-            long remaining = deadlineNanos - System.nanoTime();
+            long now = System.nanoTime();
+            long remaining = deadlineNanos - now;
             if (remaining <= 0) {
                 timedOut = true;
                 return;
+            }
+            if (group != null && group.checkFiles(now)) {
+                return; // the group as a whole is done: finish with what was counted
             }
             // Never let one poll carry the run past its deadline.
             ConsumerRecords<byte[], byte[]> records =
                     consumer.poll(remaining >= pollTimeoutNanos ? pollTimeout : Duration.ofNanos(remaining));
             long afterPoll = System.nanoTime();
+            if (group != null && !group.started()) {
+                continue; // joining: partitions are held paused, polls are not counted yet
+            }
             polls++;
             int n = records.count();
             if (n == 0) {
@@ -190,6 +199,9 @@ final class DrainOrLiveConsumer {
                     List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
                     // Records beyond the requested count are cut, never counted.
                     int take = (int) Math.min(list.size(), room - taken);
+                    if (group != null) {
+                        take = group.countable(tp.partition(), list, take);
+                    }
                     for (int i = 0; i < take; i++) {
                         ConsumerRecord<byte[], byte[]> r = list.get(i);
                         int size = r.serializedValueSize(); // -1 for a null value
@@ -210,7 +222,12 @@ final class DrainOrLiveConsumer {
                 counted += taken;
                 lastNanos = afterPoll;
             }
-            if (afterPoll - lastProgressNanos >= PROGRESS_INTERVAL_NS && counted != lastProgressCount) {
+            if (group != null && group.justFinished()) {
+                // Every partition this consumer holds is done: tell the orchestrator at once.
+                lastProgressNanos = afterPoll;
+                lastProgressCount = counted;
+                event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
+            } else if (afterPoll - lastProgressNanos >= progressIntervalNanos && counted != lastProgressCount) {
                 lastProgressNanos = afterPoll;
                 lastProgressCount = counted;
                 event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
@@ -236,42 +253,6 @@ final class DrainOrLiveConsumer {
             perPartition = Arrays.copyOf(perPartition, partition + 1);
         }
         perPartition[partition] += n;
-    }
-
-    /**
-     * Subscribe mode: counts assignments, times the join, and starts each newly assigned
-     * partition at the spec's start offset (the log start in drain mode, which is where
-     * auto.offset.reset=earliest would go anyway; the end offset at run start in live mode,
-     * where "earliest" would first drain an old backlog). Each partition is positioned once:
-     * nothing is committed, so seeking again after a rebalance would re-count records.
-     * Callbacks run inside poll() on this thread.
-     */
-    private final class Rebalances implements ConsumerRebalanceListener {
-        private final Map<Integer, Long> startOffsets = new HashMap<>();
-
-        Rebalances() {
-            for (Spec.PartitionStart p : spec.partitions()) {
-                startOffsets.put(p.partition(), p.startOffset());
-            }
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (!assigned) {
-                firstAssignmentNanos = System.nanoTime();
-                assigned = true;
-            }
-            rebalances++;
-            for (TopicPartition tp : partitions) {
-                Long start = startOffsets.remove(tp.partition());
-                if (start != null) {
-                    consumer.seek(tp, start);
-                }
-            }
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {}
     }
 
     /**
@@ -314,10 +295,10 @@ final class DrainOrLiveConsumer {
             }
         }
         r.perPartition = pp;
-        if (spec.subscribe()) {
+        if (group != null) {
             r.assignedPartitions = List.of(); // until snapshotConsumer reads the real assignment
-            r.rebalances = rebalances;
-            r.joinS = !assigned ? null : (firstAssignmentNanos - subscribeNanos) / 1e9;
+            r.rebalances = group.rebalances;
+            r.joinS = !group.assigned ? null : (group.firstAssignmentNanos - group.subscribeNanos) / 1e9;
         } else {
             r.assignedPartitions = spec.partitions().stream().map(Spec.PartitionStart::partition).sorted().toList();
         }

@@ -26,11 +26,14 @@ public record Spec(
         long pollTimeoutMs,
         Map<String, String> properties,
         double timeoutS,
-        Live live) {
+        Live live,
+        String startFile,
+        String stopFile) {
 
     public static final int PROTOCOL_VERSION = 1;
 
-    public record PartitionStart(int partition, long startOffset) {}
+    /** {@code endOffset}: subscribe with several consumers only, else null (no bound). */
+    public record PartitionStart(int partition, long startOffset, Long endOffset) {}
 
     public record Live(long warmupEndUnixUs) {}
 
@@ -48,7 +51,9 @@ public record Spec(
         for (Object p : list(o, "partitions")) {
             Map<String, Object> po = object(p, "a partitions entry");
             partitions.add(new PartitionStart(
-                    (int) integer(po, "partition"), integer(po, "start_offset")));
+                    (int) integer(po, "partition"),
+                    integer(po, "start_offset"),
+                    po.get("end_offset") == null ? null : integer(po, "end_offset")));
         }
         Map<String, String> properties = new LinkedHashMap<>();
         Object props = o.get("properties");
@@ -78,7 +83,9 @@ public record Spec(
                 integer(o, "poll_timeout_ms"),
                 properties,
                 number(o, "timeout_s"),
-                live);
+                live,
+                string(o, "start_file", false),
+                string(o, "stop_file", false));
         spec.validate();
         return spec;
     }
