@@ -130,6 +130,9 @@ pub struct SweepArgs {
     /// Client to measure (repeatable): librdkafka, java, kafka-python, or all. Default librdkafka.
     #[arg(long = "client", value_name = "CLIENT")]
     pub clients: Vec<String>,
+    /// Run N consumer processes in one new consumer group, sharing --messages; sweep it with --param consumers=1,2,4.
+    #[arg(long, value_name = "N")]
+    pub consumers: Option<u32>,
     /// drain: read a backlog as fast as possible (the lab's case); live: a paced producer, end-to-end latency.
     #[arg(long, value_name = "MODE")]
     pub mode: Option<String>,

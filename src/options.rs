@@ -99,11 +99,21 @@ impl SweepOptions {
                 return Err(usage(format!("-X {k} is given twice: keep one")));
             }
         }
+        if let Some(n) = args.consumers {
+            properties::validate_consumers(&n.to_string())
+                .map_err(|e| usage(format!("--consumers {e}")))?;
+            cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
+        }
         let cli_axes = parse_axes(&args.params)?;
         for (name, _) in &cli_axes {
             if cli_fixed.contains_key(name) {
+                let fixed_by = if name == properties::CONSUMERS {
+                    "--consumers"
+                } else {
+                    "-X"
+                };
                 return Err(usage(format!(
-                    "`{name}` is both swept (--param) and fixed (-X): keep one"
+                    "`{name}` is both swept (--param) and fixed ({fixed_by}): keep one"
                 )));
             }
         }
@@ -137,6 +147,11 @@ impl SweepOptions {
                 .or(preset.as_ref().and_then(|p| p.messages))
                 .unwrap_or(100_000),
         };
+        let grouped = fixed.contains_key(properties::CONSUMERS)
+            || axes.iter().any(|(n, _)| n == properties::CONSUMERS);
+        if grouped && mode == Mode::Live {
+            return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
+        }
         let workload = workload(&args.workload, messages, mode)?;
         let repeat = args
             .repeat
@@ -399,7 +414,11 @@ fn parse_axes(items: &[String]) -> Result<Vec<Axis>> {
                     "--param {name}: the value {v} is given twice"
                 )));
             }
-            properties::validate(&name, v).map_err(|e| usage(format!("--param {e}")))?;
+            if name == properties::CONSUMERS {
+                properties::validate_consumers(v).map_err(|e| usage(format!("--param {e}")))?;
+            } else {
+                properties::validate(&name, v).map_err(|e| usage(format!("--param {e}")))?;
+            }
         }
         if axes.iter().any(|(n, _)| *n == name) {
             return Err(usage(format!(

@@ -10,7 +10,8 @@
 //! `_mib_per_s` MiB (2^20 bytes) per second.
 //!
 //! Schema versions (`schema_version` at the root of every record and file):
-//! - 1: first version.
+//! - 1: first version. Later optional fields (group mode: `per_consumer`, `join_s`, ...)
+//!   are left out when empty, so files without them still load.
 
 use std::collections::BTreeMap;
 
@@ -159,6 +160,30 @@ pub struct RunRecord {
     pub poll_api: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_partition: Option<BTreeMap<String, u64>>,
+    // Group mode (`consumers`): several consumer processes in one consumer group.
+    /// The run's own consumer group (deleted afterwards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// From starting the first consumer to the group complete and balanced (counting starts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_stable_s: Option<f64>,
+    /// From `subscribe()` to the first assignment, the slowest consumer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_s: Option<f64>,
+    /// The same, the fastest consumer's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub join_s_min: Option<f64>,
+    /// The most assignments one consumer saw (1: the group was assigned once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebalances: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_consumer: Vec<ConsumerRun>,
+    /// Consumers that got no partition and counted nothing (more consumers than partitions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub idle_consumers: Vec<u32>,
+    /// `[seconds since the first consumer started, messages of the run not yet consumed]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lag_samples: Vec<(f64, u64)>,
     // Live mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_p50_ms: Option<f64>,
@@ -181,6 +206,27 @@ pub struct RunRecord {
     /// The client's raw metrics by its own names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub client_metrics: BTreeMap<String, f64>,
+}
+
+/// One consumer of a group-mode run.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ConsumerRun {
+    /// 0-based index of the consumer process in the run.
+    pub consumer: u32,
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub messages: u64,
+    /// Its own messages over its own first-to-last record time.
+    pub throughput_msgs_per_s: Option<f64>,
+    /// What it held at the end.
+    pub assigned_partitions: Vec<i32>,
+    /// Records it counted per partition (what it actually read).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub per_partition: BTreeMap<String, u64>,
+    pub join_s: Option<f64>,
+    pub rebalances: Option<u64>,
+    pub cpu_s: Option<f64>,
 }
 
 /// Summary of one metric over a trial's measured (non-warm-up, ok) runs.

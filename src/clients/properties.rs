@@ -281,6 +281,23 @@ pub const MANAGED: &[(&str, &str)] = &[
     ("value.deserializer", "kafkatune reads raw bytes"),
 ];
 
+/// Not a Kafka property but swept like one: how many consumer processes share the run in
+/// one consumer group (`--consumers N`, `--param consumers=1,2,4`). Never passed to a client.
+pub const CONSUMERS: &str = "consumers";
+
+/// The most consumers one run may start (each is a process, a JVM for Java).
+pub const MAX_CONSUMERS: u32 = 64;
+
+/// Checks a `consumers` value; the error says what is allowed.
+pub fn validate_consumers(value: &str) -> Result<u32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_CONSUMERS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{CONSUMERS}={value}`: must be a whole number from 1 to {MAX_CONSUMERS} (consumer processes in one group)"
+        )),
+    }
+}
+
 /// Names whose values never appear in any output.
 pub fn is_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
@@ -330,6 +347,11 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
         } else {
             Ok(())
         };
+    }
+    if name == CONSUMERS {
+        return Err(format!(
+            "`{CONSUMERS}` is not a Kafka property: give it as --consumers N, or sweep it with --param {CONSUMERS}=1,2,4"
+        ));
     }
     if let Some((_, why)) = MANAGED.iter().find(|(n, _)| *n == name) {
         return Err(format!("`{name}` is set by kafkatune itself: {why}"));
@@ -384,14 +406,15 @@ fn check_value(prop: &Property, value: &str) -> Result<(), String> {
 }
 
 /// The properties (Kafka names, validated) as `client` takes them: native names, and for
-/// kafka-python typed JSON values. `max.poll.records` is left out: it travels in the spec.
+/// kafka-python typed JSON values. `max.poll.records` is left out: it travels in the spec;
+/// so is `consumers`, which is kafkatune's own.
 pub fn translate(
     client: ClientKind,
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
     let mut out = BTreeMap::new();
     for (name, value) in props {
-        if name == "max.poll.records" {
+        if name == "max.poll.records" || name == CONSUMERS {
             continue;
         }
         if let Some((scope, native)) = scoped(name) {
@@ -488,6 +511,11 @@ mod tests {
             !out.contains_key("max.poll.records"),
             "travels in the spec, not as a property"
         );
+        let out = translate(ClientKind::Java, &props(&[("consumers", "4")])).unwrap();
+        assert!(
+            out.is_empty(),
+            "consumers is kafkatune's own, never a client's"
+        );
     }
 
     #[test]
@@ -572,6 +600,13 @@ mod tests {
             .unwrap_err()
             .contains("`read_committed`"));
         assert!(validate("max.poll.records", "500").is_ok());
+        assert!(validate("consumers", "2")
+            .unwrap_err()
+            .contains("--param consumers=1,2,4"));
+        assert_eq!(validate_consumers("4"), Ok(4));
+        assert!(validate_consumers("0")
+            .unwrap_err()
+            .contains("from 1 to 64"));
     }
 
     #[test]

@@ -28,6 +28,14 @@ pub struct Spec {
     pub properties: BTreeMap<String, Value>,
     pub timeout_s: f64,
     pub live: Option<LiveSpec>,
+    /// Subscribe with several consumers: count nothing until this file exists (the group
+    /// is complete and balanced); hold the assigned partitions paused until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_file: Option<std::path::PathBuf>,
+    /// Subscribe with several consumers: finish normally, with what was counted, once this
+    /// file exists (the group as a whole has consumed `messages`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -41,6 +49,10 @@ pub enum Assignment {
 pub struct PartitionStart {
     pub partition: i32,
     pub start_offset: i64,
+    /// Subscribe with several consumers: the offset after the last record of this partition
+    /// to count (exclusive). The orchestrator sets these so that they add up to `messages`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_offset: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -89,7 +101,13 @@ pub struct DriverResult {
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Event {
     Ready,
-    Progress { messages: u64 },
+    Progress {
+        messages: u64,
+    },
+    /// Subscribe: the partitions the consumer holds now, after each assignment or revocation.
+    Assigned {
+        partitions: Vec<i32>,
+    },
 }
 
 impl Event {
@@ -124,6 +142,12 @@ mod tests {
         assert_eq!(
             Event::parse(r#"{"event":"progress","messages":5}"#),
             Some(Event::Progress { messages: 5 })
+        );
+        assert_eq!(
+            Event::parse(r#"{"event":"assigned","partitions":[2,0]}"#),
+            Some(Event::Assigned {
+                partitions: vec![2, 0]
+            })
         );
         assert_eq!(Event::parse("SLF4J: no binding"), None);
     }

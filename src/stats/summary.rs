@@ -46,6 +46,10 @@ pub const METRICS: &[Metric] = &[
     ("produce_rate_msgs_per_s", |r| r.produce_rate_msgs_per_s),
     ("consume_rate_msgs_per_s", |r| r.consume_rate_msgs_per_s),
     ("fetch_requests_per_s", |r| r.fetch_requests_per_s),
+    ("join_s", |r| r.join_s),
+    ("join_s_min", |r| r.join_s_min),
+    ("group_stable_s", |r| r.group_stable_s),
+    ("rebalances", |r| r.rebalances.map(|v| v as f64)),
 ];
 
 /// The metric a sweep of this mode ranks trials on, and whether higher is better.
@@ -125,6 +129,23 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
         }
         if ok.len() < MIN_RUNS_FOR_INTERVAL {
             warnings.push(TrialWarning::FewRuns { runs: ok.len() });
+        }
+        let idle: Vec<u32> = ok
+            .iter()
+            .flat_map(|r| r.idle_consumers.iter().copied())
+            .collect::<std::collections::BTreeSet<u32>>()
+            .into_iter()
+            .collect();
+        if !idle.is_empty() {
+            warnings.push(TrialWarning::IdleConsumers {
+                consumers: idle,
+                partitions: first
+                    .per_consumer
+                    .iter()
+                    .flat_map(|c| c.assigned_partitions.iter())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .len(),
+            });
         }
         if let Some(s) = metrics.get(primary).filter(|s| s.cv > NOISY_CV) {
             warnings.push(TrialWarning::TooNoisy {

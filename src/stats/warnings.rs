@@ -26,6 +26,11 @@ pub enum TrialWarning {
     },
     /// Too few runs for the interval to mean anything.
     FewRuns { runs: usize },
+    /// Group mode: these consumers (by index) got no partition and read nothing.
+    IdleConsumers {
+        consumers: Vec<u32>,
+        partitions: usize,
+    },
 }
 
 impl TrialWarning {
@@ -37,6 +42,9 @@ impl TrialWarning {
                 "see the error of each run in results.jsonl"
             }
             TrialWarning::FewRuns { .. } => "run with --repeat 3 or more",
+            TrialWarning::IdleConsumers { .. } => {
+                "a partition is read by one consumer of a group: use at most as many consumers as partitions, or more --partitions"
+            }
         }
     }
 }
@@ -67,6 +75,18 @@ impl fmt::Display for TrialWarning {
                 "only {runs} measured run{}: intervals not meaningful",
                 if *runs == 1 { "" } else { "s" }
             )?,
+            TrialWarning::IdleConsumers {
+                consumers,
+                partitions,
+            } => {
+                let names: Vec<String> = consumers.iter().map(|c| format!("#{c}")).collect();
+                write!(
+                    f,
+                    "consumer{} {} got no partition of the {partitions} and read nothing",
+                    if consumers.len() == 1 { "" } else { "s" },
+                    names.join(", ")
+                )?
+            }
         }
         write!(f, "; {}", self.hint())
     }
@@ -97,6 +117,13 @@ mod tests {
             failed.to_string(),
             "1 of 3 runs failed (first error: timeout after 120 s); see the error of each run in results.jsonl"
         );
+        let idle = TrialWarning::IdleConsumers {
+            consumers: vec![2],
+            partitions: 2,
+        };
+        assert!(idle
+            .to_string()
+            .starts_with("consumer #2 got no partition of the 2 and read nothing; "));
         assert_eq!(
             TrialWarning::FewRuns { runs: 1 }.to_string(),
             "only 1 measured run: intervals not meaningful; run with --repeat 3 or more"

@@ -2,6 +2,7 @@
 //! randomised order, on a prepared workload, written to disk as each run ends.
 
 pub mod grid;
+pub mod group;
 mod meta;
 pub mod plan;
 pub mod record;
@@ -208,6 +209,7 @@ fn one_run(
             .map(|p| PartitionStart {
                 partition: p.partition,
                 start_offset: p.low,
+                end_offset: None,
             })
             .collect(),
         messages: opts.workload.messages,
@@ -217,13 +219,33 @@ fn one_run(
         properties: translated.clone(),
         timeout_s: opts.trial_timeout_s,
         live: None,
+        start_file: None,
+        stop_file: None,
     };
     let scratch = opts
         .out
         .join(".runs")
         .join(format!("{}-r{}", trial.id, planned.run_index));
     let timeout = Duration::from_secs_f64(opts.trial_timeout_s) + KILL_GRACE;
+    let mut group_run = None;
     let (outcome, live) = match opts.live {
+        None if group::consumers(trial).is_some() => {
+            let n = group::consumers(trial).unwrap_or(1);
+            let id = group::group_id(sweep_id, trial, planned.run_index);
+            let g = group::run(
+                cluster,
+                &prepared.partitions,
+                driver,
+                &spec,
+                n,
+                &id,
+                &scratch,
+                timeout,
+            )?;
+            let combined = g.combined.clone();
+            group_run = Some(g);
+            (combined, None)
+        }
         None => (runner::run(driver, &spec, &scratch, timeout, || {})?, None),
         Some(live) => {
             // A caught-up consumer: start at the end, then the producer sends on schedule.
@@ -239,6 +261,7 @@ fn one_run(
                 .map(|p| PartitionStart {
                     partition: p.partition,
                     start_offset: p.high,
+                    end_offset: None,
                 })
                 .collect();
             let t0_us = crate::clients::protocol::now_unix_us() + 200_000;
@@ -276,7 +299,7 @@ fn one_run(
         let _ = std::fs::remove_dir_all(&scratch);
         return Ok(None);
     }
-    let record = record::build(
+    let mut record = record::build(
         sweep_id,
         trial,
         planned,
@@ -285,6 +308,9 @@ fn one_run(
         &outcome,
         live.as_ref(),
     );
+    if let Some(g) = &group_run {
+        group::fill_record(&mut record, g, opts.workload.messages);
+    }
     if record.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
         let logs = opts.out.join("logs");
         std::fs::create_dir_all(&logs)?;

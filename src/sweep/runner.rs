@@ -49,6 +49,21 @@ pub fn run(
     timeout: Duration,
     mut on_ready: impl FnMut(),
 ) -> Result<RunOutcome> {
+    run_with_events(driver, spec, scratch, timeout, |event| {
+        if *event == Event::Ready {
+            on_ready();
+        }
+    })
+}
+
+/// [`run`], handing every event line the driver prints to `on_event` as it comes.
+pub fn run_with_events(
+    driver: &DriverCommand,
+    spec: &Spec,
+    scratch: &Path,
+    timeout: Duration,
+    mut on_event: impl FnMut(&Event),
+) -> Result<RunOutcome> {
     std::fs::create_dir_all(scratch)?;
     let spec_path = scratch.join("spec.json");
     let result_path = scratch.join("result.json");
@@ -93,9 +108,7 @@ pub fn run(
     let deadline = started + timeout;
     let (status, usage) = loop {
         while let Ok(event) = events.try_recv() {
-            if event == Event::Ready {
-                on_ready();
-            }
+            on_event(&event);
         }
         match exit.recv_timeout(Duration::from_millis(20)) {
             Ok(done) => break done,
@@ -119,6 +132,14 @@ pub fn run(
     // The driver is gone: kill anything it left in its process group.
     process::kill_group(pid, libc::SIGKILL);
     drop(child);
+    // The lines it printed last (a final progress count) may still be on their way.
+    let drain_until = Instant::now() + Duration::from_millis(200);
+    while let Some(left) = drain_until.checked_duration_since(Instant::now()) {
+        match events.recv_timeout(left) {
+            Ok(event) => on_event(&event),
+            Err(_) => break,
+        }
+    }
     outcome.wall_s = started.elapsed().as_secs_f64();
     outcome.usage = usage;
     outcome.stderr_tail = stderr_reader.join().unwrap_or_default();

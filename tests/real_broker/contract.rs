@@ -75,6 +75,7 @@ pub fn fill(
         .map(|partition| PartitionStart {
             partition,
             start_offset: 0,
+            end_offset: None,
         })
         .collect()
 }
@@ -102,6 +103,8 @@ pub fn spec(
         properties: BTreeMap::new(),
         timeout_s: 60.0,
         live: None,
+        start_file: None,
+        stop_file: None,
     }
 }
 
