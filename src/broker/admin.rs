@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::ClientContext;
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::client::ClientContext;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
@@ -37,24 +37,44 @@ pub struct ErrorCapture {
 }
 
 impl ClientContext for ErrorCapture {
+    fn log(&self, _level: rdkafka::config::RDKafkaLogLevel, _fac: &str, log_message: &str) {
+        self.note(log_message.to_string());
+    }
+
     fn error(&self, error: KafkaError, reason: &str) {
-        *self.last.lock().unwrap() = Some(format!("{error}: {reason}"));
+        self.note(format!("{error}: {reason}"));
     }
 }
 
 impl ConsumerContext for ErrorCapture {}
 
 impl ErrorCapture {
+    fn note(&self, text: String) {
+        // An authentication failure outranks the transport errors that follow it.
+        let mut last = self.last.lock().unwrap();
+        if !last.as_deref().is_some_and(is_auth_failure) || is_auth_failure(&text) {
+            *last = Some(text);
+        }
+    }
+
     pub fn last(&self) -> Option<String> {
         self.last.lock().unwrap().clone()
     }
+}
+
+fn is_auth_failure(text: &str) -> bool {
+    text.contains("Authentication") || text.contains("SASL")
 }
 
 fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer<ErrorCapture>> {
     client_config(bootstrap, props)
         .set("allow.auto.create.topics", "false")
         .create_with_context(ErrorCapture::default())
-        .map_err(|e| error::usage(format!("the client settings for {bootstrap} are not valid: {e}")))
+        .map_err(|e| {
+            error::usage(format!(
+                "the client settings for {bootstrap} are not valid: {e}"
+            ))
+        })
 }
 
 /// Whether a metadata request to `bootstrap` succeeds within `timeout`.
@@ -66,7 +86,13 @@ pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> b
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
     let consumer = metadata_consumer(bootstrap, props)?;
     consumer.fetch_metadata(None, timeout).map(|_| ()).map_err(|e| {
-        if let Some(cause) = consumer.context().last().filter(|c| c.contains("Authentication") || c.contains("SASL")) {
+        // Error events reach the context only when the client's queue is served.
+        for _ in 0..5 {
+            if let Some(Err(e)) = consumer.poll(Duration::from_millis(20)) {
+                consumer.context().note(e.to_string());
+            }
+        }
+        if let Some(cause) = consumer.context().last().filter(|c| is_auth_failure(c)) {
             return error::UserError::env(format!("authentication to the Kafka cluster at {bootstrap} failed: {cause}"))
                 .with_hint("check the user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
                 .into();

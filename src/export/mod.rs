@@ -4,6 +4,7 @@ pub mod csv;
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -14,6 +15,8 @@ pub const META_FILE: &str = "sweep.json";
 pub const RESULTS_FILE: &str = "results.jsonl";
 pub const CSV_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.json";
+/// Where each run's driver spec and result files live while it runs.
+pub const SCRATCH_DIR: &str = ".runs";
 
 /// The files of one sweep folder.
 pub struct SweepFiles {
@@ -25,6 +28,14 @@ impl SweepFiles {
     /// Opens `dir` for appending (creating it), after checking it can be written.
     pub fn open(dir: &Path) -> Result<SweepFiles> {
         std::fs::create_dir_all(dir).map_err(|e| cannot_write(dir, e))?;
+        // The runs' scratch files (driver specs) can hold credentials: a private folder,
+        // emptied of what a killed sweep left, removed when the sweep ends.
+        let scratch = dir.join(SCRATCH_DIR);
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&scratch)
+            .map_err(|e| cannot_write(dir, e))?;
         let path = dir.join(RESULTS_FILE);
         drop_torn_tail(&path)?;
         let results = OpenOptions::new()
@@ -58,6 +69,12 @@ impl SweepFiles {
             &self.dir.join(SUMMARY_FILE),
             &serde_json::to_vec_pretty(summary)?,
         )
+    }
+}
+
+impl Drop for SweepFiles {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(self.dir.join(SCRATCH_DIR));
     }
 }
 

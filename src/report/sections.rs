@@ -124,8 +124,39 @@ pub fn warnings(sweep: &Sweep) -> Vec<String> {
         ));
     }
     let swept = swept_properties(&sweep.meta);
+    let is_noisy = |w: &String| w.starts_with("too noisy to rank");
+    let noisy: Vec<String> = sweep
+        .summary
+        .trials
+        .iter()
+        .filter_map(|t| t.warnings.iter().find(|w| is_noisy(w)).map(|w| (t, w)))
+        .map(|(t, w)| {
+            format!(
+                "`{}` ({})",
+                t.trial_id,
+                w.split(':')
+                    .nth(1)
+                    .unwrap_or("")
+                    .split(" over")
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+            )
+        })
+        .collect();
+    // Many noisy trials are one finding about the machine, not one per trial.
+    let group_noisy = noisy.len() > MAX_NOISY_LISTED;
+    if group_noisy {
+        out.push(format!(
+            "{} of {} trials are too noisy to rank (CV above {:.0}% between their runs): {}; run with --repeat 5 or more, close other programs, or give each run more messages.",
+            noisy.len(),
+            sweep.summary.trials.len(),
+            crate::stats::warnings::NOISY_CV * 100.0,
+            noisy.join(", ")
+        ));
+    }
     for t in &sweep.summary.trials {
-        for w in &t.warnings {
+        for w in t.warnings.iter().filter(|w| !(group_noisy && is_noisy(w))) {
             out.push(format!(
                 "`{}` {} ({}): {w}",
                 t.trial_id,
@@ -136,6 +167,9 @@ pub fn warnings(sweep: &Sweep) -> Vec<String> {
     }
     out
 }
+
+/// Past this many noisy trials, the report says so in one line.
+const MAX_NOISY_LISTED: usize = 3;
 
 /// The ranked table: its header and one row per trial, best first.
 pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {

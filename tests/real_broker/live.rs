@@ -83,3 +83,59 @@ fn fetch_min_bytes_holds_fetches_for_the_full_wait() {
         "holding fetches means fewer of them"
     );
 }
+
+#[test]
+fn every_client_measures_end_to_end_latency() {
+    let b = shared();
+    let t = topic("live-all");
+    let (_tmp, dir) = out_dir();
+    kafkatune()
+        .args([
+            "sweep",
+            "--mode",
+            "live",
+            "--rate",
+            "200",
+            "--duration",
+            "3",
+            "--warmup",
+            "2",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+        ])
+        .args([
+            "--client",
+            "all",
+            "-X",
+            "fetch.max.wait.ms=100",
+            "--repeat",
+            "1",
+            "--no-report",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .success();
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 3);
+    for r in &recs {
+        assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
+        assert_eq!(r.messages, 1000, "{}: 200 msg/s x (2 + 3) s", r.client);
+        assert!(
+            r.latency_samples.unwrap() >= 550,
+            "{}: the measured 3 s are counted",
+            r.client
+        );
+        let p50 = r.latency_p50_ms.unwrap();
+        assert!(
+            p50 > 0.0 && p50 < 50.0,
+            "{}: a caught-up consumer with fetch.min.bytes=1 answers within ms, got {p50}",
+            r.client
+        );
+        assert!(r.latency_p50_ms <= r.latency_p99_ms && r.latency_p99_ms <= r.latency_max_ms);
+        assert!(r.fetch_requests_per_s.unwrap() > 0.0 && r.consume_rate_msgs_per_s.unwrap() > 0.0);
+    }
+}
