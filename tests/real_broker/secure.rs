@@ -9,12 +9,17 @@ use kafkatune::results::Status;
 use super::{kafkatune, out_dir, records, shared, topic, SCRAM_PASSWORD, SCRAM_USER};
 
 fn jaas(password: &str) -> String {
-    format!(r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{password}";"#)
+    format!(
+        r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{password}";"#
+    )
 }
 
 fn command_config(dir: &std::path::Path, password: &str) -> std::path::PathBuf {
     let path = dir.join("admin.properties");
-    let text = format!("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n{}\n", jaas(password));
+    let text = format!(
+        "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n{}\n",
+        jaas(password)
+    );
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -40,15 +45,38 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
     let admin = command_config(tmp.path(), SCRAM_PASSWORD);
     let t = topic("scram");
     let out = kafkatune()
-        .args(["sweep", "--bootstrap-servers", &b.scram_bootstrap, "--topic", &t, "--prepare", "--messages", "2000", "--repeat", "1"])
-        .args(["--client", "all", "-X", "security.protocol=SASL_PLAINTEXT", "-X", "sasl.mechanism=SCRAM-SHA-256", "-X", &jaas(SCRAM_PASSWORD)])
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.scram_bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            "2000",
+            "--repeat",
+            "1",
+        ])
+        .args([
+            "--client",
+            "all",
+            "-X",
+            "security.protocol=SASL_PLAINTEXT",
+            "-X",
+            "sasl.mechanism=SCRAM-SHA-256",
+            "-X",
+            &jaas(SCRAM_PASSWORD),
+        ])
         .arg("--command-config")
         .arg(&admin)
         .arg("--out")
         .arg(&dir)
         .output()
         .unwrap();
-    let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
     assert!(out.status.success(), "{stdout}\n{stderr}");
     let recs = records(&dir);
     assert_eq!(recs.len(), 3);
@@ -57,8 +85,15 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
         assert_eq!(r.messages, 2000);
         assert_eq!(r.params["sasl.jaas.config"], "*****");
     }
-    for (what, text) in [("stdout", stdout.to_string()), ("stderr", stderr.to_string()), ("the sweep folder", all_text(&dir))] {
-        assert!(!text.contains(SCRAM_PASSWORD), "the password appears in {what}");
+    for (what, text) in [
+        ("stdout", stdout.to_string()),
+        ("stderr", stderr.to_string()),
+        ("the sweep folder", all_text(&dir)),
+    ] {
+        assert!(
+            !text.contains(SCRAM_PASSWORD),
+            "the password appears in {what}"
+        );
     }
     assert!(all_text(&dir).contains("report.html") || dir.join("report.html").exists());
 }
@@ -70,14 +105,26 @@ fn a_wrong_password_is_a_clear_error_within_the_timeout() {
     let admin = command_config(tmp.path(), "wrong-password");
     let started = Instant::now();
     let out = kafkatune()
-        .args(["sweep", "--bootstrap-servers", &b.scram_bootstrap, "--repeat", "1"])
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.scram_bootstrap,
+            "--repeat",
+            "1",
+        ])
         .arg("--command-config")
         .arg(&admin)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("authentication"), "names the cause: {stderr}");
-    assert!(!stderr.contains("wrong-password"), "no secret in the message");
+    assert!(
+        stderr.contains("authentication"),
+        "names the cause: {stderr}"
+    );
+    assert!(
+        !stderr.contains("wrong-password"),
+        "no secret in the message"
+    );
     assert!(started.elapsed() < Duration::from_secs(40));
 }
