@@ -266,8 +266,8 @@ fn format_storage(jars: &KafkaJars, dir: &Path, scram: Option<&ScramUser>) -> Re
             "kafka.tools.StorageTool",
             "format",
             "--standalone",
-            "-t",
-            &cluster_id,
+            // One argument: a random id may start with '-', which a separate value cannot.
+            &format!("--cluster-id={cluster_id}"),
             "-c",
         ])
         .arg(dir.join("server.properties"));
