@@ -17,13 +17,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use rdkafka::client::ClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext, Rebalance};
+use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::message::Message;
 use rdkafka::statistics::Statistics;
+use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Offset, TopicPartitionList};
 
+mod group;
 mod queue;
 
+use group::Member;
 use queue::MessageQueue;
 
 use super::latency::LatencyRecorder;
@@ -76,6 +79,8 @@ struct Observed {
 #[derive(Default)]
 struct DriverContext {
     observed: Mutex<Observed>,
+    /// Subscribe only: this consumer's part in the group.
+    member: Option<Member>,
 }
 
 impl ClientContext for DriverContext {
@@ -111,15 +116,34 @@ impl ClientContext for DriverContext {
 }
 
 impl ConsumerContext for DriverContext {
-    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
-        if let Rebalance::Assign(tpl) = rebalance {
-            let mut o = self.observed.lock().unwrap();
+    /// Subscribe: the member positions, commits and applies each change (see `group`).
+    fn rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        err: RDKafkaRespErr,
+        tpl: &mut TopicPartitionList,
+    ) {
+        let assign = err == RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS;
+        let Some(member) = &self.member else {
+            let _ = if assign {
+                consumer.assign(tpl)
+            } else {
+                consumer.unassign()
+            };
+            return;
+        };
+        member.rebalance(consumer, assign, tpl);
+        let mut o = self.observed.lock().unwrap();
+        if assign {
             o.rebalances += 1;
             o.first_assignment.get_or_insert_with(Instant::now);
-            o.assigned = tpl.elements().iter().map(|e| e.partition()).collect();
-            drop(o);
-            let _ = consumer;
+        } else if err != RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS {
+            o.last_error = Some(format!(
+                "rebalance error: {}",
+                rdkafka::types::RDKafkaErrorCode::from(err)
+            ));
         }
+        o.assigned = member.held();
     }
 }
 
@@ -151,8 +175,12 @@ fn config(spec: &Spec) -> ClientConfig {
 
 fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs_f64(spec.timeout_s);
+    let context = DriverContext {
+        member: Member::new(spec),
+        ..Default::default()
+    };
     let consumer: BaseConsumer<DriverContext> = config(spec)
-        .create_with_context(DriverContext::default())
+        .create_with_context(context)
         .context("creating the librdkafka consumer")?;
     // Declared after the consumer, so dropped before it.
     let mut queue = MessageQueue::new(&consumer)?;
@@ -204,6 +232,8 @@ struct Tally {
     per_partition: BTreeMap<i32, u64>,
     first: Option<Instant>,
     last: Option<Instant>,
+    /// Subscribe: the offset after the last record handed over, by partition (-1: none).
+    positions: Vec<i64>,
 }
 
 impl Tally {
@@ -254,7 +284,10 @@ fn poll_loop(
     let batch = spec.max_poll_records.max(1);
     let mut tally = Tally::default();
     let mut routed_rebalances = 0;
-    let mut next_progress = Instant::now() + Duration::from_millis(500);
+    let member = consumer.context().member.as_ref();
+    // A group's remaining messages are sampled from the progress lines: a finer grain.
+    let progress_every = Duration::from_millis(if member.is_some() { 200 } else { 500 });
+    let mut next_progress = Instant::now() + progress_every;
     while tally.count < spec.messages {
         let now = Instant::now();
         if now >= deadline {
@@ -276,8 +309,13 @@ fn poll_loop(
                     .unwrap_or_default()
             );
         }
+        if member.is_some_and(|m| m.check_files(consumer)) {
+            break; // the group as a whole is done: finish with what was counted
+        }
         route_assignment(consumer, queue, spec, &mut routed_rebalances)?;
-        tally.polls += 1;
+        // Joining: partitions are held paused, polls are not counted yet.
+        let counting = member.is_none_or(|m| m.started());
+        tally.polls += counting as u64;
         let limit = batch.min(spec.messages - tally.count) as usize;
         let taken = logical_poll(
             consumer,
@@ -287,6 +325,13 @@ fn poll_loop(
             &mut tally,
             latency.as_deref_mut(),
         );
+        if member.is_some_and(|m| m.after_poll(consumer, &tally.positions)) {
+            // Every partition this consumer holds is done: tell the orchestrator at once.
+            println!(r#"{{"event":"progress","messages":{}}}"#, tally.count);
+        }
+        if !counting {
+            continue;
+        }
         if taken == 0 {
             tally.empty += 1;
             continue;
@@ -296,9 +341,13 @@ fn poll_loop(
         tally.max_batch = tally.max_batch.max(taken);
         if last >= next_progress {
             println!(r#"{{"event":"progress","messages":{}}}"#, tally.count);
-            next_progress = last + Duration::from_millis(500);
+            next_progress = last + progress_every;
         }
     }
+    if let Some(m) = member {
+        m.commit_held(consumer);
+    }
+    println!(r#"{{"event":"progress","messages":{}}}"#, tally.count);
     tally.save(result);
     Ok(())
 }
@@ -338,8 +387,20 @@ fn logical_poll(
 ) -> u64 {
     let before = tally.count;
     let mut stamp_us = 0;
-    let mut hand = |tally: &mut Tally, item: std::result::Result<(i32, &[u8]), String>| match item {
-        Ok((partition, value)) => {
+    let member = consumer.context().member.as_ref();
+    let mut hand = |tally: &mut Tally, item: Item| match item {
+        Ok((partition, offset, value)) => {
+            if let Some(m) = member {
+                // Subscribe: count only what lies below the partition's end offset.
+                let i = partition.max(0) as usize;
+                if tally.positions.len() <= i {
+                    tally.positions.resize(i + 1, -1);
+                }
+                tally.positions[i] = offset + 1;
+                if offset >= m.end(partition) {
+                    return;
+                }
+            }
             if tally.count == before {
                 tally.first.get_or_insert_with(Instant::now);
                 if latency.is_some() {
@@ -358,8 +419,20 @@ fn logical_poll(
     };
     while ((tally.count - before) as usize) < limit {
         match consumer.poll(consumer_wait) {
-            Some(Ok(m)) => hand(tally, Ok((m.partition(), m.payload().unwrap_or(&[])))),
+            Some(Ok(m)) => {
+                hand(
+                    tally,
+                    Ok((m.partition(), m.offset(), m.payload().unwrap_or(&[]))),
+                );
+                // The next poll may run a rebalance callback that commits positions.
+                if let Some(member) = member {
+                    member.publish(&tally.positions);
+                }
+            }
             Some(Err(e)) => hand(tally, Err(e.to_string())),
+            // In a group, serve every event waiting: statistics arrive every 100 ms, and a
+            // rebalance queued behind them would wait while the group stalls.
+            None if member.is_some() && queue::consumer_queue_len(consumer) > 0 => {}
             None => break,
         }
         consumer_wait = Duration::ZERO;
@@ -376,6 +449,9 @@ fn logical_poll(
     }
     tally.count - before
 }
+
+/// A message as the queues hand it over: partition, offset, value; or a consume error.
+type Item<'a> = std::result::Result<(i32, i64, &'a [u8]), String>;
 
 /// Polls a little longer for one more statistics document, so the fetch counts cover the
 /// whole run (statistics arrive every `STATS_INTERVAL_MS`).

@@ -74,13 +74,13 @@ impl MessageQueue {
     }
 
     /// Waits up to `timeout` for the first message, then takes what is already queued, up to
-    /// `max` entries in all. Each message goes to `each` as `Ok((partition, value))`, each
+    /// `max` entries in all. Each message goes to `each` as `Ok((partition, offset, value))`, each
     /// consume error as `Err(reason)`. Returns the messages handed over (errors not counted).
     pub fn take(
         &mut self,
         timeout: Duration,
         max: usize,
-        mut each: impl FnMut(std::result::Result<(i32, &[u8]), String>),
+        mut each: impl FnMut(std::result::Result<(i32, i64, &[u8]), String>),
     ) -> usize {
         self.batch.clear();
         self.batch.reserve(max);
@@ -109,7 +109,7 @@ impl MessageQueue {
                     // SAFETY: payload points to `len` bytes owned by the message.
                     unsafe { std::slice::from_raw_parts(m.payload as *const u8, m.len) }
                 };
-                each(Ok((m.partition, value)));
+                each(Ok((m.partition, m.offset, value)));
                 handed += 1;
             } else {
                 each(Err(format!(
@@ -123,6 +123,22 @@ impl MessageQueue {
         }
         self.batch.clear();
         handed
+    }
+}
+
+/// How many events wait on the consumer queue (statistics, rebalances, errors, messages of
+/// partitions not routed yet). `BaseConsumer::poll` serves one event per call and then
+/// returns `None` as if the queue were empty.
+pub fn consumer_queue_len<C: ConsumerContext>(consumer: &BaseConsumer<C>) -> usize {
+    // SAFETY: valid client pointer; the queue handle is a new reference, destroyed at once.
+    unsafe {
+        let queue = rd::rd_kafka_queue_get_consumer(consumer.client().native_ptr());
+        if queue.is_null() {
+            return 0;
+        }
+        let n = rd::rd_kafka_queue_length(queue);
+        rd::rd_kafka_queue_destroy(queue);
+        n
     }
 }
 
