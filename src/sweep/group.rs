@@ -30,9 +30,13 @@ use crate::clients::protocol::{Assignment, DriverResult, Event, PartitionStart, 
 use crate::clients::DriverCommand;
 use crate::results::{ConsumerRun, RunRecord, Status};
 
-/// How long a group may sit complete but unbalanced (an assignor that does not balance
-/// counts, a consumer that never reports an empty assignment) before counting starts anyway.
-const SETTLE: Duration = Duration::from_secs(5);
+/// How long a consumer that reported no assignment must have been subscribed before it is
+/// taken as idle (librdkafka with `group.protocol=consumer` reports no empty assignment).
+const QUIET: Duration = Duration::from_secs(3);
+/// How long the assignments may cover every partition without balancing (an assignor that
+/// does not balance counts) before counting starts anyway. Longer than two heartbeats of
+/// `group.protocol=consumer` (5 s each by default), which a hand-over takes there.
+const SETTLE: Duration = Duration::from_secs(30);
 /// How often the group's remaining messages are sampled.
 const LAG_INTERVAL: Duration = Duration::from_millis(250);
 /// Samples kept at most; past it every other one is dropped and the interval doubles.
@@ -86,14 +90,15 @@ pub fn partition_ranges(parts: &[PartitionOffsets], messages: u64) -> Option<Vec
     )
 }
 
-/// Whether the consumers' latest assignments are final: every consumer reported one, they
-/// are disjoint, cover every partition, and hold as many partitions each as an even split
-/// gives (the assignors of every client balance counts).
+/// Whether the consumers' latest assignments look final: disjoint, covering every partition,
+/// and as many partitions each as an even split gives (every client's assignors balance
+/// counts), a consumer that reported nothing holding none. With fewer consumers than
+/// partitions, a consumer not assigned yet therefore keeps the group unbalanced.
 pub fn balanced(held: &[Option<Vec<i32>>], partitions: &[i32]) -> bool {
-    if held.iter().any(Option::is_none) || !covered(held, partitions) {
+    if !covered(held, partitions) {
         return false;
     }
-    let counts = held.iter().flatten().map(Vec::len);
+    let counts = held.iter().map(|h| h.as_ref().map_or(0, Vec::len));
     let (min, max) = counts.fold((usize::MAX, 0), |(lo, hi), c| (lo.min(c), hi.max(c)));
     max - min <= 1
 }
@@ -195,6 +200,7 @@ struct Watch {
     partitions: Vec<i32>,
     messages: u64,
     held: Vec<Option<Vec<i32>>>,
+    ready: Vec<Option<Instant>>,
     counted: Vec<u64>,
     exited: Vec<Option<Result<RunOutcome>>>,
     start_file: PathBuf,
@@ -221,6 +227,7 @@ impl Watch {
             partitions,
             messages,
             held: vec![None; n],
+            ready: vec![None; n],
             counted: vec![0; n],
             exited: (0..n).map(|_| None).collect(),
             start_file,
@@ -246,7 +253,7 @@ impl Watch {
                 Ok(Note::Event(i, Event::Progress { messages })) => {
                     self.counted[i] = self.counted[i].max(messages)
                 }
-                Ok(Note::Event(_, Event::Ready)) => {}
+                Ok(Note::Event(i, Event::Ready)) => self.ready[i] = Some(Instant::now()),
                 Ok(Note::Exited(i, out)) => {
                     if let Ok(o) = out.as_ref() {
                         // The result is the last word on what a consumer counted.
@@ -273,8 +280,12 @@ impl Watch {
     fn step(&mut self) {
         let now = Instant::now();
         let any_exited = self.exited.iter().any(Option::is_some);
+        // Every consumer subscribed, and reported an assignment or has long been quiet.
+        let complete = self.held.iter().zip(&self.ready).all(|(held, ready)| {
+            held.is_some() || ready.is_some_and(|t| now.duration_since(t) >= QUIET)
+        });
         if self.started.is_none()
-            && (balanced(&self.held, &self.partitions)
+            && ((complete && balanced(&self.held, &self.partitions))
                 || (covered(&self.held, &self.partitions)
                     && now.duration_since(self.last_change) >= SETTLE)
                 || any_exited)
@@ -557,16 +568,18 @@ mod tests {
         };
         // The first consumer alone holds everything while the second has not joined.
         assert!(!balanced(&held(&[Some(&[0, 1, 2, 3]), None]), &all));
-        // KIP-848: the newcomer reports nothing yet while the first still holds everything.
+        // KIP-848: the newcomer gets nothing until the first one gave partitions up.
         assert!(!balanced(&held(&[Some(&[0, 1, 2, 3]), Some(&[])]), &all));
         // An eager rebalance half-way: two consumers claim partition 2.
         assert!(!balanced(&held(&[Some(&[0, 1, 2]), Some(&[2, 3])]), &all));
         assert!(balanced(&held(&[Some(&[0, 2]), Some(&[1, 3])]), &all));
-        // More consumers than partitions: the extra one holds nothing.
+        // More consumers than partitions: the extra one holds nothing, reported or not.
         assert!(balanced(
             &held(&[Some(&[0]), Some(&[]), Some(&[1])]),
             &[0, 1]
         ));
+        assert!(balanced(&held(&[Some(&[0]), None, Some(&[1])]), &[0, 1]));
+        assert!(!balanced(&held(&[Some(&[0, 1]), None, None]), &[0, 1]));
         assert!(covered(&held(&[Some(&[0, 1, 2, 3]), None]), &all));
     }
 
