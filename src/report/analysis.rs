@@ -126,7 +126,10 @@ pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
                 .filter(|e| e.property == property)
                 .cloned()
                 .collect();
-            let sentence = sentence(&property, &effects, meta.mode, summary);
+            let sentence = match super::scaling::sentence(meta, summary) {
+                Some(s) if property == crate::clients::properties::CONSUMERS => s,
+                _ => sentence(&property, &effects, meta.mode, summary),
+            };
             Finding {
                 property,
                 effects,

@@ -12,6 +12,7 @@ pub mod load;
 pub mod markdown;
 pub mod presets;
 pub mod recommend;
+pub mod scaling;
 pub mod sections;
 #[cfg(test)]
 mod test_support;

@@ -50,7 +50,20 @@ pub const METRICS: &[Metric] = &[
     ("join_s_min", |r| r.join_s_min),
     ("group_stable_s", |r| r.group_stable_s),
     ("rebalances", |r| r.rebalances.map(|v| v as f64)),
+    ("group_partitions", |r| {
+        group_partitions(r).map(|n| n as f64)
+    }),
 ];
+
+/// Group mode: the partitions the consumers held between them at the end (the topic's).
+pub fn group_partitions(r: &RunRecord) -> Option<usize> {
+    let held: std::collections::BTreeSet<i32> = r
+        .per_consumer
+        .iter()
+        .flat_map(|c| c.assigned_partitions.iter().copied())
+        .collect();
+    (!r.per_consumer.is_empty()).then_some(held.len())
+}
 
 /// The metric a sweep of this mode ranks trials on, and whether higher is better.
 pub fn primary_metric(mode: Mode) -> (&'static str, bool) {
@@ -139,12 +152,7 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
         if !idle.is_empty() {
             warnings.push(TrialWarning::IdleConsumers {
                 consumers: idle,
-                partitions: first
-                    .per_consumer
-                    .iter()
-                    .flat_map(|c| c.assigned_partitions.iter())
-                    .collect::<std::collections::BTreeSet<_>>()
-                    .len(),
+                partitions: group_partitions(first).unwrap_or(0),
             });
         }
         if let Some(s) = metrics.get(primary).filter(|s| s.cv > NOISY_CV) {

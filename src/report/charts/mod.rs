@@ -8,6 +8,7 @@ pub mod data;
 mod heatmap;
 mod lines;
 mod rows;
+mod scaling;
 mod scatter;
 mod style;
 
@@ -34,6 +35,7 @@ pub type ChartFn = fn(&Sweep) -> Result<Vec<Chart>>;
 pub const CHARTS: &[ChartFn] = &[
     heatmaps,
     effects,
+    scaling,
     spread,
     clients,
     latency_percentiles,
@@ -103,7 +105,12 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
     let metric = summary.primary_metric.as_str();
     let all = main_effects(meta, summary);
     let mut charts = Vec::new();
-    for (property, _) in meta.grid.iter().filter(|(_, v)| v.len() > 1) {
+    // Consumers get a chart of their own, on a numeric axis: `scaling`.
+    let swept = meta
+        .grid
+        .iter()
+        .filter(|(p, v)| v.len() > 1 && p != crate::clients::properties::CONSUMERS);
+    for (property, _) in swept {
         let effects: Vec<Effect> = all
             .iter()
             .filter(|e| &e.property == property)
@@ -138,6 +145,21 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
         charts.push(chart(&format!("effect-{property}"), title, svg));
     }
     Ok(charts)
+}
+
+/// Throughput against the number of consumers in one group, when `consumers` was swept.
+fn scaling(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let all = super::scaling::series(&sweep.meta, &sweep.summary);
+    if all.is_empty() {
+        return Ok(vec![]);
+    }
+    let title = format!(
+        "Scaling: {} against consumers in one group (dashed: linear)",
+        metric_label(super::scaling::METRIC)
+    );
+    let partitions = super::scaling::partitions(&sweep.meta, &sweep.summary);
+    let svg = scaling::draw(&title, &all, partitions)?;
+    Ok(vec![chart("scaling-consumers", title, svg)])
 }
 
 /// For each client, every run of every trial around its median and interval.
