@@ -142,7 +142,7 @@ pub struct SweepArgs {
     /// Live mode: seconds measured per run, after the warm-up.
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
-    /// Live mode: seconds at the start of each run left out of the latencies.
+    /// Live mode: seconds at the start of each run left out of the latencies (default 5; must cover the consumer's start-up).
     #[arg(long, value_name = "SECONDS")]
     pub warmup: Option<f64>,
     /// Measured runs per trial (each a fresh process). Default 3.

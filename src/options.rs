@@ -257,7 +257,7 @@ fn live_options(
         .duration
         .or(preset.map(|p| p.1))
         .ok_or_else(|| usage("live mode needs --duration SECONDS"))?;
-    let warmup_s = args.warmup.or(preset.map(|p| p.2)).unwrap_or(3.0);
+    let warmup_s = args.warmup.or(preset.map(|p| p.2)).unwrap_or(5.0);
     if !(rate > 0.0 && rate <= 1_000_000.0) {
         return Err(usage(
             "--rate must be between 0 and 1000000 messages per second",

@@ -60,12 +60,12 @@ pub fn presets() -> Vec<Preset> {
         },
         Preset {
             name: "seed-live",
-            description: "the lab's fetch settings on a caught-up consumer: fetch.min.bytes 1,1024,10240,51200 x fetch.max.wait.ms 100,500,1000 at 1000 msg/s for 10 s after a 3 s warm-up",
+            description: "the lab's fetch settings on a caught-up consumer: fetch.min.bytes 1,1024,10240,51200 x fetch.max.wait.ms 100,500,1000 at 1000 msg/s for 10 s after a 5 s warm-up",
             mode: Mode::Live,
             axes: vec![axis("fetch.min.bytes", &["1", "1024", "10240", "51200"]), axis("fetch.max.wait.ms", &["100", "500", "1000"])],
             messages: None,
             repeat: 1,
-            live: Some((1000.0, 10.0, 3.0)),
+            live: Some((1000.0, 10.0, 5.0)),
         },
     ]
 }

@@ -100,7 +100,7 @@ fn every_client_measures_end_to_end_latency() {
             "--duration",
             "3",
             "--warmup",
-            "2",
+            "5",
             "--bootstrap-servers",
             &b.bootstrap,
             "--topic",
@@ -124,7 +124,7 @@ fn every_client_measures_end_to_end_latency() {
     assert_eq!(recs.len(), 3);
     for r in &recs {
         assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
-        assert_eq!(r.messages, 1000, "{}: 200 msg/s x (2 + 3) s", r.client);
+        assert_eq!(r.messages, 1600, "{}: 200 msg/s x (5 + 3) s", r.client);
         assert!(
             r.latency_samples.unwrap() >= 550,
             "{}: the measured 3 s are counted",
