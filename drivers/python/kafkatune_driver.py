@@ -405,6 +405,7 @@ class GroupMember(AsyncConsumerRebalanceListener):
         self.stop_requested = False
         self.next_file_check = 0.0
         self.was_done = False
+        self.recheck = False  # something changed that may have finished this share
 
     def tp(self, partition):
         return TopicPartition(self.topic, partition)
@@ -442,10 +443,14 @@ class GroupMember(AsyncConsumerRebalanceListener):
             recs = [r for r in recs if r.offset < end]
         if self.done(partition):
             self.consumer.pause(self.tp(partition))
+            self.recheck = True
         return recs
 
     def just_finished(self):
         """True once, when every partition held has reached its end: the moment to report."""
+        if not self.recheck:
+            return False
+        self.recheck = False
         now = bool(self.held) and not self.not_done()
         fresh = now and not self.was_done
         self.was_done = now
@@ -479,6 +484,7 @@ class GroupMember(AsyncConsumerRebalanceListener):
             except Exception as exc:
                 log.warning("commit on revocation failed: %s", one_line(exc))
         self.held.difference_update(gone)
+        self.recheck = True
         self.report()
 
     async def on_partitions_lost(self, lost):
@@ -511,6 +517,7 @@ class GroupMember(AsyncConsumerRebalanceListener):
             if pause:
                 self.consumer.pause(*pause)
         self.was_done = False
+        self.recheck = True
         self.report()
 
 

@@ -183,3 +183,43 @@ def test_result_document_is_strict_json(tmp_path):
     assert back["poll_api"] == "poll(timeout_ms, max_records)"
     assert back["latency_histogram"] is None and back["join_s"] is None
     assert not (tmp_path / "result.json.tmp").exists()
+
+
+class FakeConsumer:
+    """What GroupMember asks of a KafkaConsumer, recorded."""
+
+    def __init__(self):
+        self.paused, self.resumed, self.commits = [], [], []
+
+    def pause(self, *tps):
+        self.paused.extend(tps)
+
+    def resume(self, *tps):
+        self.resumed.extend(tps)
+
+    def commit(self, offsets):
+        self.commits.append({tp.partition: o.offset for tp, o in offsets.items()})
+
+
+@pytest.mark.skipif(drv.kafka is None, reason="needs kafka-python (the driver's venv)")
+def test_group_member_counts_below_end_offsets_and_reports_once_done(tmp_path):
+    Off = namedtuple("Off", "offset value")
+    spec = {"topic": "t", "start_file": str(tmp_path / "start"),
+            "partitions": [{"partition": 0, "start_offset": 0, "end_offset": 5},
+                           {"partition": 1, "start_offset": 0, "end_offset": 2}]}
+    consumer = FakeConsumer()
+    member = drv.GroupMember(consumer, spec, drv.RunState(spec), 0.0)
+    member.held.update([0, 1])
+    assert member.check_files(1.0) is False and not member.started
+    (tmp_path / "start").touch()
+    member.check_files(2.0)
+    assert member.started and sorted(tp.partition for tp in consumer.resumed) == [0, 1]
+
+    kept = member.countable(0, [Off(3, b"x"), Off(4, b"x"), Off(5, b"x")])
+    assert [r.offset for r in kept] == [3, 4], "offset 5 is past the end: not counted"
+    assert member.next[0] == 6 and [tp.partition for tp in consumer.paused] == [0]
+    assert member.just_finished() is False, "partition 1 is not done yet"
+    assert member.countable(1, [Off(1, b"x")]) != []
+    assert member.just_finished() is True
+    assert consumer.commits == [{0: 6, 1: 2}], "positions committed for the next owner"
+    assert member.just_finished() is False, "reported once"

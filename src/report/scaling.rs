@@ -48,7 +48,7 @@ impl Series {
 pub enum Reason {
     /// More consumers than partitions: the extra ones get none.
     Partitions(u32),
-    /// More consumer processes than the host has CPUs (which the broker shares when embedded).
+    /// More consumer processes than the host has CPUs (counting one for an embedded broker).
     Cpus(usize),
     /// Neither: the broker, the network or the fetch settings.
     Elsewhere,
@@ -110,14 +110,15 @@ fn point(t: &TrialSummary) -> Option<Point> {
 
 /// Where more consumers stopped helping: `None` when every step up helped (beyond the noise
 /// and by at least 5%).
-pub fn limit(series: &Series, partitions: u32, cpus: usize) -> Option<Limit> {
+/// `embedded`: the broker runs on the same host, so it needs a CPU too.
+pub fn limit(series: &Series, partitions: u32, cpus: usize, embedded: bool) -> Option<Limit> {
     let helped =
         |a: &Point, b: &Point| b.ci95_low > a.ci95_high && b.median >= a.median * (1.0 + MIN_GAIN);
     let stop = series.points.windows(2).find(|w| !helped(&w[0], &w[1]))?;
     let (best, next) = (stop[0].consumers, stop[1].consumers);
     let reason = if next > partitions {
         Reason::Partitions(partitions)
-    } else if next as usize > cpus {
+    } else if next as usize + embedded as usize > cpus {
         Reason::Cpus(cpus)
     } else {
         Reason::Elsewhere
@@ -163,7 +164,7 @@ pub fn sentence(meta: &SweepMeta, summary: &SummaryFile) -> Option<String> {
                 gains.join(", "),
                 base.consumers
             );
-            text.push_str(&match limit(s, partitions, cpus) {
+            text.push_str(&match limit(s, partitions, cpus, embedded) {
                 None => format!(
                     ", still growing at {}",
                     s.points.last().map_or(0, |p| p.consumers)
@@ -315,15 +316,23 @@ mod tests {
         ]);
         let java = &series(&m, &s)[0];
         assert_eq!(
-            limit(java, 4, 8),
+            limit(java, 4, 8, false),
             Some(Limit {
                 best: 2,
                 next: 4,
                 reason: Reason::Elsewhere
             })
         );
-        assert_eq!(limit(java, 2, 8).unwrap().reason, Reason::Partitions(2));
-        assert_eq!(limit(java, 4, 2).unwrap().reason, Reason::Cpus(2));
+        assert_eq!(
+            limit(java, 2, 8, false).unwrap().reason,
+            Reason::Partitions(2)
+        );
+        assert_eq!(limit(java, 4, 2, false).unwrap().reason, Reason::Cpus(2));
+        assert_eq!(
+            limit(java, 4, 4, true).unwrap().reason,
+            Reason::Cpus(4),
+            "and the broker"
+        );
         let text = sentence(&m, &s).unwrap();
         assert!(
             text.contains(

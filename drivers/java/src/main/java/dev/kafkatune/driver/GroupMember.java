@@ -47,6 +47,8 @@ final class GroupMember implements ConsumerRebalanceListener {
     private boolean stopRequested;
     private long nextFileCheckNanos;
     private boolean wasDone;
+    /** Something changed that may have finished this consumer's share: look again. */
+    private boolean recheck;
 
     /** When subscribe() was called: join_s counts from here. */
     volatile long subscribeNanos;
@@ -115,12 +117,17 @@ final class GroupMember implements ConsumerRebalanceListener {
         }
         if (done(partition)) {
             consumer.pause(partitions(List.of(partition)));
+            recheck = true;
         }
         return take;
     }
 
     /** True once, when every partition held has reached its end: the moment to report. */
     boolean justFinished() {
+        if (!recheck) {
+            return false;
+        }
+        recheck = false;
         boolean now = !held.isEmpty() && notDone().isEmpty();
         boolean fresh = now && !wasDone;
         wasDone = now;
@@ -159,6 +166,7 @@ final class GroupMember implements ConsumerRebalanceListener {
             consumer.pause(partitions(pause));
         }
         wasDone = false;
+        recheck = true;
         report();
     }
 
@@ -167,6 +175,7 @@ final class GroupMember implements ConsumerRebalanceListener {
         List<Integer> gone = partitions.stream().map(TopicPartition::partition).toList();
         commit(gone);
         held.removeAll(gone);
+        recheck = true;
         report();
     }
 
