@@ -268,6 +268,7 @@ impl Watch {
             }
             self.step();
         }
+        self.sample(Instant::now());
         self.exited
             .iter_mut()
             .map(|o| {
@@ -299,15 +300,20 @@ impl Watch {
             self.stopped = true;
         }
         if now >= self.next_sample {
-            let lag = self.messages.saturating_sub(total);
-            self.lag
-                .push((round_ms(now.duration_since(self.t0).as_secs_f64()), lag));
-            if self.lag.len() >= MAX_LAG_SAMPLES {
-                self.lag = self.lag.iter().step_by(2).copied().collect();
-                self.lag_interval *= 2;
-            }
-            self.next_sample = now + self.lag_interval;
+            self.sample(now);
         }
+    }
+
+    /// Records the messages not consumed yet.
+    fn sample(&mut self, now: Instant) {
+        let lag = self.messages.saturating_sub(self.counted.iter().sum());
+        self.lag
+            .push((round_ms(now.duration_since(self.t0).as_secs_f64()), lag));
+        if self.lag.len() >= MAX_LAG_SAMPLES {
+            self.lag = self.lag.iter().step_by(2).copied().collect();
+            self.lag_interval *= 2;
+        }
+        self.next_sample = now + self.lag_interval;
     }
 }
 

@@ -4,6 +4,7 @@
 mod broker;
 mod contract;
 mod faults;
+mod group;
 mod live;
 mod secure;
 mod sweep;
