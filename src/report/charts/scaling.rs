@@ -23,7 +23,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
             .flat_map(|s| s.points.iter().map(|p| p.consumers))
             .max()
             .unwrap_or(1);
-        let x_hi = max_consumers.max(partitions.min(max_consumers + 1)) as f64 + 0.5;
+        let x_hi = max_consumers as f64 + 0.5;
         let (_, y_top) = padded_range(
             all.iter()
                 .flat_map(|s| s.points.iter().flat_map(|p| [p.ci95_high, p.median])),
