@@ -101,7 +101,7 @@ impl SweepOptions {
         }
         if let Some(n) = args.consumers {
             properties::validate_consumers(&n.to_string())
-                .map_err(|e| usage(format!("--consumers {e}")))?;
+                .map_err(|e| usage(format!("--consumers {n}: {e}")))?;
             cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
         }
         let cli_axes = parse_axes(&args.params)?;
@@ -415,7 +415,8 @@ fn parse_axes(items: &[String]) -> Result<Vec<Axis>> {
                 )));
             }
             if name == properties::CONSUMERS {
-                properties::validate_consumers(v).map_err(|e| usage(format!("--param {e}")))?;
+                properties::validate_consumers(v)
+                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else {
                 properties::validate(&name, v).map_err(|e| usage(format!("--param {e}")))?;
             }

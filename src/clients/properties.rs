@@ -293,7 +293,7 @@ pub fn validate_consumers(value: &str) -> Result<u32, String> {
     match value.trim().parse::<u32>() {
         Ok(n) if (1..=MAX_CONSUMERS).contains(&n) => Ok(n),
         _ => Err(format!(
-            "`{CONSUMERS}={value}`: must be a whole number from 1 to {MAX_CONSUMERS} (consumer processes in one group)"
+            "must be a whole number from 1 to {MAX_CONSUMERS} (consumer processes in one group)"
         )),
     }
 }
