@@ -224,7 +224,7 @@ fn one_run(
     };
     let scratch = opts
         .out
-        .join(".runs")
+        .join(crate::export::SCRATCH_DIR)
         .join(format!("{}-r{}", trial.id, planned.run_index));
     let timeout = Duration::from_secs_f64(opts.trial_timeout_s) + KILL_GRACE;
     let mut group_run = None;
