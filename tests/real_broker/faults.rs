@@ -239,3 +239,75 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
         "no broker left behind"
     );
 }
+
+#[test]
+fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
+    let b = shared();
+    let t = topic("crash");
+    let (_tmp, dir) = out_dir();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            "2000000",
+            "--client",
+            "java",
+        ])
+        .args([
+            "--param",
+            "fetch.min.bytes=1,2",
+            "--repeat",
+            "1",
+            "--seed",
+            "5",
+            "--no-report",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the first Java driver as soon as it runs.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let killed = loop {
+        assert!(Instant::now() < deadline, "no driver ever started");
+        if let Some(pid) = java_processes_with("dev.kafkatune.driver.Main").first() {
+            unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
+            break *pid;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "some runs failed: exit 1\n{stderr}"
+    );
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 2, "the sweep went on to the second trial");
+    let failed: Vec<_> = recs
+        .iter()
+        .filter(|r| r.status == Some(Status::Failed))
+        .collect();
+    assert_eq!(failed.len(), 1, "only the crashed run failed");
+    assert!(
+        failed[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("without a result"),
+        "{:?}",
+        failed[0].error
+    );
+    assert!(recs
+        .iter()
+        .any(|r| r.status == Some(Status::Ok) && r.messages == 2_000_000));
+    assert!(!java_processes_with("dev.kafkatune.driver.Main").contains(&killed));
+}
