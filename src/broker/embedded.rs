@@ -56,7 +56,7 @@ impl EmbeddedBroker {
             .map(|_| format!("127.0.0.1:{}", ports[2]));
         std::fs::write(
             dir.join("server.properties"),
-            server_properties(&dir, &ports, setup.scram.is_some()),
+            server_properties(&dir, &ports, setup.scram.as_ref()),
         )?;
         std::fs::write(dir.join("log4j2.yaml"), LOG4J2)?;
         format_storage(jars, &dir, setup.scram.as_ref())?;
@@ -210,7 +210,8 @@ fn free_ports(n: usize) -> Result<Vec<u16>> {
         .collect::<std::io::Result<_>>()?)
 }
 
-fn server_properties(dir: &Path, ports: &[u16], scram: bool) -> String {
+fn server_properties(dir: &Path, ports: &[u16], sasl_user: Option<&ScramUser>) -> String {
+    let scram = sasl_user.is_some();
     let (broker, controller, sasl) = (ports[0], ports[1], ports[2]);
     let mut listeners =
         format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
@@ -244,11 +245,15 @@ fn server_properties(dir: &Path, ports: &[u16], scram: bool) -> String {
          group.initial.rebalance.delay.ms=0\n",
         dir.join("data").display()
     );
-    if scram {
-        text.push_str(
-            "sasl.enabled.mechanisms=SCRAM-SHA-256\n\
-             listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n",
-        );
+    if let Some(user) = sasl_user {
+        // The same user for SCRAM (credentials in the metadata log, see `format_storage`) and
+        // PLAIN (credentials in the listener's JAAS line).
+        text.push_str(&format!(
+            "sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n\
+             listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
+             listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";\n",
+            user.user, user.password
+        ));
     }
     text
 }

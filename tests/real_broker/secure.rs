@@ -128,3 +128,75 @@ fn a_wrong_password_is_a_clear_error_within_the_timeout() {
     );
     assert!(started.elapsed() < Duration::from_secs(40));
 }
+
+#[test]
+fn every_client_reads_through_sasl_plain() {
+    let b = shared();
+    let (tmp, dir) = out_dir();
+    let t = topic("plain");
+    let jaas = format!(
+        r#"sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="{SCRAM_USER}" password="{SCRAM_PASSWORD}";"#
+    );
+    let security = [
+        "-X",
+        "security.protocol=SASL_PLAINTEXT",
+        "-X",
+        "sasl.mechanism=PLAIN",
+        "-X",
+        &jaas,
+    ];
+    let admin = tmp.path().join("plain.properties");
+    std::fs::write(
+        &admin,
+        format!("security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n{jaas}\n"),
+    )
+    .unwrap();
+    // The topic is filled over PLAINTEXT; the sweep reads it over SASL PLAIN.
+    kafkatune()
+        .args([
+            "prepare",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            "1500",
+        ])
+        .assert()
+        .success();
+    let out = kafkatune()
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.scram_bootstrap,
+            "--topic",
+            &t,
+            "--messages",
+            "1500",
+            "--repeat",
+            "1",
+            "--client",
+            "all",
+            "--no-report",
+        ])
+        .args(security)
+        .arg("--command-config")
+        .arg(&admin)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 3);
+    for r in &recs {
+        assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
+        assert_eq!(r.messages, 1500);
+    }
+    assert!(!all_text(&dir).contains(SCRAM_PASSWORD));
+}
