@@ -118,11 +118,27 @@ pub fn load(dir: &Path) -> Result<(SweepMeta, Vec<RunRecord>)> {
     })?)
     .with_context(|| format!("reading {}", meta_path.display()))?;
     let text = std::fs::read_to_string(dir.join(RESULTS_FILE)).unwrap_or_default();
-    let records = text
+    // Only a torn last line (a kafkatune killed mid-write) may be skipped: a bad line
+    // elsewhere means a damaged file, and resuming over it would silently redo runs.
+    let complete = if text.ends_with('\n') {
+        text.as_str()
+    } else {
+        &text[..text.rfind('\n').map_or(0, |i| i + 1)]
+    };
+    let mut records = Vec::new();
+    for (n, line) in complete
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(serde_json::from_str::<RunRecord>)
-        .filter_map(Result::ok)
-        .collect();
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let record = serde_json::from_str::<RunRecord>(line).map_err(|e| {
+            crate::error::usage(format!(
+                "{}:{}: not a run record ({e}); repair or remove that line",
+                dir.join(RESULTS_FILE).display(),
+                n + 1
+            ))
+        })?;
+        records.push(record);
+    }
     Ok((meta, records))
 }
