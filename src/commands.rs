@@ -102,6 +102,7 @@ fn print_properties() {
     let show = |s: properties::Spelling| match s {
         properties::Spelling::Name(n) => n.to_string(),
         properties::Spelling::Unsupported(_) => "-".to_string(),
+        properties::Spelling::Rule(how) => format!("{how} *"),
     };
     for p in properties::PROPERTIES {
         println!(
@@ -113,5 +114,6 @@ fn print_properties() {
         );
     }
     println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting).");
+    println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
     println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V (that client only).");
 }

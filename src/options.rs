@@ -342,23 +342,20 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
     let mut admin_props = ClientProps::new();
     if let Some(file) = &args.command_config {
         let props: Params = read_properties(file)?.into_iter().collect();
-        // Security settings go through the table (JAAS is split for librdkafka); producer
-        // and admin settings librdkafka shares with Java pass through as they are.
-        for (k, v) in &props {
-            let one = Params::from([(k.clone(), v.clone())]);
-            match properties::lookup(k).map(|_| properties::translate(ClientKind::Librdkafka, &one))
-            {
-                Some(Ok(native)) => admin_props.extend(
-                    native
-                        .into_iter()
-                        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())),
-                ),
-                Some(Err(e)) => return Err(usage(format!("{}: {e}", file.display()))),
-                None => {
-                    admin_props.insert(k.clone(), v.clone());
-                }
-            }
-        }
+        // Security settings go through the table, as one set (JAAS is split for librdkafka,
+        // TLS stores become PEM locations); producer and admin settings librdkafka shares with
+        // Java pass through as they are.
+        let (known, own): (Params, Params) = props
+            .into_iter()
+            .partition(|(k, _)| properties::lookup(k).is_some() || properties::scoped(k).is_some());
+        let native = properties::translate(ClientKind::Librdkafka, &known)
+            .map_err(|e| usage(format!("{}: {e}", file.display())))?;
+        admin_props.extend(
+            native
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())),
+        );
+        admin_props.extend(own);
     }
     Ok(ClusterOptions {
         bootstrap: args.bootstrap_servers.clone(),

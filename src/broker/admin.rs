@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -62,8 +62,11 @@ impl ErrorCapture {
     }
 }
 
+/// A failed SASL authentication or TLS handshake (an untrusted certificate either way).
 fn is_auth_failure(text: &str) -> bool {
-    text.contains("Authentication") || text.contains("SASL")
+    ["Authentication", "SASL", "SSL", "certificate"]
+        .iter()
+        .any(|word| text.contains(word))
 }
 
 fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer<ErrorCapture>> {
@@ -82,10 +85,17 @@ pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> b
     metadata_consumer(bootstrap, props).is_ok_and(|c| c.fetch_metadata(None, timeout).is_ok())
 }
 
-/// Checks that the cluster answers; the error names the address and the timeout.
+/// Checks that the cluster answers; the error names the address and the timeout. A failed
+/// authentication (SASL or TLS) is reported as soon as it is seen.
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
     let consumer = metadata_consumer(bootstrap, props)?;
-    consumer.fetch_metadata(None, timeout).map(|_| ()).map_err(|e| {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let e = match consumer.fetch_metadata(None, left.min(Duration::from_secs(1))) {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
         // Error events reach the context only when the client's queue is served.
         for _ in 0..5 {
             if let Some(Err(e)) = consumer.poll(Duration::from_millis(20)) {
@@ -93,17 +103,19 @@ pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) 
             }
         }
         if let Some(cause) = consumer.context().last().filter(|c| is_auth_failure(c)) {
-            return error::UserError::env(format!("authentication to the Kafka cluster at {bootstrap} failed: {cause}"))
-                .with_hint("check the user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
-                .into();
+            return Err(error::UserError::env(format!("authentication to the Kafka cluster at {bootstrap} failed: {cause}"))
+                .with_hint("check the TLS stores (ssl.truststore.*, ssl.keystore.*) or the SASL user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
+                .into());
         }
-        error::UserError::env(format!(
-            "no answer from the Kafka cluster at {bootstrap} within {} s ({e})",
-            timeout.as_secs_f64()
-        ))
-        .with_hint("check --bootstrap-servers and that the brokers run; for TLS or SASL give the settings with --command-config FILE and -X/--consumer.config")
-        .into()
-    })
+        if Instant::now() >= deadline {
+            return Err(error::UserError::env(format!(
+                "no answer from the Kafka cluster at {bootstrap} within {} s ({e})",
+                timeout.as_secs_f64()
+            ))
+            .with_hint("check --bootstrap-servers and that the brokers run; for TLS or SASL give the settings with --command-config FILE and -X/--consumer.config")
+            .into());
+        }
+    }
 }
 
 /// One partition's offsets: `low` (log start) and `high` (end).

@@ -23,12 +23,22 @@ pub struct ScramUser {
     pub password: String,
 }
 
+/// A TLS listener to add beside PLAINTEXT (tests of secured clusters).
+#[derive(Debug, Clone)]
+pub struct TlsListener {
+    /// The broker's PEM key store: its private key (PKCS#8, unencrypted) and certificate chain.
+    pub keystore_pem: PathBuf,
+    /// For mutual TLS: the PEM CA certificate that clients' certificates must chain to.
+    pub client_ca_pem: Option<PathBuf>,
+}
+
 /// What to start.
 #[derive(Debug, Clone, Default)]
 pub struct BrokerSetup {
     /// Keep running after kafkatune exits (`kafkatune broker start`).
     pub detached: bool,
     pub scram: Option<ScramUser>,
+    pub tls: Option<TlsListener>,
 }
 
 /// A running embedded broker; stopped (and its folder removed) when dropped unless detached.
@@ -40,6 +50,8 @@ pub struct EmbeddedBroker {
     pub bootstrap: String,
     /// `127.0.0.1:PORT` of the SASL_PLAINTEXT listener, when one was asked for.
     pub scram_bootstrap: Option<String>,
+    /// `127.0.0.1:PORT` of the SSL listener, when one was asked for.
+    pub tls_bootstrap: Option<String>,
     pub version: String,
     detached: bool,
 }
@@ -48,15 +60,19 @@ impl EmbeddedBroker {
     pub fn start(jars: &KafkaJars, setup: &BrokerSetup) -> Result<EmbeddedBroker> {
         super::java::require_java()?;
         let dir = scratch_dir()?;
-        let ports = free_ports(3)?;
+        let ports = free_ports(4)?;
         let bootstrap = format!("127.0.0.1:{}", ports[0]);
         let scram_bootstrap = setup
             .scram
             .as_ref()
             .map(|_| format!("127.0.0.1:{}", ports[2]));
+        let tls_bootstrap = setup
+            .tls
+            .as_ref()
+            .map(|_| format!("127.0.0.1:{}", ports[3]));
         std::fs::write(
             dir.join("server.properties"),
-            server_properties(&dir, &ports, setup.scram.as_ref()),
+            server_properties(&dir, &ports, setup),
         )?;
         std::fs::write(dir.join("log4j2.yaml"), LOG4J2)?;
         format_storage(jars, &dir, setup.scram.as_ref())?;
@@ -89,6 +105,7 @@ impl EmbeddedBroker {
             dir,
             bootstrap,
             scram_bootstrap,
+            tls_bootstrap,
             version: jars.version.clone(),
             detached: setup.detached,
         };
@@ -210,17 +227,21 @@ fn free_ports(n: usize) -> Result<Vec<u16>> {
         .collect::<std::io::Result<_>>()?)
 }
 
-fn server_properties(dir: &Path, ports: &[u16], sasl_user: Option<&ScramUser>) -> String {
-    let scram = sasl_user.is_some();
-    let (broker, controller, sasl) = (ports[0], ports[1], ports[2]);
+fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
+    let (broker, controller, sasl, tls) = (ports[0], ports[1], ports[2], ports[3]);
     let mut listeners =
         format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
     let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
     let mut map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".to_string();
-    if scram {
+    if setup.scram.is_some() {
         listeners.push_str(&format!(",SASL_PLAINTEXT://127.0.0.1:{sasl}"));
         advertised.push_str(&format!(",SASL_PLAINTEXT://127.0.0.1:{sasl}"));
         map.push_str(",SASL_PLAINTEXT:SASL_PLAINTEXT");
+    }
+    if setup.tls.is_some() {
+        listeners.push_str(&format!(",SSL://127.0.0.1:{tls}"));
+        advertised.push_str(&format!(",SSL://127.0.0.1:{tls}"));
+        map.push_str(",SSL:SSL");
     }
     let mut text = String::new();
     let _ = write!(
@@ -245,7 +266,7 @@ fn server_properties(dir: &Path, ports: &[u16], sasl_user: Option<&ScramUser>) -
          group.initial.rebalance.delay.ms=0\n",
         dir.join("data").display()
     );
-    if let Some(user) = sasl_user {
+    if let Some(user) = &setup.scram {
         // The same user for SCRAM (credentials in the metadata log, see `format_storage`) and
         // PLAIN (credentials in the listener's JAAS line).
         text.push_str(&format!(
@@ -254,6 +275,24 @@ fn server_properties(dir: &Path, ports: &[u16], sasl_user: Option<&ScramUser>) -
              listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";\n",
             user.user, user.password
         ));
+    }
+    if let Some(tls) = &setup.tls {
+        // PEM stores (KIP-651): the same files librdkafka and kafka-python read.
+        let _ = writeln!(
+            text,
+            "listener.name.ssl.ssl.keystore.type=PEM\n\
+             listener.name.ssl.ssl.keystore.location={}",
+            tls.keystore_pem.display()
+        );
+        if let Some(ca) = &tls.client_ca_pem {
+            let _ = writeln!(
+                text,
+                "listener.name.ssl.ssl.client.auth=required\n\
+                 listener.name.ssl.ssl.truststore.type=PEM\n\
+                 listener.name.ssl.ssl.truststore.location={}",
+                ca.display()
+            );
+        }
     }
     text
 }

@@ -21,8 +21,11 @@ pub enum Spelling {
     Name(&'static str),
     /// The client has no such setting; the text says why or what comes closest.
     Unsupported(&'static str),
+    /// The client's settings follow from this one together with others (TLS stores, see
+    /// `stores`); the text says which.
+    Rule(&'static str),
 }
-use Spelling::{Name, Unsupported};
+use Spelling::{Name, Rule, Unsupported};
 
 /// What values a property takes.
 #[derive(Debug, Clone, Copy)]
@@ -242,25 +245,57 @@ pub static PROPERTIES: &[Property] = &[
         "ssl.endpoint.identification.algorithm",
         ValueType::Enum(&["https", ""]),
         Name("ssl.endpoint.identification.algorithm"),
-        Unsupported("use kafka-python.ssl_check_hostname=false"),
+        Rule("ssl_check_hostname"),
+    ),
+    // TLS stores. librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key
+    // store), so PEM stores, which the Java client reads too, serve all three.
+    row(
+        "ssl.truststore.type",
+        ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
+        Rule("PEM only"),
+        Rule("PEM only"),
     ),
     row(
         "ssl.truststore.location",
         ValueType::Text,
-        Unsupported("librdkafka reads PEM: use librdkafka.ssl.ca.location=FILE"),
-        Unsupported("kafka-python reads PEM: use kafka-python.ssl_cafile=FILE"),
+        Rule("ssl.ca.location"),
+        Rule("ssl_cafile"),
     ),
     row(
         "ssl.truststore.password",
         ValueType::Text,
-        Unsupported("librdkafka reads PEM: use librdkafka.ssl.ca.location=FILE"),
-        Unsupported("kafka-python reads PEM: use kafka-python.ssl_cafile=FILE"),
+        Rule("none (PEM)"),
+        Rule("none (PEM)"),
     ),
     row(
-        "ssl.truststore.type",
+        "ssl.truststore.certificates",
+        ValueType::Text,
+        Name("ssl.ca.pem"),
+        Unsupported("kafka-python reads CA certificates from a file: use ssl.truststore.location"),
+    ),
+    row(
+        "ssl.keystore.type",
         ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
-        Unsupported("librdkafka reads PEM: use librdkafka.ssl.ca.location=FILE"),
-        Unsupported("kafka-python reads PEM: use kafka-python.ssl_cafile=FILE"),
+        Rule("PEM or PKCS12"),
+        Rule("PEM only"),
+    ),
+    row(
+        "ssl.keystore.location",
+        ValueType::Text,
+        Rule("ssl.{certificate,key}.location"),
+        Rule("ssl_certfile, ssl_keyfile"),
+    ),
+    row(
+        "ssl.keystore.password",
+        ValueType::Text,
+        Rule("ssl.keystore.password"),
+        Rule("none (PEM)"),
+    ),
+    row(
+        "ssl.key.password",
+        ValueType::Text,
+        Rule("ssl.key.password"),
+        Rule("ssl_password"),
     ),
     // librdkafka's own prefetch settings: they shape its fetch queue, the nearest thing it
     // has to the Java client's fetch buffer.
@@ -412,7 +447,7 @@ pub fn translate(
     client: ClientKind,
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
-    let mut out = BTreeMap::new();
+    let mut out = stores(client, props)?;
     for (name, value) in props {
         if name == "max.poll.records" || name == CONSUMERS {
             continue;
@@ -437,6 +472,7 @@ pub fn translate(
                     client.name()
                 ))
             }
+            Rule(_) => {}
             Name(native) if native.contains('+') => {
                 let (user, password) = parse_jaas(value)?;
                 let (user_key, password_key) = native.split_once('+').expect("two names");
@@ -446,6 +482,107 @@ pub fn translate(
             Name(native) => {
                 out.insert(native.to_string(), native_value(client, Some(prop.value), value));
             }
+        }
+    }
+    Ok(out)
+}
+
+/// The TLS settings of `props` that librdkafka and kafka-python take only as a set: trust
+/// and key stores (PEM files, which all three clients read; librdkafka also takes a PKCS#12
+/// key store) and kafka-python's host name check. The Java client takes them as they are.
+fn stores(
+    client: ClientKind,
+    props: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, Value>, String> {
+    let mut out = BTreeMap::new();
+    if client == ClientKind::Java {
+        return Ok(out);
+    }
+    let rdkafka = client == ClientKind::Librdkafka;
+    let get = |name: &str| props.get(name).map(String::as_str);
+    let mut set = |name: &str, value: &str| {
+        out.insert(name.to_string(), Value::String(value.to_string()));
+    };
+    let own = |what: &str| {
+        format!(
+            "the {} client reads {what}; give PEM files (ssl.truststore.type=PEM, ssl.keystore.type=PEM), which all three clients read, or give each client its own setting (java.ssl.truststore.location=..., librdkafka.ssl.ca.location=..., kafka-python.ssl_cafile=...)",
+            client.name()
+        )
+    };
+    // Kafka's default store type is JKS.
+    let store_type = |name: &str| get(name).unwrap_or("JKS").to_ascii_uppercase();
+
+    if let Some(location) = get("ssl.truststore.location") {
+        if store_type("ssl.truststore.type") != "PEM" {
+            return Err(format!(
+                "`ssl.truststore.location` names a {} trust store, but {}",
+                store_type("ssl.truststore.type"),
+                own("CA certificates from PEM files only")
+            ));
+        }
+        set(
+            if rdkafka {
+                "ssl.ca.location"
+            } else {
+                "ssl_cafile"
+            },
+            location,
+        );
+    }
+    if get("ssl.truststore.password").is_some() {
+        return Err(format!(
+            "`ssl.truststore.password`: {}; a PEM trust store has no password, leave it out",
+            own("trust stores from PEM files only")
+        ));
+    }
+    if let Some(location) = get("ssl.keystore.location") {
+        match (store_type("ssl.keystore.type").as_str(), rdkafka) {
+            ("PEM", _) => {
+                if get("ssl.keystore.password").is_some() {
+                    return Err("`ssl.keystore.password`: a PEM key store has no store password (Kafka refuses one too); give the private key's password as ssl.key.password".to_string());
+                }
+                if rdkafka {
+                    set("ssl.certificate.location", location);
+                    set("ssl.key.location", location);
+                } else {
+                    set("ssl_certfile", location);
+                    set("ssl_keyfile", location);
+                }
+                if let Some(password) = get("ssl.key.password") {
+                    set(
+                        if rdkafka {
+                            "ssl.key.password"
+                        } else {
+                            "ssl_password"
+                        },
+                        password,
+                    );
+                }
+            }
+            ("PKCS12", true) => {
+                set("ssl.keystore.location", location);
+                if let Some(password) = get("ssl.keystore.password") {
+                    set("ssl.keystore.password", password);
+                }
+            }
+            (kind, _) => {
+                return Err(format!(
+                    "`ssl.keystore.location` names a {kind} key store, but {}",
+                    own(if rdkafka {
+                        "key stores as PEM or PKCS#12 files"
+                    } else {
+                        "key stores as PEM files only"
+                    })
+                ))
+            }
+        }
+    }
+    if !rdkafka {
+        if let Some(algorithm) = get("ssl.endpoint.identification.algorithm") {
+            out.insert(
+                "ssl_check_hostname".to_string(),
+                Value::Bool(!algorithm.is_empty()),
+            );
         }
     }
     Ok(out)
@@ -614,5 +751,86 @@ mod tests {
         assert_eq!(mask("sasl.jaas.config", "x"), "*****");
         assert_eq!(mask("ssl.keystore.password", "x"), "*****");
         assert_eq!(mask("fetch.min.bytes", "1"), "1");
+        assert_eq!(mask("ssl.key.password", "x"), "*****");
+        assert_eq!(mask("librdkafka.ssl.key.pem", "x"), "*****");
+    }
+
+    #[test]
+    fn pem_stores_reach_every_client_in_its_own_settings() {
+        let p = props(&[
+            ("security.protocol", "SSL"),
+            ("ssl.truststore.type", "PEM"),
+            ("ssl.truststore.location", "/t/ca.pem"),
+            ("ssl.keystore.type", "PEM"),
+            ("ssl.keystore.location", "/t/client.pem"),
+            ("ssl.key.password", "k"),
+            ("ssl.endpoint.identification.algorithm", ""),
+        ]);
+        let java = translate(ClientKind::Java, &p).unwrap();
+        assert_eq!(java.get("ssl.truststore.type"), Some(&Value::from("PEM")));
+        assert_eq!(
+            java.get("ssl.keystore.location"),
+            Some(&Value::from("/t/client.pem"))
+        );
+        assert_eq!(java.len(), p.len(), "Java takes Kafka's names as they are");
+
+        let rd = translate(ClientKind::Librdkafka, &p).unwrap();
+        let expected: BTreeMap<String, Value> = [
+            ("security.protocol", "SSL"),
+            ("ssl.ca.location", "/t/ca.pem"),
+            ("ssl.certificate.location", "/t/client.pem"),
+            ("ssl.key.location", "/t/client.pem"),
+            ("ssl.key.password", "k"),
+            ("ssl.endpoint.identification.algorithm", ""),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), Value::from(*v)))
+        .collect();
+        assert_eq!(rd, expected);
+
+        let py = translate(ClientKind::KafkaPython, &p).unwrap();
+        assert_eq!(py.get("ssl_cafile"), Some(&Value::from("/t/ca.pem")));
+        assert_eq!(py.get("ssl_certfile"), Some(&Value::from("/t/client.pem")));
+        assert_eq!(py.get("ssl_keyfile"), Some(&Value::from("/t/client.pem")));
+        assert_eq!(py.get("ssl_password"), Some(&Value::from("k")));
+        assert_eq!(py.get("ssl_check_hostname"), Some(&Value::Bool(false)));
+        assert_eq!(py.len(), 6, "{py:?}");
+    }
+
+    #[test]
+    fn stores_other_clients_cannot_read_are_errors_naming_the_way_out() {
+        // Kafka's default store type is JKS.
+        let jks = props(&[("ssl.truststore.location", "/t/trust.jks")]);
+        assert!(translate(ClientKind::Java, &jks).is_ok());
+        for client in [ClientKind::Librdkafka, ClientKind::KafkaPython] {
+            let e = translate(client, &jks).unwrap_err();
+            assert!(e.contains("JKS trust store"), "{e}");
+            assert!(e.contains("ssl.truststore.type=PEM"), "{e}");
+            assert!(e.contains(client.name()), "{e}");
+        }
+        let p12 = props(&[
+            ("ssl.keystore.type", "PKCS12"),
+            ("ssl.keystore.location", "/t/client.p12"),
+            ("ssl.keystore.password", "s"),
+        ]);
+        let rd = translate(ClientKind::Librdkafka, &p12).unwrap();
+        assert_eq!(
+            rd.get("ssl.keystore.location"),
+            Some(&Value::from("/t/client.p12"))
+        );
+        assert_eq!(rd.get("ssl.keystore.password"), Some(&Value::from("s")));
+        let e = translate(ClientKind::KafkaPython, &p12).unwrap_err();
+        assert!(
+            e.contains("PKCS12 key store") && e.contains("PEM files only"),
+            "{e}"
+        );
+
+        let pem_with_store_password = props(&[
+            ("ssl.keystore.type", "PEM"),
+            ("ssl.keystore.location", "/t/client.pem"),
+            ("ssl.keystore.password", "s"),
+        ]);
+        let e = translate(ClientKind::Librdkafka, &pem_with_store_password).unwrap_err();
+        assert!(e.contains("ssl.key.password"), "{e}");
     }
 }

@@ -245,7 +245,7 @@ fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
     let b = shared();
     let t = topic("crash");
     let (_tmp, dir) = out_dir();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
         .args([
             "sweep",
             "--bootstrap-servers",

@@ -8,23 +8,27 @@ mod group;
 mod live;
 mod secure;
 mod sweep;
+mod tls;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker, ScramUser};
+use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker, ScramUser, TlsListener};
 use kafkatune::broker::jars;
 use kafkatune::results::RunRecord;
 
 pub const SCRAM_USER: &str = "kafkatune-test";
 pub const SCRAM_PASSWORD: &str = "s3cret-pa55";
 
-/// The broker every test shares, with a SASL/SCRAM listener beside PLAINTEXT.
+/// The broker every test shares, with SASL (SCRAM and PLAIN) and mutual TLS listeners
+/// beside PLAINTEXT.
 pub struct Shared {
     pub bootstrap: String,
     pub scram_bootstrap: String,
+    pub tls_bootstrap: String,
+    pub certificates: tls::Certificates,
 }
 
 /// Starts the shared broker once. It is started from a thread that never ends, because the
@@ -35,11 +39,17 @@ pub fn shared() -> &'static Shared {
     SHARED.get_or_init(|| {
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
+            let certs_dir = tempfile::tempdir().unwrap();
+            let certificates = tls::generate(certs_dir.path());
             let setup = BrokerSetup {
                 detached: false,
                 scram: Some(ScramUser {
                     user: SCRAM_USER.into(),
                     password: SCRAM_PASSWORD.into(),
+                }),
+                tls: Some(TlsListener {
+                    keystore_pem: certificates.broker.clone(),
+                    client_ca_pem: Some(certificates.ca.clone()),
                 }),
             };
             let broker = jars::locate().and_then(|j| EmbeddedBroker::start(&j, &setup));
@@ -48,9 +58,11 @@ pub fn shared() -> &'static Shared {
                     tx.send(Ok(Shared {
                         bootstrap: b.bootstrap.clone(),
                         scram_bootstrap: b.scram_bootstrap.clone().unwrap(),
+                        tls_bootstrap: b.tls_bootstrap.clone().unwrap(),
+                        certificates,
                     }))
                     .unwrap();
-                    let _keep = b;
+                    let _keep = (b, certs_dir);
                     loop {
                         std::thread::park();
                     }
