@@ -174,8 +174,9 @@ pub fn run(
         drop(tx);
         watch.follow(&rx)
     });
-    let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
+    // The group goes whatever became of its consumers (an error, Ctrl-C).
     let delete_warning = delete_group(cluster, group_id).err();
+    let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
     let combined = combine(&consumers);
     Ok(GroupOutcome {
         group_id: group_id.to_string(),

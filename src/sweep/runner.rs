@@ -14,8 +14,13 @@ use crate::clients::protocol::{self, DriverResult, Event, Spec};
 use crate::clients::DriverCommand;
 use crate::process;
 
-/// Set by the Ctrl-C handler: the current run is killed and the sweep stops.
+/// Set by the Ctrl-C handler: the current run is stopped and the sweep stops.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// How long a consumer of a group run gets, after Ctrl-C, to leave its group before it is
+/// killed: a killed member stays in the group until its session times out, and a group
+/// with members cannot be deleted.
+const LEAVE_GRACE: Duration = Duration::from_secs(10);
 
 /// What the kernel says the child used.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -106,6 +111,7 @@ pub fn run_with_events(
     });
 
     let deadline = started + timeout;
+    let mut interrupted_at: Option<Instant> = None;
     let (status, usage) = loop {
         while let Ok(event) = events.try_recv() {
             on_event(&event);
@@ -118,9 +124,18 @@ pub fn run_with_events(
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
         let interrupted = INTERRUPTED.load(Ordering::Relaxed);
-        if interrupted || Instant::now() > deadline {
+        if interrupted && interrupted_at.is_none() {
+            interrupted_at = Some(Instant::now());
+            outcome.interrupted = true;
+            // A group member is asked to finish, so that it leaves its group.
+            if let Some(stop) = &spec.stop_file {
+                let _ = std::fs::write(stop, b"");
+            }
+        }
+        let leaving =
+            spec.stop_file.is_some() && interrupted_at.is_some_and(|t| t.elapsed() < LEAVE_GRACE);
+        if (interrupted && !leaving) || Instant::now() > deadline {
             process::kill_group(pid, libc::SIGKILL);
-            outcome.interrupted = interrupted;
             if !interrupted {
                 outcome.failure = Some(format!(
                     "killed after the trial timeout of {:.0} s (--trial-timeout)",

@@ -11,7 +11,7 @@ use kafkatune::clients::ClientKind;
 use kafkatune::results::Status;
 
 use super::contract::{fill, run, spec};
-use super::{java_processes_with, kafkatune, out_dir, records, shared, topic};
+use super::{java_processes_with, kafkatune, out_dir, processes_with, records, shared, topic};
 
 /// A driver whose broker is killed mid-run ends within its timeout with a failed result.
 pub fn driver_survives_broker_death(client: ClientKind) {
@@ -133,6 +133,116 @@ fn ctrl_c_keeps_finished_runs_and_the_sweep_resumes() {
 }
 
 #[test]
+fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
+    let b = shared();
+    let t = topic("sigint-group");
+    let tmp = tempfile::tempdir().unwrap();
+    // The folder's name is the sweep id, which the run's group name carries.
+    let sweep_id = format!("sigint-group-{}", std::process::id());
+    let dir = tmp.path().join(&sweep_id);
+    let args: Vec<String> = [
+        "sweep",
+        "--bootstrap-servers",
+        &b.bootstrap,
+        "--topic",
+        &t,
+        "--prepare",
+        "--partitions",
+        "2",
+        "--messages",
+        "500000",
+        "--consumers",
+        "2",
+        "--param",
+        "fetch.min.bytes=1,2",
+        "--repeat",
+        "1",
+        "--no-report",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
+        .args(&args)
+        .arg("--out")
+        .arg(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let drivers = || {
+        processes_with(&dir.display().to_string())
+            .into_iter()
+            .filter(|(_, cmdline)| cmdline.contains(" driver "))
+            .count()
+    };
+    // This sweep's groups on the broker, with their members.
+    use rdkafka::consumer::Consumer as _;
+    let admin: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &b.bootstrap)
+        .create()
+        .unwrap();
+    // (A broker just started answers CoordinatorLoadInProgress for a moment.)
+    let groups = || {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let list = loop {
+            match admin.fetch_group_list(None, Duration::from_secs(10)) {
+                Ok(list) => break list,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("listing groups: {e}; again");
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                Err(e) => panic!("listing groups: {e}"),
+            }
+        };
+        list.groups()
+            .iter()
+            .filter(|g| g.name().starts_with(&format!("kafkatune-{sweep_id}-")))
+            .map(|g| (g.name().to_string(), g.members().len()))
+            .collect::<Vec<_>>()
+    };
+    // The first run's two consumers have joined their group: interrupt now.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while drivers() < 2 || !groups().iter().any(|(_, members)| *members == 2) {
+        assert!(Instant::now() < deadline, "the group run did not start");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "kafkatune did not stop after Ctrl-C"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert_eq!(drivers(), 0, "no consumer process is left running");
+    assert!(
+        std::fs::read_to_string(dir.join("results.jsonl")).map_or(true, |t| t.is_empty()),
+        "the interrupted run is not recorded as if it had finished"
+    );
+    assert!(groups().is_empty(), "groups left behind: {:?}", groups());
+
+    let mut resume = kafkatune();
+    resume
+        .args(&args)
+        .arg("--resume")
+        .arg(&dir)
+        .assert()
+        .success();
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 2);
+    for r in &recs {
+        assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+        assert_eq!(r.messages, 500_000);
+    }
+}
+
+#[test]
 fn a_killed_kafkatune_resumes_without_repeating_runs() {
     let b = shared();
     let t = topic("sigkill");
@@ -149,8 +259,6 @@ fn resume_refuses_another_configuration() {
     let (_tmp, dir) = out_dir();
     let args = sweep_args(&b.bootstrap, &t);
     interrupt_after(&args, &dir, 1, libc::SIGINT);
-    let mut other = args.clone();
-    other[11] = "--repeat".into();
     let mut cmd = kafkatune();
     cmd.args([
         "sweep",

@@ -104,8 +104,8 @@ pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
-/// Java processes whose command line mentions `needle`.
-pub fn java_processes_with(needle: &str) -> Vec<u32> {
+/// Processes whose command line mentions `needle`.
+pub fn processes_with(needle: &str) -> Vec<(u32, String)> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
@@ -115,9 +115,18 @@ pub fn java_processes_with(needle: &str) -> Vec<u32> {
             continue;
         };
         let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if text.contains("java") && text.contains(needle) {
-            found.push(pid);
+        if text.contains(needle) {
+            found.push((pid, text));
         }
     }
     found
+}
+
+/// Java processes whose command line mentions `needle`.
+pub fn java_processes_with(needle: &str) -> Vec<u32> {
+    processes_with(needle)
+        .into_iter()
+        .filter(|(_, cmdline)| cmdline.contains("java"))
+        .map(|(pid, _)| pid)
+        .collect()
 }
