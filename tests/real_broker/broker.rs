@@ -181,4 +181,69 @@ fn a_topic_with_too_few_messages_is_an_error_before_measuring() {
         .stderr(predicate::str::contains(format!(
             "topic {t} holds 100 messages, fewer than the 1000 asked for"
         )));
+    let offsets = admin::topic_offsets(
+        &b.bootstrap,
+        &admin::ClientProps::new(),
+        &t,
+        Duration::from_secs(10),
+    )
+    .unwrap()
+    .unwrap();
+    assert_eq!(
+        offsets.iter().map(|p| p.high - p.low).sum::<i64>(),
+        100,
+        "nothing was written to a topic kafkatune did not fill in this command"
+    );
+}
+
+#[test]
+fn a_sweep_commits_no_offset_in_any_group() {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+
+    let b = super::shared();
+    let t = super::topic("nocommit");
+    let (_tmp, dir) = out_dir();
+    kafkatune()
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            "2000",
+            "--repeat",
+            "1",
+            "--client",
+            "all",
+            "--no-report",
+        ])
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(records(&dir).len(), 3);
+    // Every group on the broker (other tests' included): none holds an offset of the topic.
+    let config = |group: &str| {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &b.bootstrap)
+            .set("group.id", group);
+        c
+    };
+    let mut partition = TopicPartitionList::new();
+    partition.add_partition(&t, 0);
+    for (group, _) in super::groups(&b.bootstrap) {
+        let c: BaseConsumer = config(&group).create().unwrap();
+        let committed = c
+            .committed_offsets(partition.clone(), Duration::from_secs(10))
+            .unwrap();
+        let offset = committed.find_partition(&t, 0).unwrap().offset();
+        assert_eq!(
+            offset,
+            Offset::Invalid,
+            "group {group} committed {offset:?}"
+        );
+    }
 }

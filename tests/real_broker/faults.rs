@@ -11,7 +11,9 @@ use kafkatune::clients::ClientKind;
 use kafkatune::results::Status;
 
 use super::contract::{fill, run, spec};
-use super::{java_processes_with, kafkatune, out_dir, processes_with, records, shared, topic};
+use super::{
+    drivers_of, java_processes_with, kafkatune, no_drivers_left, out_dir, records, shared, topic,
+};
 
 /// A driver whose broker is killed mid-run ends within its timeout with a failed result.
 pub fn driver_survives_broker_death(client: ClientKind) {
@@ -129,6 +131,7 @@ fn ctrl_c_keeps_finished_runs_and_the_sweep_resumes() {
     );
     let kept = records(&dir).len();
     assert!((2..9).contains(&kept), "finished runs kept: {kept}");
+    assert!(no_drivers_left(&dir), "no driver is left running");
     resume_and_check(&args, &dir);
 }
 
@@ -170,40 +173,16 @@ fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let drivers = || {
-        processes_with(&dir.display().to_string())
-            .into_iter()
-            .filter(|(_, cmdline)| cmdline.contains(" driver "))
-            .count()
-    };
     // This sweep's groups on the broker, with their members.
-    use rdkafka::consumer::Consumer as _;
-    let admin: rdkafka::consumer::BaseConsumer = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &b.bootstrap)
-        .create()
-        .unwrap();
-    // (A broker just started answers CoordinatorLoadInProgress for a moment.)
     let groups = || {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let list = loop {
-            match admin.fetch_group_list(None, Duration::from_secs(10)) {
-                Ok(list) => break list,
-                Err(e) if Instant::now() < deadline => {
-                    eprintln!("listing groups: {e}; again");
-                    std::thread::sleep(Duration::from_millis(200));
-                }
-                Err(e) => panic!("listing groups: {e}"),
-            }
-        };
-        list.groups()
-            .iter()
-            .filter(|g| g.name().starts_with(&format!("kafkatune-{sweep_id}-")))
-            .map(|g| (g.name().to_string(), g.members().len()))
-            .collect::<Vec<_>>()
+        let prefix = format!("kafkatune-{sweep_id}-");
+        let mut mine = super::groups(&b.bootstrap);
+        mine.retain(|(name, _)| name.starts_with(&prefix));
+        mine
     };
     // The first run's two consumers have joined their group: interrupt now.
     let deadline = Instant::now() + Duration::from_secs(120);
-    while drivers() < 2 || !groups().iter().any(|(_, members)| *members == 2) {
+    while drivers_of(&dir).len() < 2 || !groups().iter().any(|(_, members)| *members == 2) {
         assert!(Instant::now() < deadline, "the group run did not start");
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -220,7 +199,7 @@ fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("--resume"), "{stderr}");
-    assert_eq!(drivers(), 0, "no consumer process is left running");
+    assert!(no_drivers_left(&dir), "no consumer process is left running");
     assert!(
         std::fs::read_to_string(dir.join("results.jsonl")).map_or(true, |t| t.is_empty()),
         "the interrupted run is not recorded as if it had finished"
@@ -249,6 +228,10 @@ fn a_killed_kafkatune_resumes_without_repeating_runs() {
     let (_tmp, dir) = out_dir();
     let args = sweep_args(&b.bootstrap, &t);
     interrupt_after(&args, &dir, 3, libc::SIGKILL);
+    assert!(
+        no_drivers_left(&dir),
+        "the driver of a killed kafkatune dies with it"
+    );
     resume_and_check(&args, &dir);
 }
 
@@ -346,6 +329,7 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
         java_processes_with(&needle).is_empty(),
         "no broker left behind"
     );
+    assert!(no_drivers_left(&dir), "no driver left behind");
 }
 
 #[test]
@@ -381,11 +365,11 @@ fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // Kill the first Java driver as soon as it runs.
+    // Kill this sweep's first Java driver as soon as it runs.
     let deadline = Instant::now() + Duration::from_secs(180);
     let killed = loop {
         assert!(Instant::now() < deadline, "no driver ever started");
-        if let Some(pid) = java_processes_with("dev.kafkatune.driver.Main").first() {
+        if let Some(pid) = drivers_of(&dir).first() {
             unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
             break *pid;
         }
@@ -417,5 +401,6 @@ fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
     assert!(recs
         .iter()
         .any(|r| r.status == Some(Status::Ok) && r.messages == 2_000_000));
-    assert!(!java_processes_with("dev.kafkatune.driver.Main").contains(&killed));
+    assert!(!drivers_of(&dir).contains(&killed));
+    assert!(no_drivers_left(&dir), "no driver left behind");
 }

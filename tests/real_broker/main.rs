@@ -122,6 +122,54 @@ pub fn processes_with(needle: &str) -> Vec<(u32, String)> {
     found
 }
 
+/// The driver processes of the sweep writing to `dir` that still run (their spec files are
+/// in its scratch folder).
+pub fn drivers_of(dir: &Path) -> Vec<u32> {
+    let scratch = dir.join(kafkatune::export::SCRATCH_DIR);
+    processes_with(&scratch.display().to_string())
+        .into_iter()
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// Waits a moment for the drivers of `dir` to be gone (the kernel kills them when
+/// kafkatune dies) and says whether they are.
+pub fn no_drivers_left(dir: &Path) -> bool {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !drivers_of(dir).is_empty() {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    true
+}
+
+/// The consumer groups on the broker at `bootstrap`, with their member counts. (A broker
+/// answers CoordinatorLoadInProgress while it creates its offsets topic: asked again then.)
+pub fn groups(bootstrap: &str) -> Vec<(String, usize)> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    let lister: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .create()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let list = loop {
+        match lister.fetch_group_list(None, Duration::from_secs(10)) {
+            Ok(list) => break list,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("listing groups: {e}; again");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => panic!("listing groups: {e}"),
+        }
+    };
+    list.groups()
+        .iter()
+        .map(|g| (g.name().to_string(), g.members().len()))
+        .collect()
+}
+
 /// Java processes whose command line mentions `needle`.
 pub fn java_processes_with(needle: &str) -> Vec<u32> {
     processes_with(needle)
