@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::results::{RunRecord, SummaryFile, SweepMeta};
+use crate::results::{RunRecord, SummaryFile, SweepMeta, SCHEMA_VERSION};
 
 pub const META_FILE: &str = "sweep.json";
 pub const RESULTS_FILE: &str = "results.jsonl";
@@ -107,21 +107,38 @@ fn drop_torn_tail(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Reads a sweep folder's metadata and records.
+/// Reads a sweep folder's metadata and records: the one reader of result files (resume,
+/// report, compare). A folder without `results.jsonl` has no finished run yet.
 pub fn load(dir: &Path) -> Result<(SweepMeta, Vec<RunRecord>)> {
+    if !dir.is_dir() {
+        return Err(crate::error::usage(format!(
+            "{} is not a folder; give the folder a sweep wrote its results to",
+            dir.display()
+        )));
+    }
     let meta_path = dir.join(META_FILE);
     let meta: SweepMeta = serde_json::from_slice(&std::fs::read(&meta_path).map_err(|_| {
         crate::error::usage(format!(
-            "{} is not a kafkatune sweep folder: {META_FILE} not found",
+            "{} is not a kafkatune sweep folder: {META_FILE} not found; give the folder `kafkatune sweep` wrote (it holds {META_FILE} and {RESULTS_FILE})",
             dir.display()
         ))
     })?)
-    .with_context(|| format!("reading {}", meta_path.display()))?;
-    let text = std::fs::read_to_string(dir.join(RESULTS_FILE)).unwrap_or_default();
-    // Only a torn last line (a kafkatune killed mid-write) may be skipped: a bad line
-    // elsewhere means a damaged file, and resuming over it would silently redo runs.
+    .map_err(|e| {
+        crate::error::usage(format!("{} is not a valid {META_FILE}: {e}", meta_path.display()))
+    })?;
+    check_version(&meta_path, meta.schema_version)?;
+    let results_path = dir.join(RESULTS_FILE);
+    let text = std::fs::read_to_string(&results_path).unwrap_or_default();
+    let records = parse_records(&results_path, &text)?;
+    Ok((meta, records))
+}
+
+/// One record per line. Only a torn last line (a kafkatune killed mid-write: that run never
+/// finished) is skipped: a bad line elsewhere means a damaged file, and resuming over it
+/// would silently redo runs.
+fn parse_records(path: &Path, text: &str) -> Result<Vec<RunRecord>> {
     let complete = if text.ends_with('\n') {
-        text.as_str()
+        text
     } else {
         &text[..text.rfind('\n').map_or(0, |i| i + 1)]
     };
@@ -134,11 +151,66 @@ pub fn load(dir: &Path) -> Result<(SweepMeta, Vec<RunRecord>)> {
         let record = serde_json::from_str::<RunRecord>(line).map_err(|e| {
             crate::error::usage(format!(
                 "{}:{}: not a run record ({e}); repair or remove that line",
-                dir.join(RESULTS_FILE).display(),
+                path.display(),
                 n + 1
             ))
         })?;
+        check_version(path, record.schema_version)?;
         records.push(record);
     }
-    Ok((meta, records))
+    Ok(records)
+}
+
+/// A file of a newer schema than this kafkatune reads is refused, with the fix.
+pub fn check_version(path: &Path, version: u32) -> Result<()> {
+    if version > SCHEMA_VERSION {
+        return Err(crate::error::usage(format!(
+            "{} was written by a newer kafkatune (schema version {version}, this one reads up to \
+             {SCHEMA_VERSION}); upgrade kafkatune to read it",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_last_line_is_dropped_but_a_bad_middle_line_is_an_error() {
+        let path = Path::new("/x/results.jsonl");
+        let good = serde_json::to_string(&RunRecord {
+            schema_version: 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let records = parse_records(path, &format!("{good}\n{good}\n{{\"schema_ver")).unwrap();
+        assert_eq!(records.len(), 2);
+        let err = parse_records(path, &format!("{good}\nnot json\n{good}\n")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("/x/results.jsonl:2: not a run record"),
+            "{err}"
+        );
+        let newer = serde_json::to_string(&RunRecord {
+            schema_version: SCHEMA_VERSION + 1,
+            ..Default::default()
+        })
+        .unwrap();
+        let err = parse_records(path, &format!("{newer}\n")).unwrap_err();
+        assert!(err.to_string().contains("upgrade kafkatune"), "{err}");
+    }
+
+    #[test]
+    fn missing_files_are_named_with_the_fix() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("is not a kafkatune sweep folder: sweep.json not found"),
+            "{err}"
+        );
+        let err = load(&dir.path().join("nope")).unwrap_err().to_string();
+        assert!(err.contains("is not a folder"), "{err}");
+    }
 }
