@@ -76,7 +76,8 @@ pub struct ClusterArgs {
         value_name = "HOST:PORT"
     )]
     pub bootstrap_servers: Option<String>,
-    /// Properties file for the admin and producer side (security settings), as Kafka's tools take.
+    /// Properties file for the admin and producer side (security settings), as Kafka's tools
+    /// take; without it, `sweep` gives that side the consumers' security.*, sasl.*, ssl.* settings.
     #[arg(long = "command-config", value_name = "FILE")]
     pub command_config: Option<PathBuf>,
     /// Let kafkatune create or fill a topic it did not create (on your cluster).

@@ -201,8 +201,12 @@ impl SweepOptions {
                 false,
             ),
         };
+        let mut cluster = cluster_options(&args.cluster)?;
+        if args.cluster.command_config.is_none() {
+            cluster.admin_props = consumer_security(&fixed)?;
+        }
         let opts = SweepOptions {
-            cluster: cluster_options(&args.cluster)?,
+            cluster,
             workload,
             mode,
             live,
@@ -312,6 +316,36 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
         messages,
         message_size,
     })
+}
+
+/// Without `--command-config`, kafkatune's own admin and producer connections (librdkafka)
+/// take the consumers' security settings (`-X`, `--consumer.config`): one cluster, one way in.
+fn consumer_security(fixed: &Params) -> Result<ClientProps> {
+    let is_security = |name: &str| {
+        let native = match properties::scoped(name) {
+            Some((ClientKind::Librdkafka, native)) => native,
+            Some(_) => return false,
+            None => name,
+        };
+        ["security.", "sasl.", "ssl."]
+            .iter()
+            .any(|prefix| native.starts_with(prefix))
+    };
+    let security: Params = fixed
+        .iter()
+        .filter(|(k, _)| is_security(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let native = properties::translate(ClientKind::Librdkafka, &security).map_err(|e| {
+        UserError::usage(format!(
+            "kafkatune's admin and producer connections (librdkafka) take the consumers' security settings when no --command-config is given, and {e}"
+        ))
+        .with_hint("give them their own settings in --command-config FILE")
+    })?;
+    Ok(native
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+        .collect())
 }
 
 /// Options of `kafkatune prepare`.

@@ -196,3 +196,31 @@ fn properties_lists_the_translation_table() {
         .unwrap(),
     );
 }
+
+#[test]
+fn tls_stores_a_client_cannot_read_are_refused_with_the_way_out() {
+    // Kafka's default store type is JKS, which only the Java client reads.
+    rejects(
+        &[
+            "--client",
+            "librdkafka",
+            "-X",
+            "security.protocol=SSL",
+            "-X",
+            "ssl.truststore.location=/etc/kafka/truststore.jks",
+        ],
+        "ssl.truststore.type=PEM",
+    );
+    // The Java client alone reads it, but kafkatune's admin and producer side is librdkafka.
+    rejects(
+        &[
+            "--client",
+            "java",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+            "-X",
+            "ssl.truststore.location=/etc/kafka/truststore.jks",
+        ],
+        "--command-config",
+    );
+}

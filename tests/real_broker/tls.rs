@@ -1,6 +1,6 @@
 //! A TLS cluster: mutual TLS through Kafka's PEM store properties, the same files for every
-//! client and for the admin and producer side; a client the broker does not trust is a
-//! clear, bounded error.
+//! client and for the admin and producer side (which takes the consumers' settings when no
+//! --command-config is given); a client the broker does not trust is a clear, bounded error.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -94,7 +94,7 @@ fn command_config(dir: &Path, with_client_certificate: bool) -> PathBuf {
 #[test]
 fn every_client_reads_through_mutual_tls_from_the_same_pem_files() {
     let b = shared();
-    let (tmp, dir) = out_dir();
+    let (_tmp, dir) = out_dir();
     let t = topic("tls");
     let mut cmd = kafkatune();
     cmd.args([
@@ -115,13 +115,8 @@ fn every_client_reads_through_mutual_tls_from_the_same_pem_files() {
     for p in tls_properties(true) {
         cmd.arg("-X").arg(p);
     }
-    let out = cmd
-        .arg("--command-config")
-        .arg(command_config(tmp.path(), true))
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
+    // No --command-config: the admin and producer side takes the consumers' settings.
+    let out = cmd.arg("--out").arg(&dir).output().unwrap();
     let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr),
