@@ -7,7 +7,7 @@ use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker};
 use kafkatune::broker::jars;
 use predicates::prelude::*;
 
-use super::{java_processes_with, kafkatune, out_dir, records};
+use super::{java_processes_with, kafkatune, kafkatune_on, out_dir, prepare_topic, records};
 
 #[test]
 fn starts_answers_and_stops_without_leftovers() {
@@ -129,16 +129,8 @@ fn an_unreachable_cluster_is_reported_within_the_timeout() {
 #[test]
 fn a_missing_topic_on_a_users_cluster_is_not_created_without_prepare() {
     let b = super::shared();
-    kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            "no-such-topic-here",
-            "--repeat",
-            "1",
-        ])
+    kafkatune_on("sweep", &b.bootstrap, "no-such-topic-here")
+        .args(["--repeat", "1"])
         .assert()
         .code(3)
         .stderr(
@@ -151,31 +143,9 @@ fn a_missing_topic_on_a_users_cluster_is_not_created_without_prepare() {
 fn a_topic_with_too_few_messages_is_an_error_before_measuring() {
     let b = super::shared();
     let t = super::topic("few");
-    kafkatune()
-        .args([
-            "prepare",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "100",
-        ])
-        .assert()
-        .success();
-    kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--messages",
-            "1000",
-            "--repeat",
-            "1",
-        ])
+    prepare_topic(&t, 100);
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--messages", "1000", "--repeat", "1"])
         .assert()
         .code(3)
         .stderr(predicate::str::contains(format!(
@@ -204,13 +174,8 @@ fn a_sweep_commits_no_offset_in_any_group() {
     let b = super::shared();
     let t = super::topic("nocommit");
     let (_tmp, dir) = out_dir();
-    kafkatune()
+    kafkatune_on("sweep", &b.bootstrap, &t)
         .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
             "--prepare",
             "--messages",
             "2000",

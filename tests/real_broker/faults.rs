@@ -2,7 +2,8 @@
 //! sweep resumes to the same final set of runs with none repeated, nothing is left running.
 
 use std::collections::HashSet;
-use std::process::Stdio;
+use std::path::Path;
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker};
@@ -62,40 +63,49 @@ fn sweep_args(bootstrap: &str, t: &str) -> Vec<String> {
     args.iter().map(|s| s.to_string()).collect()
 }
 
-/// Starts a sweep, waits until `runs` runs are on disk, sends `signal`, returns its exit.
-fn interrupt_after(
-    args: &[String],
-    dir: &std::path::Path,
-    runs: usize,
-    signal: i32,
-) -> std::process::Output {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-        .args(args)
+/// `kafkatune ARGS --out DIR`, to start in the background with its output captured.
+fn in_background<S: AsRef<std::ffi::OsStr>>(args: &[S], dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"));
+    cmd.args(args)
         .arg("--out")
         .arg(dir)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::piped());
+    cmd
+}
+
+/// Waits until the sweep writing to `dir` has finished `runs` runs.
+fn wait_for_runs(dir: &Path, runs: usize) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while std::fs::read_to_string(dir.join("results.jsonl")).map_or(0, |t| t.lines().count()) < runs
     {
         assert!(Instant::now() < deadline, "the sweep made no progress");
         std::thread::sleep(Duration::from_millis(20));
     }
-    unsafe { libc::kill(child.id() as i32, signal) };
-    let deadline = Instant::now() + Duration::from_secs(60);
+}
+
+/// Waits (a bounded time) for kafkatune to stop after `what`; its output.
+fn stopped(mut child: Child, what: &str) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(120);
     while child.try_wait().unwrap().is_none() {
         assert!(
             Instant::now() < deadline,
-            "kafkatune did not stop after the signal"
+            "kafkatune did not stop after {what}"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
 }
 
-fn resume_and_check(args: &[String], dir: &std::path::Path) {
+/// Starts a sweep, waits until `runs` runs are on disk, sends `signal`, returns its exit.
+fn interrupt_after(args: &[String], dir: &Path, runs: usize, signal: i32) -> Output {
+    let child = in_background(args, dir).spawn().unwrap();
+    wait_for_runs(dir, runs);
+    unsafe { libc::kill(child.id() as i32, signal) };
+    stopped(child, "the signal")
+}
+
+fn resume_and_check(args: &[String], dir: &Path) {
     let mut cmd = kafkatune();
     cmd.args(args).arg("--resume").arg(dir).assert().success();
     let recs = records(dir);
@@ -165,14 +175,7 @@ fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-        .args(&args)
-        .arg("--out")
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = in_background(&args, &dir).spawn().unwrap();
     // This sweep's groups on the broker, with their members.
     let groups = || {
         let prefix = format!("kafkatune-{sweep_id}-");
@@ -187,15 +190,7 @@ fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
         std::thread::sleep(Duration::from_millis(10));
     }
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "kafkatune did not stop after Ctrl-C"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = stopped(child, "Ctrl-C");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("--resume"), "{stderr}");
@@ -242,25 +237,17 @@ fn resume_refuses_another_configuration() {
     let (_tmp, dir) = out_dir();
     let args = sweep_args(&b.bootstrap, &t);
     interrupt_after(&args, &dir, 1, libc::SIGINT);
-    let mut cmd = kafkatune();
-    cmd.args([
-        "sweep",
-        "--bootstrap-servers",
-        &b.bootstrap,
-        "--topic",
-        &t,
-        "--messages",
-        "3000",
-        "--param",
-        "fetch.min.bytes=1,2",
-        "--repeat",
-        "3",
-        "--seed",
-        "11",
-    ])
-    .arg("--resume")
-    .arg(&dir);
-    let out = cmd.output().unwrap();
+    // The same sweep with a smaller grid.
+    let other: Vec<String> = args
+        .iter()
+        .map(|a| a.replace("fetch.min.bytes=1,2,3", "fetch.min.bytes=1,2"))
+        .collect();
+    let out = kafkatune()
+        .args(&other)
+        .arg("--resume")
+        .arg(&dir)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -279,43 +266,27 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     let cache = tempfile::tempdir().unwrap();
     let kafka_home = jars::locate().unwrap().libs.parent().unwrap().to_path_buf();
     let (_tmp, dir) = out_dir();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-        .args([
-            "sweep",
-            "--messages",
-            "50000",
-            "--param",
-            "fetch.min.bytes=1,2,3,4",
-            "--repeat",
-            "3",
-            "--no-report",
-        ])
-        .arg("--out")
-        .arg(&dir)
+    let args = [
+        "sweep",
+        "--messages",
+        "50000",
+        "--param",
+        "fetch.min.bytes=1,2,3,4",
+        "--repeat",
+        "3",
+        "--no-report",
+    ];
+    let child = in_background(&args, &dir)
         .env("KAFKATUNE_CACHE", cache.path())
         .env("KAFKA_HOME", &kafka_home)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let needle = cache.path().to_string_lossy().into_owned();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while std::fs::read_to_string(dir.join("results.jsonl")).map_or(0, |t| t.lines().count()) < 2 {
-        assert!(Instant::now() < deadline, "no progress");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    wait_for_runs(&dir, 2);
     for pid in java_processes_with(&needle) {
         unsafe { libc::kill(pid as i32, libc::SIGKILL) };
     }
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "the sweep did not stop after its broker died"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
+    let out = stopped(child, "its broker died");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(
@@ -337,34 +308,26 @@ fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
     let b = shared();
     let t = topic("crash");
     let (_tmp, dir) = out_dir();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "2000000",
-            "--client",
-            "java",
-        ])
-        .args([
-            "--param",
-            "fetch.min.bytes=1,2",
-            "--repeat",
-            "1",
-            "--seed",
-            "5",
-            "--no-report",
-        ])
-        .arg("--out")
-        .arg(&dir)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let args = [
+        "sweep",
+        "--bootstrap-servers",
+        &b.bootstrap,
+        "--topic",
+        &t,
+        "--prepare",
+        "--messages",
+        "2000000",
+        "--client",
+        "java",
+        "--param",
+        "fetch.min.bytes=1,2",
+        "--repeat",
+        "1",
+        "--seed",
+        "5",
+        "--no-report",
+    ];
+    let child = in_background(&args, &dir).spawn().unwrap();
     // Kill this sweep's first Java driver as soon as it runs.
     let deadline = Instant::now() + Duration::from_secs(180);
     let killed = loop {

@@ -9,7 +9,7 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::types::RDKafkaErrorCode;
 
-use super::{kafkatune, out_dir, records, shared, topic};
+use super::{kafkatune, kafkatune_on, out_dir, records, shared, topic};
 
 const MESSAGES: u64 = 30_000;
 
@@ -17,9 +17,8 @@ const MESSAGES: u64 = 30_000;
 fn sweep(name: &str, partitions: &str, consumers: &str, args: &[&str]) -> Vec<RunRecord> {
     let b = shared();
     let (_tmp, dir) = out_dir();
-    kafkatune()
-        .args(["sweep", "--bootstrap-servers", &b.bootstrap, "--prepare"])
-        .args(["--topic", &topic(name), "--partitions", partitions])
+    kafkatune_on("sweep", &b.bootstrap, &topic(name))
+        .args(["--prepare", "--partitions", partitions])
         .args([
             "--messages",
             &MESSAGES.to_string(),

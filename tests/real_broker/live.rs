@@ -5,16 +5,15 @@
 
 use kafkatune::results::Status;
 
-use super::{kafkatune, out_dir, records, shared, topic};
+use super::{kafkatune_on, out_dir, records, shared, topic};
 
 #[test]
 fn fetch_min_bytes_holds_fetches_for_the_full_wait() {
     let b = shared();
     let t = topic("live");
     let (_tmp, dir) = out_dir();
-    kafkatune()
+    kafkatune_on("sweep", &b.bootstrap, &t)
         .args([
-            "sweep",
             "--mode",
             "live",
             "--rate",
@@ -23,10 +22,6 @@ fn fetch_min_bytes_holds_fetches_for_the_full_wait() {
             "6",
             "--warmup",
             "2",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
             "--prepare",
         ])
         .args([
@@ -90,9 +85,8 @@ fn every_client_measures_end_to_end_latency() {
     let b = shared();
     let t = topic("live-all");
     let (_tmp, dir) = out_dir();
-    kafkatune()
+    kafkatune_on("sweep", &b.bootstrap, &t)
         .args([
-            "sweep",
             "--mode",
             "live",
             "--rate",
@@ -101,10 +95,6 @@ fn every_client_measures_end_to_end_latency() {
             "3",
             "--warmup",
             "5",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
             "--prepare",
         ])
         .args([

@@ -83,6 +83,22 @@ pub fn kafkatune() -> Command {
     cmd
 }
 
+/// `kafkatune COMMAND --bootstrap-servers BOOTSTRAP --topic TOPIC`: how the tests' sweeps
+/// and prepares start, on one of the shared broker's listeners.
+pub fn kafkatune_on(command: &str, bootstrap: &str, topic: &str) -> Command {
+    let mut cmd = kafkatune();
+    cmd.args([command, "--bootstrap-servers", bootstrap, "--topic", topic]);
+    cmd
+}
+
+/// Fills `topic` with `messages` (of 100 B) through `kafkatune prepare`, over PLAINTEXT.
+pub fn prepare_topic(topic: &str, messages: u64) {
+    kafkatune_on("prepare", &shared().bootstrap, topic)
+        .args(["--prepare", "--messages", &messages.to_string()])
+        .assert()
+        .success();
+}
+
 /// A unique topic name for one test.
 pub fn topic(test: &str) -> String {
     format!("t-{test}-{}", std::process::id())

@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use kafkatune::results::Status;
 
-use super::{kafkatune, out_dir, records, shared, topic, SCRAM_PASSWORD, SCRAM_USER};
+use super::{
+    kafkatune, kafkatune_on, out_dir, prepare_topic, records, shared, topic, SCRAM_PASSWORD,
+    SCRAM_USER,
+};
 
 fn jaas(password: &str) -> String {
     format!(
@@ -44,19 +47,8 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
     let (tmp, dir) = out_dir();
     let admin = command_config(tmp.path(), SCRAM_PASSWORD);
     let t = topic("scram");
-    let out = kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.scram_bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "2000",
-            "--repeat",
-            "1",
-        ])
+    let out = kafkatune_on("sweep", &b.scram_bootstrap, &t)
+        .args(["--prepare", "--messages", "2000", "--repeat", "1"])
         .args([
             "--client",
             "all",
@@ -152,26 +144,9 @@ fn every_client_reads_through_sasl_plain() {
     )
     .unwrap();
     // The topic is filled over PLAINTEXT; the sweep reads it over SASL PLAIN.
-    kafkatune()
+    prepare_topic(&t, 1500);
+    let out = kafkatune_on("sweep", &b.scram_bootstrap, &t)
         .args([
-            "prepare",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "1500",
-        ])
-        .assert()
-        .success();
-    let out = kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.scram_bootstrap,
-            "--topic",
-            &t,
             "--messages",
             "1500",
             "--repeat",

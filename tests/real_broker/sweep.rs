@@ -3,7 +3,7 @@
 
 use kafkatune::results::{RunRecord, Status};
 
-use super::{kafkatune, out_dir, records, shared, topic};
+use super::{kafkatune_on, out_dir, prepare_topic, records, shared, topic};
 
 /// Relations that hold for every ok run, whatever the client.
 pub fn check_physics(r: &RunRecord, messages: u64) {
@@ -49,17 +49,8 @@ fn a_small_grid_consumes_exact_counts_with_physical_relations() {
     let b = shared();
     let (_tmp, dir) = out_dir();
     let t = topic("grid");
-    kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "20000",
-        ])
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--prepare", "--messages", "20000"])
         .args([
             "--param",
             "max.poll.records=10,500",
@@ -108,17 +99,8 @@ fn odd_counts_and_sizes_on_several_partitions_are_exact() {
     let b = shared();
     let (_tmp, dir) = out_dir();
     let t = topic("odd");
-    kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--partitions",
-            "3",
-        ])
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--prepare", "--partitions", "3"])
         .args([
             "--messages",
             "9999",
@@ -149,33 +131,10 @@ fn odd_counts_and_sizes_on_several_partitions_are_exact() {
 fn a_topic_with_more_messages_is_read_exactly_as_far_as_asked() {
     let b = shared();
     let t = topic("more");
-    kafkatune()
-        .args([
-            "prepare",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "5000",
-        ])
-        .assert()
-        .success();
+    prepare_topic(&t, 5000);
     let (_tmp, dir) = out_dir();
-    kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--messages",
-            "1234",
-            "--repeat",
-            "1",
-            "--no-report",
-        ])
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--messages", "1234", "--repeat", "1", "--no-report"])
         .arg("--out")
         .arg(&dir)
         .assert()
@@ -187,31 +146,14 @@ fn a_topic_with_more_messages_is_read_exactly_as_far_as_asked() {
 fn a_prepared_topic_is_reused_not_refilled() {
     let b = shared();
     let t = topic("reuse");
-    let first = kafkatune()
-        .args([
-            "prepare",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--prepare",
-            "--messages",
-            "3000",
-        ])
+    let first = kafkatune_on("prepare", &b.bootstrap, &t)
+        .args(["--prepare", "--messages", "3000"])
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&first.stdout)
         .contains("3000 messages readable (3000 produced now)"));
-    let second = kafkatune()
-        .args([
-            "prepare",
-            "--bootstrap-servers",
-            &b.bootstrap,
-            "--topic",
-            &t,
-            "--messages",
-            "3000",
-        ])
+    let second = kafkatune_on("prepare", &b.bootstrap, &t)
+        .args(["--messages", "3000"])
         .output()
         .unwrap();
     assert!(
