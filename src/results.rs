@@ -122,6 +122,10 @@ pub struct RunRecord {
     pub params: Params,
     /// The properties as the client received them (translated names), secrets masked.
     pub effective_properties: BTreeMap<String, serde_json::Value>,
+    /// The client's whole configuration as it resolved it, its defaults included, in its
+    /// own names (secrets masked): what the run really ran with.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub client_config: BTreeMap<String, String>,
     pub status: Option<Status>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

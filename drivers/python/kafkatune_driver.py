@@ -95,6 +95,7 @@ class RunState:
         self.first_perf = None
         self.last_perf = None
         self.histogram = None
+        self.client_config = None  # the consumer's resolved configuration, as text
         self.metrics = {}  # nested {group: {name: value}} captured at the end
         self.consumer = None
         self.group = None  # subscribe only: the GroupMember
@@ -252,6 +253,40 @@ def one_line(exc):
 
 # ---------------------------------------------------------------- result document
 
+SECRET_WORDS = ("password", "passphrase", "private", "jaas", "secret", "token")
+
+
+def is_secret(name):
+    """Names whose values never leave the driver (the rule kafkatune's own masking follows)."""
+    name = name.lower()
+    return any(word in name for word in SECRET_WORDS) or name.endswith("key") or "key.pem" in name
+
+
+def config_text(value):
+    """A configuration value as text: Java's spelling for booleans and None, names for
+    classes and functions, comma-separated lists."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return ",".join(config_text(v) for v in value)
+    if isinstance(value, type) or callable(value):
+        return getattr(value, "__qualname__", None) or type(value).__name__
+    return type(value).__name__
+
+
+def resolved_config(config):
+    """kafka-python's whole configuration (KafkaConsumer.config: defaults included) as text,
+    secrets masked (an unset one shows as unset)."""
+    return {
+        name: "*****" if is_secret(name) and value not in (None, "") else config_text(value)
+        for name, value in sorted(config.items())
+    }
+
+
 def build_result(state, status, error):
     spec = state.spec
     consume_s = None
@@ -283,6 +318,7 @@ def build_result(state, status, error):
         "gc_time_ms": None,
         "latency_histogram": histogram,
         "poll_api": POLL_API,
+        "client_config": state.client_config,
     }
     doc.update(extract_metrics(state.metrics))
     return doc
@@ -620,6 +656,7 @@ def run(spec, state, deadline):
         state.histogram = HdrHistogram(HIST_LOWEST_US, HIST_HIGHEST_US, HIST_SIGNIFICANT_DIGITS)
     state.phase = "creating the consumer"
     state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
+    state.client_config = resolved_config(state.consumer.config)
     install_fetch_counter(state.consumer)
     state.phase = "assigning partitions"
     attach(state.consumer, spec, state)

@@ -173,6 +173,32 @@ def test_consumer_config_properties_override_and_assign_has_no_group():
     assert 0 < config["bootstrap_timeout_ms"] <= 10_000
 
 
+def test_resolved_config_is_text_with_secrets_masked():
+    class Deserializer:
+        pass
+
+    config = drv.resolved_config({
+        "fetch_min_bytes": 1024,
+        "check_crcs": True,
+        "group_id": None,
+        "api_version": (2, 5, 0),
+        "key_deserializer": Deserializer,
+        "sasl_plain_password": "s3cret",
+        "ssl_password": "k",
+        "ssl_keyfile": "/k.pem",
+        "sasl_oauth_token_provider": None,
+    })
+    assert config["fetch_min_bytes"] == "1024"
+    assert config["check_crcs"] == "true"
+    assert config["group_id"] == "null"
+    assert config["api_version"] == "2,5,0"
+    assert config["key_deserializer"].endswith("Deserializer")
+    assert config["sasl_plain_password"] == "*****" and config["ssl_password"] == "*****"
+    assert config["ssl_keyfile"] == "/k.pem"
+    assert config["sasl_oauth_token_provider"] == "null"
+    assert list(config) == sorted(config)
+
+
 def test_result_document_is_strict_json(tmp_path):
     state = drv.RunState({"client": "kafka-python", "messages": 10})
     state.metrics = METRICS

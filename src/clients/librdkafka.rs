@@ -15,6 +15,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
+use rdkafka::bindings as rd;
 use rdkafka::client::ClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
@@ -30,6 +31,7 @@ use group::Member;
 use queue::MessageQueue;
 
 use super::latency::LatencyRecorder;
+use super::properties;
 use super::protocol::{self, Assignment, DriverResult, Spec};
 use crate::results::{Mode, Status};
 
@@ -173,15 +175,58 @@ fn config(spec: &Spec) -> ClientConfig {
     config
 }
 
+/// librdkafka's whole configuration for `config`, its defaults included (the global and the
+/// default topic configuration, as `rd_kafka_conf_dump` gives them), secrets masked.
+fn resolved_config(config: &ClientConfig) -> Result<BTreeMap<String, String>> {
+    let native = config
+        .create_native_config()
+        .context("resolving the librdkafka configuration")?;
+    let mut out = BTreeMap::new();
+    // SAFETY: a dump is an array of `count` C strings, names and values alternating (a value
+    // may be null), that stays ours until it is freed; `native` outlives both dumps.
+    unsafe {
+        let mut take = |dump: *mut *const std::os::raw::c_char, count: usize| {
+            if dump.is_null() {
+                return;
+            }
+            let text = |p: *const std::os::raw::c_char| {
+                if p.is_null() {
+                    String::new()
+                } else {
+                    std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned()
+                }
+            };
+            for pair in std::slice::from_raw_parts(dump, count).chunks_exact(2) {
+                let name = text(pair[0]);
+                let value = properties::mask(&name, &text(pair[1]));
+                out.insert(name, value);
+            }
+            rd::rd_kafka_conf_dump_free(dump, count);
+        };
+        let mut count = 0;
+        let dump = rd::rd_kafka_conf_dump(native.ptr(), &mut count);
+        take(dump, count);
+        let topic = rd::rd_kafka_conf_get_default_topic_conf(native.ptr());
+        if !topic.is_null() {
+            let mut count = 0;
+            let dump = rd::rd_kafka_topic_conf_dump(topic, &mut count);
+            take(dump, count);
+        }
+    }
+    Ok(out)
+}
+
 fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs_f64(spec.timeout_s);
     let context = DriverContext {
         member: Member::new(spec),
         ..Default::default()
     };
-    let consumer: BaseConsumer<DriverContext> = config(spec)
+    let config = config(spec);
+    let consumer: BaseConsumer<DriverContext> = config
         .create_with_context(context)
         .context("creating the librdkafka consumer")?;
+    result.client_config = Some(resolved_config(&config)?);
     // Declared after the consumer, so dropped before it.
     let mut queue = MessageQueue::new(&consumer)?;
     let subscribed_at = Instant::now();

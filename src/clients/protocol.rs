@@ -94,6 +94,10 @@ pub struct DriverResult {
     #[serde(default)]
     pub client_metrics: BTreeMap<String, f64>,
     pub poll_api: Option<String>,
+    /// The client's whole configuration as the client resolved it, defaults included,
+    /// secret values masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_config: Option<BTreeMap<String, String>>,
 }
 
 /// A progress line a driver may print on stdout.

@@ -140,6 +140,13 @@ fn fill_from_driver(
     rec.poll_api = r.poll_api.clone();
     rec.per_partition = Some(r.per_partition.clone()).filter(|p| !p.is_empty());
     rec.client_metrics = r.client_metrics.clone();
+    // Masked again: a driver that forgot a secret must not get it written.
+    rec.client_config = r
+        .client_config
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), crate::clients::properties::mask(k, v)))
+        .collect();
     if r.messages > 0 {
         let cpu = rec.cpu_user_s.unwrap_or(0.0) + rec.cpu_sys_s.unwrap_or(0.0);
         rec.cpu_s_per_million_msgs = Some(cpu / r.messages as f64 * 1e6);

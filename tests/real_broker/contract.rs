@@ -186,6 +186,23 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
             "the JVM reports GC"
         );
     }
+    // The client's whole resolved configuration: what kafkatune set, and the defaults.
+    let config = r.client_config.as_ref().expect("client_config");
+    let (auto_commit, default_only) = match client {
+        ClientKind::Librdkafka => ("enable.auto.commit", "socket.timeout.ms"),
+        ClientKind::Java => ("enable.auto.commit", "request.timeout.ms"),
+        ClientKind::KafkaPython => ("enable_auto_commit", "request_timeout_ms"),
+    };
+    assert_eq!(config[auto_commit], "false", "{config:?}");
+    assert!(
+        config[default_only].parse::<u64>().unwrap() > 0,
+        "a default the run did not set: {config:?}"
+    );
+    match client {
+        ClientKind::Java => assert_eq!(config["max.poll.records"], mpr.to_string()),
+        ClientKind::KafkaPython => assert_eq!(config["max_poll_records"], mpr.to_string()),
+        ClientKind::Librdkafka => {}
+    }
 }
 
 fn exact_counts(client: ClientKind) {

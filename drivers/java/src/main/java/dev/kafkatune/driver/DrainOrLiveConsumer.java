@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -69,6 +70,7 @@ final class DrainOrLiveConsumer {
     private volatile int recordsPerPollMax;
     private volatile boolean timedOut;
     private volatile String failure;
+    private volatile SortedMap<String, String> clientConfig;
 
     /** Subscribe only. */
     private final GroupMember group;
@@ -86,7 +88,9 @@ final class DrainOrLiveConsumer {
     /** Runs to the end; never throws: a failure becomes the result's error. */
     void run() {
         try {
-            consumer = new KafkaConsumer<>(config());
+            Map<String, Object> config = config();
+            consumer = new KafkaConsumer<>(config);
+            clientConfig = resolved(config);
             if (group != null) {
                 group.subscribe(consumer);
             } else {
@@ -110,6 +114,35 @@ final class DrainOrLiveConsumer {
             failure = Main.oneLine(e);
             e.printStackTrace();
         }
+    }
+
+    /**
+     * The client's whole configuration as {@link ConsumerConfig} resolves it, defaults
+     * included; password values print as {@code [hidden]}.
+     */
+    static SortedMap<String, String> resolved(Map<String, Object> config) {
+        SortedMap<String, String> out = new TreeMap<>();
+        for (Map.Entry<String, ?> e : new ConsumerConfig(config).values().entrySet()) {
+            out.put(e.getKey(), text(e.getValue()));
+        }
+        return out;
+    }
+
+    private static String text(Object value) {
+        if (value == null) {
+            return "";
+        }
+        if (value instanceof Class<?> c) {
+            return c.getName();
+        }
+        if (value instanceof List<?> list) {
+            List<String> items = new ArrayList<>();
+            for (Object item : list) {
+                items.add(text(item));
+            }
+            return String.join(",", items);
+        }
+        return String.valueOf(value);
     }
 
     private Map<String, Object> config() {
@@ -261,6 +294,7 @@ final class DrainOrLiveConsumer {
      */
     void fill(Result r) {
         r.clientVersion = version;
+        r.clientConfig = clientConfig;
         if (failure != null) {
             r.error = failure;
         } else if (timedOut) {

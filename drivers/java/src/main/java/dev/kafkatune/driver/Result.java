@@ -39,6 +39,8 @@ public final class Result {
     public String latencyHistogram;
     /** Finite values only: NaN and infinities are not JSON numbers. */
     public Map<String, Double> clientMetrics;
+    /** The client's resolved configuration, defaults included (passwords hidden). */
+    public SortedMap<String, String> clientConfig;
 
     byte[] toJson() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
@@ -90,6 +92,15 @@ public final class Result {
             }
             g.writeEndObject();
             g.writeStringField("poll_api", "poll(Duration)");
+            if (clientConfig != null) {
+                g.writeObjectFieldStart("client_config");
+                for (Map.Entry<String, String> e : clientConfig.entrySet()) {
+                    g.writeStringField(e.getKey(), e.getValue());
+                }
+                g.writeEndObject();
+            } else {
+                g.writeNullField("client_config");
+            }
             g.writeEndObject();
         }
         return out.toByteArray();
