@@ -95,7 +95,6 @@ class RunState:
         self.first_perf = None
         self.last_perf = None
         self.histogram = None
-        self.client_config = None  # the consumer's resolved configuration, as text
         self.metrics = {}  # nested {group: {name: value}} captured at the end
         self.consumer = None
         self.group = None  # subscribe only: the GroupMember
@@ -318,7 +317,7 @@ def build_result(state, status, error):
         "gc_time_ms": None,
         "latency_histogram": histogram,
         "poll_api": POLL_API,
-        "client_config": state.client_config,
+        "client_config": resolved_config(state.consumer.config) if state.consumer else None,
     }
     doc.update(extract_metrics(state.metrics))
     return doc
@@ -656,7 +655,6 @@ def run(spec, state, deadline):
         state.histogram = HdrHistogram(HIST_LOWEST_US, HIST_HIGHEST_US, HIST_SIGNIFICANT_DIGITS)
     state.phase = "creating the consumer"
     state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
-    state.client_config = resolved_config(state.consumer.config)
     install_fetch_counter(state.consumer)
     state.phase = "assigning partitions"
     attach(state.consumer, spec, state)

@@ -226,7 +226,6 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let consumer: BaseConsumer<DriverContext> = config
         .create_with_context(context)
         .context("creating the librdkafka consumer")?;
-    result.client_config = Some(resolved_config(&config)?);
     // Declared after the consumer, so dropped before it.
     let mut queue = MessageQueue::new(&consumer)?;
     let subscribed_at = Instant::now();
@@ -258,6 +257,8 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     await_final_stats(&consumer, deadline);
     fill_metrics(&consumer, spec, subscribed_at, result);
     close(&consumer);
+    // Resolved after the run, so as not to count in its start-up.
+    result.client_config = Some(resolved_config(&config)?);
     if let Some(latency) = latency {
         result.latency_histogram = Some(latency.encode()?);
     }

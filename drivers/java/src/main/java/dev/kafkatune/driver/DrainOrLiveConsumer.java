@@ -70,7 +70,8 @@ final class DrainOrLiveConsumer {
     private volatile int recordsPerPollMax;
     private volatile boolean timedOut;
     private volatile String failure;
-    private volatile SortedMap<String, String> clientConfig;
+    /** What the consumer was created with; resolved only for the result (not in start-up). */
+    private volatile Map<String, Object> configUsed;
 
     /** Subscribe only. */
     private final GroupMember group;
@@ -90,7 +91,7 @@ final class DrainOrLiveConsumer {
         try {
             Map<String, Object> config = config();
             consumer = new KafkaConsumer<>(config);
-            clientConfig = resolved(config);
+            configUsed = config;
             if (group != null) {
                 group.subscribe(consumer);
             } else {
@@ -294,7 +295,7 @@ final class DrainOrLiveConsumer {
      */
     void fill(Result r) {
         r.clientVersion = version;
-        r.clientConfig = clientConfig;
+        r.clientConfig = configUsed == null ? null : resolved(configUsed);
         if (failure != null) {
             r.error = failure;
         } else if (timedOut) {
