@@ -16,6 +16,8 @@ need make build-essential
 need pkg-config pkg-config
 pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
+# A font for the PNG copies of the report's charts.
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 if [ "${KAFKATUNE_WITH_CHROMIUM:-0}" = 1 ]; then
     need chromium chromium
 fi
