@@ -1,26 +1,25 @@
 //! One function per subcommand: options in, work done, errors out to `main`.
 
-use std::sync::atomic::Ordering;
-
 use anyhow::Result;
 
 use crate::broker::{daemon, Cluster};
 use crate::cli::{BrokerCommand, Command};
 use crate::clients::{librdkafka, properties};
 use crate::options::{self, SweepOptions};
-use crate::sweep::{self, runner::INTERRUPTED};
+use crate::sweep;
 use crate::workload::prepare;
-use crate::{error, report};
+use crate::{error, interrupt, report};
 
 pub fn run(command: Command, argv: &[String]) -> Result<()> {
     match command {
         Command::Sweep(args) => {
             let opts = SweepOptions::from_args(&args, argv)?;
-            install_interrupt_handler();
+            interrupt::install_handler();
             sweep::run(&opts)
         }
         Command::Prepare(args) => {
             let (cluster_opts, workload) = options::prepare_options(&args.cluster, &args.workload)?;
+            interrupt::install_handler();
             let cluster = match &cluster_opts.bootstrap {
                 Some(b) => {
                     Cluster::external(b, cluster_opts.admin_props.clone(), prepare::ADMIN_TIMEOUT)?
@@ -79,19 +78,6 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             ))),
         },
     }
-}
-
-/// First Ctrl-C: stop the current run, keep what is finished, print the resume command.
-/// Second: leave at once (children die with us: see `process::isolate`).
-fn install_interrupt_handler() {
-    let _ = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
-        eprintln!(
-            "\nkafkatune: interrupted: stopping the current run (Ctrl-C again to quit at once)"
-        );
-    });
 }
 
 fn print_properties() {

@@ -12,6 +12,7 @@ pub mod clients;
 pub mod commands;
 pub mod error;
 pub mod export;
+pub mod interrupt;
 pub mod options;
 pub mod output;
 pub mod process;

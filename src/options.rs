@@ -182,7 +182,8 @@ impl SweepOptions {
                 (dir.clone(), true)
             }
             (None, Some(dir)) => {
-                if dir.join(crate::export::RESULTS_FILE).exists() {
+                // A folder whose sweep stopped before its first run (no sweep.json) is free.
+                if dir.join(crate::export::META_FILE).exists() {
                     return Err(UserError::usage(format!(
                         "{} already holds a sweep",
                         dir.display()

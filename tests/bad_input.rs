@@ -224,3 +224,23 @@ fn tls_stores_a_client_cannot_read_are_refused_with_the_way_out() {
         "--command-config",
     );
 }
+
+#[test]
+fn an_output_folder_that_holds_a_sweep_is_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sweep");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("sweep.json"), "{}").unwrap();
+    std::fs::write(dir.join("results.jsonl"), "kept\n").unwrap();
+    kafkatune()
+        .args(["sweep", "--out"])
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("already holds a sweep"))
+        .stderr(predicate::str::contains("--resume"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("results.jsonl")).unwrap(),
+        "kept\n"
+    );
+}

@@ -116,6 +116,7 @@ impl EmbeddedBroker {
     fn wait_ready(&mut self) -> Result<()> {
         let started = Instant::now();
         loop {
+            crate::interrupt::check(|| "interrupted while the embedded broker started".into())?;
             if let Some(status) = self
                 .child
                 .as_mut()

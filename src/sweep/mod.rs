@@ -340,7 +340,7 @@ fn await_broker(cluster: &Cluster) -> std::result::Result<(), UserError> {
         ) {
             return Ok(());
         }
-        if runner::INTERRUPTED.load(std::sync::atomic::Ordering::Relaxed) {
+        if crate::interrupt::requested() {
             break;
         }
     }

@@ -4,7 +4,6 @@
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::Stdio;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -13,9 +12,6 @@ use anyhow::{Context, Result};
 use crate::clients::protocol::{self, DriverResult, Event, Spec};
 use crate::clients::DriverCommand;
 use crate::process;
-
-/// Set by the Ctrl-C handler: the current run is stopped and the sweep stops.
-pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// How long a consumer of a group run gets, after Ctrl-C, to leave its group before it is
 /// killed: a killed member stays in the group until its session times out, and a group
@@ -123,7 +119,7 @@ pub fn run_with_events(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-        let interrupted = INTERRUPTED.load(Ordering::Relaxed);
+        let interrupted = crate::interrupt::requested();
         if interrupted && interrupted_at.is_none() {
             interrupted_at = Some(Instant::now());
             outcome.interrupted = true;

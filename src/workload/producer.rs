@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::producer::{BaseProducer, BaseRecord, DefaultProducerContext, Producer};
+use rdkafka::producer::{BaseProducer, BaseRecord, DefaultProducerContext, Producer, PurgeConfig};
 
 use crate::broker::ClientProps;
 use crate::error;
@@ -63,6 +63,17 @@ pub fn produce(
         }
         if i % 10_000 == 0 {
             producer.poll(Duration::ZERO);
+            if let Err(e) = crate::interrupt::check(|| {
+                format!("interrupted while filling {topic}: {i} of {count} messages sent")
+            }) {
+                // What is queued is dropped, so that the producer closes at once.
+                producer.purge(PurgeConfig::default().queue().inflight());
+                return Err(e
+                    .with_hint(
+                        "the same command tops the topic up (on your own cluster, with --prepare)",
+                    )
+                    .into());
+            }
         }
     }
     producer

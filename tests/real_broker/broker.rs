@@ -144,8 +144,11 @@ fn a_topic_with_too_few_messages_is_an_error_before_measuring() {
     let b = super::shared();
     let t = super::topic("few");
     prepare_topic(&t, 100);
+    let (_tmp, dir) = out_dir();
     kafkatune_on("sweep", &b.bootstrap, &t)
-        .args(["--messages", "1000", "--repeat", "1"])
+        .args(["--messages", "1000", "--repeat", "1", "--no-report"])
+        .arg("--out")
+        .arg(&dir)
         .assert()
         .code(3)
         .stderr(predicate::str::contains(format!(
@@ -164,6 +167,14 @@ fn a_topic_with_too_few_messages_is_an_error_before_measuring() {
         100,
         "nothing was written to a topic kafkatune did not fill in this command"
     );
+    // Nothing was measured: the same folder takes the corrected command.
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--messages", "100", "--repeat", "1", "--no-report"])
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .success();
+    assert_eq!(records(&dir).len(), 1);
 }
 
 #[test]

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use kafkatune::broker::admin;
 use kafkatune::broker::embedded::{BrokerSetup, EmbeddedBroker};
 use kafkatune::broker::jars;
 use kafkatune::clients::ClientKind;
@@ -214,6 +215,69 @@ fn ctrl_c_during_a_group_run_stops_every_consumer_and_deletes_the_group() {
         assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
         assert_eq!(r.messages, 500_000);
     }
+}
+
+#[test]
+fn ctrl_c_while_a_topic_fills_stops_at_once_and_the_same_command_tops_it_up() {
+    let b = shared();
+    let t = topic("sigint-fill");
+    let args = |messages: u64| {
+        [
+            "prepare",
+            "--bootstrap-servers",
+            &b.bootstrap,
+            "--topic",
+            &t,
+            "--prepare",
+            "--messages",
+            &messages.to_string(),
+        ]
+        .map(String::from)
+    };
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
+        .args(args(50_000_000))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = || {
+        admin::topic_offsets(
+            &b.bootstrap,
+            &admin::ClientProps::new(),
+            &t,
+            Duration::from_secs(10),
+        )
+        .unwrap()
+        .map_or(0, |parts| parts.iter().map(|p| p.high - p.low).sum::<i64>())
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while held() == 0 {
+        assert!(Instant::now() < deadline, "the topic is never filled");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let signalled = Instant::now();
+    let out = stopped(child, "Ctrl-C");
+    assert!(
+        signalled.elapsed() < Duration::from_secs(10),
+        "stopped at once, not after 50 M messages: {:?}",
+        signalled.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains(&format!("interrupted while filling {t}"))
+            && stderr.contains("the same command tops the topic up"),
+        "{stderr}"
+    );
+    let partial = held() as u64;
+    assert!(partial < 50_000_000);
+    let out = kafkatune().args(args(partial + 1000)).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("(1000 produced now)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
