@@ -99,6 +99,30 @@ pub fn prepare_topic(topic: &str, messages: u64) {
         .success();
 }
 
+/// Runs `sweep` with `--out dir`, checks that it succeeded and that every run is ok with
+/// exactly `messages`; the records, and what kafkatune printed (stdout, then stderr).
+pub fn sweep_ok(sweep: &mut Command, dir: &Path, messages: u64) -> (Vec<RunRecord>, String) {
+    let out = sweep.arg("--out").arg(dir).output().unwrap();
+    let printed = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{printed}");
+    let recs = records(dir);
+    for r in &recs {
+        assert_eq!(
+            r.status,
+            Some(kafkatune::results::Status::Ok),
+            "{}: {:?}",
+            r.client,
+            r.error
+        );
+        assert_eq!(r.messages, messages, "{}", r.client);
+    }
+    (recs, printed)
+}
+
 /// A unique topic name for one test.
 pub fn topic(test: &str) -> String {
     format!("t-{test}-{}", std::process::id())

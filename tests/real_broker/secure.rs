@@ -4,10 +4,8 @@
 
 use std::time::{Duration, Instant};
 
-use kafkatune::results::Status;
-
 use super::{
-    kafkatune, kafkatune_on, out_dir, prepare_topic, records, shared, topic, SCRAM_PASSWORD,
+    kafkatune, kafkatune_on, out_dir, prepare_topic, shared, sweep_ok, topic, SCRAM_PASSWORD,
     SCRAM_USER,
 };
 
@@ -47,39 +45,30 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
     let (tmp, dir) = out_dir();
     let admin = command_config(tmp.path(), SCRAM_PASSWORD);
     let t = topic("scram");
-    let out = kafkatune_on("sweep", &b.scram_bootstrap, &t)
-        .args(["--prepare", "--messages", "2000", "--repeat", "1"])
-        .args([
-            "--client",
-            "all",
-            "-X",
-            "security.protocol=SASL_PLAINTEXT",
-            "-X",
-            "sasl.mechanism=SCRAM-SHA-256",
-            "-X",
-            &jaas(SCRAM_PASSWORD),
-        ])
-        .arg("--command-config")
-        .arg(&admin)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
+    let (recs, printed) = sweep_ok(
+        kafkatune_on("sweep", &b.scram_bootstrap, &t)
+            .args(["--prepare", "--messages", "2000", "--repeat", "1"])
+            .args([
+                "--client",
+                "all",
+                "-X",
+                "security.protocol=SASL_PLAINTEXT",
+                "-X",
+                "sasl.mechanism=SCRAM-SHA-256",
+                "-X",
+                &jaas(SCRAM_PASSWORD),
+            ])
+            .arg("--command-config")
+            .arg(&admin),
+        &dir,
+        2000,
     );
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    let recs = records(&dir);
     assert_eq!(recs.len(), 3);
     for r in &recs {
-        assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
-        assert_eq!(r.messages, 2000);
         assert_eq!(r.params["sasl.jaas.config"], "*****");
     }
     for (what, text) in [
-        ("stdout", stdout.to_string()),
-        ("stderr", stderr.to_string()),
+        ("the terminal", printed),
         ("the sweep folder", all_text(&dir)),
     ] {
         assert!(
@@ -145,7 +134,8 @@ fn every_client_reads_through_sasl_plain() {
     .unwrap();
     // The topic is filled over PLAINTEXT; the sweep reads it over SASL PLAIN.
     prepare_topic(&t, 1500);
-    let out = kafkatune_on("sweep", &b.scram_bootstrap, &t)
+    let mut sweep = kafkatune_on("sweep", &b.scram_bootstrap, &t);
+    sweep
         .args([
             "--messages",
             "1500",
@@ -157,21 +147,8 @@ fn every_client_reads_through_sasl_plain() {
         ])
         .args(security)
         .arg("--command-config")
-        .arg(&admin)
-        .arg("--out")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let recs = records(&dir);
+        .arg(&admin);
+    let (recs, _) = sweep_ok(&mut sweep, &dir, 1500);
     assert_eq!(recs.len(), 3);
-    for r in &recs {
-        assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
-        assert_eq!(r.messages, 1500);
-    }
     assert!(!all_text(&dir).contains(SCRAM_PASSWORD));
 }

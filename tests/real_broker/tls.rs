@@ -5,13 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use kafkatune::results::Status;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
 
-use super::{kafkatune, out_dir, records, shared, topic};
+use super::{kafkatune, kafkatune_on, out_dir, shared, sweep_ok, topic};
 
 /// PEM files of a test CA, the broker's key store and a client's key store.
 pub struct Certificates {
@@ -96,13 +95,8 @@ fn every_client_reads_through_mutual_tls_from_the_same_pem_files() {
     let b = shared();
     let (_tmp, dir) = out_dir();
     let t = topic("tls");
-    let mut cmd = kafkatune();
-    cmd.args([
-        "sweep",
-        "--bootstrap-servers",
-        &b.tls_bootstrap,
-        "--topic",
-        &t,
+    let mut sweep = kafkatune_on("sweep", &b.tls_bootstrap, &t);
+    sweep.args([
         "--prepare",
         "--messages",
         "2000",
@@ -113,20 +107,12 @@ fn every_client_reads_through_mutual_tls_from_the_same_pem_files() {
         "--no-report",
     ]);
     for p in tls_properties(true) {
-        cmd.arg("-X").arg(p);
+        sweep.arg("-X").arg(p);
     }
     // No --command-config: the admin and producer side takes the consumers' settings.
-    let out = cmd.arg("--out").arg(&dir).output().unwrap();
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-    );
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    let recs = records(&dir);
+    let (recs, printed) = sweep_ok(&mut sweep, &dir, 2000);
     assert_eq!(recs.len(), 3);
     for r in &recs {
-        assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
-        assert_eq!(r.messages, 2000);
         assert_eq!(r.params["security.protocol"], "SSL");
     }
     // The private keys stay in their files: no output holds one.
@@ -135,8 +121,7 @@ fn every_client_reads_through_mutual_tls_from_the_same_pem_files() {
         .flatten()
         .filter_map(|e| std::fs::read_to_string(e.path()).ok())
         .collect::<String>()
-        + &stdout
-        + &stderr;
+        + &printed;
     assert!(!all.contains("PRIVATE KEY"));
 }
 
