@@ -7,7 +7,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Heatmap;
 use super::style::{
-    categories, category_of, scale_colour, text_on, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE,
+    categories, category_of, scale_colour, text_on, title_font, DESC_SIZE, FONT, LABEL_SIZE,
 };
 use crate::report::format::{metric_label, short};
 
@@ -57,7 +57,7 @@ pub fn draw(map: &Heatmap, title: &str, metric: &str, scale: Scale) -> Result<St
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
-        let root = root.titled(title, (FONT, TITLE_SIZE))?;
+        let root = root.titled(title, title_font(title, root.dim_in_pixel().0))?;
         let (grid_area, legend_area) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
         draw_grid(&grid_area, map, scale)?;
         draw_legend(&legend_area, metric, scale)?;

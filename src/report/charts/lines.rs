@@ -5,12 +5,14 @@ use anyhow::Result;
 use plotters::prelude::*;
 
 use super::style::{
-    categories, category_of, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE,
+    categories, category_of, padded_range, series, title_font, DESC_SIZE, FONT, LABEL_SIZE,
 };
 use crate::report::analysis::Effect;
 use crate::report::format::{metric_label, short};
 
 const PANEL_WIDTH: u32 = 420;
+/// A lone panel is drawn wider, so that the title has room.
+const MIN_WIDTH: u32 = 640;
 const HEIGHT: u32 = 400;
 
 /// The SVG of `effects` (one per client, same property) side by side; `trial_medians[i][l]`
@@ -23,10 +25,10 @@ pub fn draw(
 ) -> Result<String> {
     let mut svg = String::new();
     {
-        let width = PANEL_WIDTH * effects.len().max(1) as u32;
+        let width = (PANEL_WIDTH * effects.len().max(1) as u32).max(MIN_WIDTH);
         let root = SVGBackend::with_string(&mut svg, (width, HEIGHT)).into_drawing_area();
         root.fill(&WHITE)?;
-        let root = root.titled(title, (FONT, TITLE_SIZE))?;
+        let root = root.titled(title, title_font(title, root.dim_in_pixel().0))?;
         let panels = root.split_evenly((1, effects.len().max(1)));
         for (i, (effect, panel)) in effects.iter().zip(panels.iter()).enumerate() {
             draw_panel(panel, effect, &trial_medians[i], metric, series(i))?;

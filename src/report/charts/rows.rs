@@ -7,8 +7,8 @@ use plotters::prelude::*;
 
 use super::data::{TrialRow, PERCENTILES};
 use super::style::{
-    categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE,
-    TITLE_SIZE,
+    categories, category_of, log_range, padded_range, series, title_font, DESC_SIZE, FONT,
+    LABEL_SIZE,
 };
 use crate::report::format::{metric_label, short};
 
@@ -147,7 +147,7 @@ type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// The title on top, then a strip for the key, then the area left for the chart.
 fn titled_with_key<'a>(root: &Area<'a>, title: &str) -> Result<(Area<'a>, Area<'a>)> {
-    let below_title = root.titled(title, (FONT, TITLE_SIZE))?;
+    let below_title = root.titled(title, title_font(title, root.dim_in_pixel().0))?;
     Ok(below_title.split_vertically(KEY_HEIGHT))
 }
 

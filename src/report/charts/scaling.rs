@@ -5,7 +5,7 @@
 use anyhow::Result;
 use plotters::prelude::*;
 
-use super::style::{padded_range, series, DESC_SIZE, FONT, LABEL_SIZE, TITLE_SIZE};
+use super::style::{padded_range, series, title_font, DESC_SIZE, FONT, LABEL_SIZE};
 use crate::report::format::{metric_label, short};
 use crate::report::scaling::{Series, METRIC};
 
@@ -32,7 +32,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
         // Room above the data for the key.
         let y_hi = y_top * (1.15 + 0.06 * all.len() as f64);
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, TITLE_SIZE))
+            .caption(title, title_font(title, root.dim_in_pixel().0))
             .margin(14)
             .x_label_area_size(46)
             .y_label_area_size(80)

@@ -6,8 +6,8 @@ use plotters::prelude::*;
 
 use super::data::TradeoffPoint;
 use super::style::{
-    categories, category_of, log_range, padded_range, series, DESC_SIZE, FONT, LABEL_SIZE,
-    TITLE_SIZE,
+    categories, category_of, log_range, padded_range, series, title_font, DESC_SIZE, FONT,
+    LABEL_SIZE,
 };
 use crate::report::format::{metric_label, short};
 
@@ -26,7 +26,7 @@ pub fn draw_clients(
         root.fill(&WHITE)?;
         let (lo, hi) = log_range(clients.iter().flat_map(|(_, v)| v.iter().copied()));
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, TITLE_SIZE))
+            .caption(title, title_font(title, root.dim_in_pixel().0))
             .margin(12)
             .x_label_area_size(44)
             .y_label_area_size(80)
@@ -94,7 +94,7 @@ pub fn draw_tradeoff(
         // Head room for the key, which sits in the upper right.
         let yhi = yhi + (yhi - ylo) * 0.25;
         let mut chart = ChartBuilder::on(&root)
-            .caption(title, (FONT, TITLE_SIZE))
+            .caption(title, title_font(title, root.dim_in_pixel().0))
             .margin(12)
             .margin_right(30)
             .x_label_area_size(46)

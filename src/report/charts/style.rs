@@ -8,8 +8,19 @@ use plotters::style::RGBColor;
 /// Font family of every text: a generic family, so the SVG needs no font file.
 pub const FONT: &str = "sans-serif";
 pub const TITLE_SIZE: u32 = 20;
+/// The smallest a long title may shrink to.
+const TITLE_SIZE_MIN: u32 = 11;
 pub const LABEL_SIZE: u32 = 14;
 pub const DESC_SIZE: u32 = 15;
+
+/// The font of a chart's title across `width` pixels: `TITLE_SIZE`, or smaller for a title
+/// that would not fit (a sans-serif glyph is about 0.6 em wide; plotters draws a size of
+/// 20 as 16.1 px).
+pub fn title_font(title: &str, width: u32) -> (&'static str, u32) {
+    let glyphs = title.chars().count().max(1) as f64;
+    let fits = (width as f64 * 0.96 * 1.24 / (0.6 * glyphs)).floor() as u32;
+    (FONT, fits.clamp(TITLE_SIZE_MIN, TITLE_SIZE))
+}
 
 /// Colours told apart by most readers, one per series (client or percentile).
 pub const SERIES: [RGBColor; 6] = [
@@ -133,6 +144,16 @@ pub fn log_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_title_shrinks_to_fit_its_chart() {
+        assert_eq!(title_font("throughput", 420), (FONT, TITLE_SIZE));
+        let long = "throughput (msg/s) against fetch.min.bytes (median of trials, 95% interval)";
+        let (_, size) = title_font(long, 420);
+        assert!(size < TITLE_SIZE && size >= TITLE_SIZE_MIN, "{size}");
+        assert!(long.chars().count() as f64 * 0.6 * size as f64 / 1.24 <= 420.0);
+        assert_eq!(title_font(long, 1680).1, TITLE_SIZE);
+    }
 
     #[test]
     fn scale_ends_and_middle() {
