@@ -52,6 +52,9 @@ pub struct EmbeddedBroker {
     pub scram_bootstrap: Option<String>,
     /// `127.0.0.1:PORT` of the SSL listener, when one was asked for.
     pub tls_bootstrap: Option<String>,
+    /// `127.0.0.1:PORT` of the SASL_SSL listener (SASL over TLS, no client certificate),
+    /// when both SASL and TLS were asked for.
+    pub sasl_tls_bootstrap: Option<String>,
     pub version: String,
     detached: bool,
 }
@@ -60,7 +63,7 @@ impl EmbeddedBroker {
     pub fn start(jars: &KafkaJars, setup: &BrokerSetup) -> Result<EmbeddedBroker> {
         super::java::require_java()?;
         let dir = scratch_dir()?;
-        let ports = free_ports(4)?;
+        let ports = free_ports(5)?;
         let bootstrap = format!("127.0.0.1:{}", ports[0]);
         let scram_bootstrap = setup
             .scram
@@ -70,6 +73,8 @@ impl EmbeddedBroker {
             .tls
             .as_ref()
             .map(|_| format!("127.0.0.1:{}", ports[3]));
+        let sasl_tls_bootstrap = (setup.scram.is_some() && setup.tls.is_some())
+            .then(|| format!("127.0.0.1:{}", ports[4]));
         std::fs::write(
             dir.join("server.properties"),
             server_properties(&dir, &ports, setup),
@@ -106,6 +111,7 @@ impl EmbeddedBroker {
             bootstrap,
             scram_bootstrap,
             tls_bootstrap,
+            sasl_tls_bootstrap,
             version: jars.version.clone(),
             detached: setup.detached,
         };
@@ -229,7 +235,8 @@ fn free_ports(n: usize) -> Result<Vec<u16>> {
 }
 
 fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
-    let (broker, controller, sasl, tls) = (ports[0], ports[1], ports[2], ports[3]);
+    let (broker, controller, sasl, tls, sasl_tls) =
+        (ports[0], ports[1], ports[2], ports[3], ports[4]);
     let mut listeners =
         format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
     let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
@@ -243,6 +250,11 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
         listeners.push_str(&format!(",SSL://127.0.0.1:{tls}"));
         advertised.push_str(&format!(",SSL://127.0.0.1:{tls}"));
         map.push_str(",SSL:SSL");
+    }
+    if setup.scram.is_some() && setup.tls.is_some() {
+        listeners.push_str(&format!(",SASL_SSL://127.0.0.1:{sasl_tls}"));
+        advertised.push_str(&format!(",SASL_SSL://127.0.0.1:{sasl_tls}"));
+        map.push_str(",SASL_SSL:SASL_SSL");
     }
     let mut text = String::new();
     let _ = write!(
@@ -269,22 +281,37 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
     );
     if let Some(user) = &setup.scram {
         // The same user for SCRAM (credentials in the metadata log, see `format_storage`) and
-        // PLAIN (credentials in the listener's JAAS line).
-        text.push_str(&format!(
-            "sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n\
-             listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
-             listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";\n",
-            user.user, user.password
-        ));
+        // PLAIN (credentials in the listener's JAAS line), on each SASL listener.
+        text.push_str("sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n");
+        let listeners: &[&str] = if setup.tls.is_some() {
+            &["sasl_plaintext", "sasl_ssl"]
+        } else {
+            &["sasl_plaintext"]
+        };
+        for listener in listeners {
+            let _ = writeln!(
+                text,
+                "listener.name.{listener}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
+                 listener.name.{listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";",
+                user.user, user.password
+            );
+        }
     }
     if let Some(tls) = &setup.tls {
         // PEM stores (KIP-651): the same files librdkafka and kafka-python read.
-        let _ = writeln!(
-            text,
-            "listener.name.ssl.ssl.keystore.type=PEM\n\
-             listener.name.ssl.ssl.keystore.location={}",
-            tls.keystore_pem.display()
-        );
+        let listeners: &[&str] = if setup.scram.is_some() {
+            &["ssl", "sasl_ssl"]
+        } else {
+            &["ssl"]
+        };
+        for listener in listeners {
+            let _ = writeln!(
+                text,
+                "listener.name.{listener}.ssl.keystore.type=PEM\n\
+                 listener.name.{listener}.ssl.keystore.location={}",
+                tls.keystore_pem.display()
+            );
+        }
         if let Some(ca) = &tls.client_ca_pem {
             let _ = writeln!(
                 text,

@@ -22,12 +22,14 @@ use kafkatune::results::RunRecord;
 pub const SCRAM_USER: &str = "kafkatune-test";
 pub const SCRAM_PASSWORD: &str = "s3cret-pa55";
 
-/// The broker every test shares, with SASL (SCRAM and PLAIN) and mutual TLS listeners
-/// beside PLAINTEXT.
+/// The broker every test shares, with SASL (SCRAM and PLAIN), mutual TLS and SASL over TLS
+/// listeners beside PLAINTEXT.
 pub struct Shared {
     pub bootstrap: String,
     pub scram_bootstrap: String,
     pub tls_bootstrap: String,
+    /// SASL (SCRAM, PLAIN) over TLS, no client certificate: what managed clusters offer.
+    pub sasl_tls_bootstrap: String,
     pub certificates: tls::Certificates,
 }
 
@@ -59,6 +61,7 @@ pub fn shared() -> &'static Shared {
                         bootstrap: b.bootstrap.clone(),
                         scram_bootstrap: b.scram_bootstrap.clone().unwrap(),
                         tls_bootstrap: b.tls_bootstrap.clone().unwrap(),
+                        sasl_tls_bootstrap: b.sasl_tls_bootstrap.clone().unwrap(),
                         certificates,
                     }))
                     .unwrap();

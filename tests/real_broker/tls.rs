@@ -1,6 +1,7 @@
 //! A TLS cluster: mutual TLS through Kafka's PEM store properties, the same files for every
 //! client and for the admin and producer side (which takes the consumers' settings when no
-//! --command-config is given); a client the broker does not trust is a clear, bounded error.
+//! --command-config is given); SCRAM over TLS; a client the broker does not trust is a
+//! clear, bounded error.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,7 +11,9 @@ use rcgen::{
     KeyUsagePurpose,
 };
 
-use super::{kafkatune, kafkatune_on, out_dir, shared, sweep_ok, topic};
+use super::{
+    kafkatune, kafkatune_on, out_dir, shared, sweep_ok, topic, SCRAM_PASSWORD, SCRAM_USER,
+};
 
 /// PEM files of a test CA, the broker's key store and a client's key store.
 pub struct Certificates {
@@ -154,4 +157,44 @@ fn a_client_without_a_certificate_is_refused_clearly_within_the_timeout() {
         started.elapsed() < Duration::from_secs(10),
         "a refused handshake is final: no need to wait out the timeout"
     );
+}
+
+#[test]
+fn every_client_reads_through_scram_over_tls() {
+    let b = shared();
+    let (_tmp, dir) = out_dir();
+    let t = topic("sasl-ssl");
+    let c = &b.certificates;
+    let mut sweep = kafkatune_on("sweep", &b.sasl_tls_bootstrap, &t);
+    sweep.args([
+        "--prepare",
+        "--messages",
+        "1500",
+        "--repeat",
+        "1",
+        "--client",
+        "all",
+        "--no-report",
+    ]);
+    for p in [
+        "security.protocol=SASL_SSL".to_string(),
+        "sasl.mechanism=SCRAM-SHA-256".to_string(),
+        format!(
+            r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{SCRAM_PASSWORD}";"#
+        ),
+        "ssl.truststore.type=PEM".to_string(),
+        format!("ssl.truststore.location={}", c.ca.display()),
+    ] {
+        sweep.arg("-X").arg(p);
+    }
+    let (recs, printed) = sweep_ok(&mut sweep, &dir, 1500);
+    assert_eq!(recs.len(), 3);
+    assert!(!printed.contains(SCRAM_PASSWORD));
+    for r in &recs {
+        assert!(
+            !serde_json::to_string(r).unwrap().contains(SCRAM_PASSWORD),
+            "{}: the password is in its record",
+            r.client
+        );
+    }
 }
