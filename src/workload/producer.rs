@@ -64,7 +64,7 @@ pub fn produce(
         if i % 10_000 == 0 {
             producer.poll(Duration::ZERO);
             if let Err(e) = crate::interrupt::check(|| {
-                format!("interrupted while filling {topic}: {i} of {count} messages sent")
+                format!("interrupted while filling {topic}: {i} of {count} messages queued (what the broker acknowledged stays)")
             }) {
                 // What is queued is dropped, so that the producer closes at once.
                 producer.purge(PurgeConfig::default().queue().inflight());
