@@ -2,6 +2,7 @@
 //! All through librdkafka, with the user's `--command-config` settings (security) applied.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -34,10 +35,16 @@ pub fn client_config(bootstrap: &str, props: &ClientProps) -> ClientConfig {
 #[derive(Default)]
 pub struct ErrorCapture {
     last: Mutex<Option<String>>,
+    /// The broker closed a connection at its first request (ApiVersion), as a TLS listener
+    /// does to a PLAINTEXT client.
+    closed_at_first_request: AtomicBool,
 }
 
 impl ClientContext for ErrorCapture {
     fn log(&self, _level: rdkafka::config::RDKafkaLogLevel, _fac: &str, log_message: &str) {
+        if log_message.contains("Disconnected") && log_message.contains("APIVERSION_QUERY") {
+            self.closed_at_first_request.store(true, Ordering::Relaxed);
+        }
         self.note(log_message.to_string());
     }
 
@@ -72,6 +79,9 @@ fn is_auth_failure(text: &str) -> bool {
 fn metadata_consumer(bootstrap: &str, props: &ClientProps) -> Result<BaseConsumer<ErrorCapture>> {
     client_config(bootstrap, props)
         .set("allow.auto.create.topics", "false")
+        // librdkafka's logs reach `ErrorCapture` (they are off without a `log` logger); a
+        // connection closed at the first request is logged at debug level.
+        .set_log_level(rdkafka::config::RDKafkaLogLevel::Debug)
         .create_with_context(ErrorCapture::default())
         .map_err(|e| {
             error::usage(format!(
@@ -106,6 +116,23 @@ pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) 
             return Err(error::UserError::env(format!("authentication to the Kafka cluster at {bootstrap} failed: {cause}"))
                 .with_hint("check the TLS stores (ssl.truststore.*, ssl.keystore.*) or the SASL user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
                 .into());
+        }
+        let plaintext = props
+            .get("security.protocol")
+            .is_none_or(|p| p.eq_ignore_ascii_case("PLAINTEXT"));
+        if Instant::now() >= deadline
+            && plaintext
+            && consumer
+                .context()
+                .closed_at_first_request
+                .load(Ordering::Relaxed)
+        {
+            return Err(error::UserError::env(format!(
+                "the Kafka cluster at {bootstrap} closed every connection at its first request within {} s, as a TLS listener does to a PLAINTEXT client",
+                timeout.as_secs_f64()
+            ))
+            .with_hint("set security.protocol=SSL or SASL_SSL and its settings with -X/--consumer.config (consumers) and --command-config (admin and producer)")
+            .into());
         }
         if Instant::now() >= deadline {
             return Err(error::UserError::env(format!(

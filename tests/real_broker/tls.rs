@@ -198,3 +198,25 @@ fn every_client_reads_through_scram_over_tls() {
         );
     }
 }
+
+#[test]
+fn a_plaintext_client_on_the_tls_port_is_told_to_set_the_security_protocol() {
+    let b = shared();
+    let out = kafkatune()
+        .args([
+            "sweep",
+            "--bootstrap-servers",
+            &b.tls_bootstrap,
+            "--repeat",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("closed every connection at its first request")
+            && stderr.contains("security.protocol"),
+        "{stderr}"
+    );
+}

@@ -150,7 +150,7 @@ mod tests {
         assert_eq!(title_font("throughput", 420), (FONT, TITLE_SIZE));
         let long = "throughput (msg/s) against fetch.min.bytes (median of trials, 95% interval)";
         let (_, size) = title_font(long, 420);
-        assert!(size < TITLE_SIZE && size >= TITLE_SIZE_MIN, "{size}");
+        assert!((TITLE_SIZE_MIN..TITLE_SIZE).contains(&size), "{size}");
         assert!(long.chars().count() as f64 * 0.6 * size as f64 / 1.24 <= 420.0);
         assert_eq!(title_font(long, 1680).1, TITLE_SIZE);
     }
