@@ -99,6 +99,9 @@ pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> b
 /// authentication (SASL or TLS) is reported as soon as it is seen.
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
     let consumer = metadata_consumer(bootstrap, props)?;
+    let plaintext = props
+        .get("security.protocol")
+        .is_none_or(|p| p.eq_ignore_ascii_case("PLAINTEXT"));
     let deadline = Instant::now() + timeout;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
@@ -117,9 +120,6 @@ pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) 
                 .with_hint("check the TLS stores (ssl.truststore.*, ssl.keystore.*) or the SASL user name, password and sasl.mechanism in --command-config (admin and producer) and -X/--consumer.config (consumers)")
                 .into());
         }
-        let plaintext = props
-            .get("security.protocol")
-            .is_none_or(|p| p.eq_ignore_ascii_case("PLAINTEXT"));
         if Instant::now() >= deadline
             && plaintext
             && consumer

@@ -63,18 +63,18 @@ impl EmbeddedBroker {
     pub fn start(jars: &KafkaJars, setup: &BrokerSetup) -> Result<EmbeddedBroker> {
         super::java::require_java()?;
         let dir = scratch_dir()?;
-        let ports = free_ports(5)?;
+        let ports = free_ports(2 + SECURED.len())?;
         let bootstrap = format!("127.0.0.1:{}", ports[0]);
-        let scram_bootstrap = setup
-            .scram
-            .as_ref()
-            .map(|_| format!("127.0.0.1:{}", ports[2]));
-        let tls_bootstrap = setup
-            .tls
-            .as_ref()
-            .map(|_| format!("127.0.0.1:{}", ports[3]));
-        let sasl_tls_bootstrap = (setup.scram.is_some() && setup.tls.is_some())
-            .then(|| format!("127.0.0.1:{}", ports[4]));
+        let secured = secured_listeners(setup, &ports);
+        let address_of = |protocol: &str| {
+            secured
+                .iter()
+                .find(|(l, _)| l.protocol == protocol)
+                .map(|(_, port)| format!("127.0.0.1:{port}"))
+        };
+        let scram_bootstrap = address_of("SASL_PLAINTEXT");
+        let tls_bootstrap = address_of("SSL");
+        let sasl_tls_bootstrap = address_of("SASL_SSL");
         std::fs::write(
             dir.join("server.properties"),
             server_properties(&dir, &ports, setup),
@@ -234,27 +234,56 @@ fn free_ports(n: usize) -> Result<Vec<u16>> {
         .collect::<std::io::Result<_>>()?)
 }
 
+/// A listener beside PLAINTEXT that a test set-up may ask for.
+struct Secured {
+    /// The security protocol, which is also the listener's name.
+    protocol: &'static str,
+    sasl: bool,
+    tls: bool,
+}
+
+/// Every secured listener, each with the port after PLAINTEXT's and CONTROLLER's.
+const SECURED: [Secured; 3] = [
+    Secured {
+        protocol: "SASL_PLAINTEXT",
+        sasl: true,
+        tls: false,
+    },
+    Secured {
+        protocol: "SSL",
+        sasl: false,
+        tls: true,
+    },
+    Secured {
+        protocol: "SASL_SSL",
+        sasl: true,
+        tls: true,
+    },
+];
+
+/// The secured listeners `setup` asks for (SASL ones with a SCRAM user, TLS ones with a key
+/// store), with their ports.
+fn secured_listeners(setup: &BrokerSetup, ports: &[u16]) -> Vec<(&'static Secured, u16)> {
+    SECURED
+        .iter()
+        .zip(&ports[2..])
+        .filter(|(l, _)| (!l.sasl || setup.scram.is_some()) && (!l.tls || setup.tls.is_some()))
+        .map(|(l, port)| (l, *port))
+        .collect()
+}
+
 fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
-    let (broker, controller, sasl, tls, sasl_tls) =
-        (ports[0], ports[1], ports[2], ports[3], ports[4]);
+    let (broker, controller) = (ports[0], ports[1]);
+    let secured = secured_listeners(setup, ports);
     let mut listeners =
         format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
     let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
     let mut map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".to_string();
-    if setup.scram.is_some() {
-        listeners.push_str(&format!(",SASL_PLAINTEXT://127.0.0.1:{sasl}"));
-        advertised.push_str(&format!(",SASL_PLAINTEXT://127.0.0.1:{sasl}"));
-        map.push_str(",SASL_PLAINTEXT:SASL_PLAINTEXT");
-    }
-    if setup.tls.is_some() {
-        listeners.push_str(&format!(",SSL://127.0.0.1:{tls}"));
-        advertised.push_str(&format!(",SSL://127.0.0.1:{tls}"));
-        map.push_str(",SSL:SSL");
-    }
-    if setup.scram.is_some() && setup.tls.is_some() {
-        listeners.push_str(&format!(",SASL_SSL://127.0.0.1:{sasl_tls}"));
-        advertised.push_str(&format!(",SASL_SSL://127.0.0.1:{sasl_tls}"));
-        map.push_str(",SASL_SSL:SASL_SSL");
+    for (l, port) in &secured {
+        let protocol = l.protocol;
+        listeners.push_str(&format!(",{protocol}://127.0.0.1:{port}"));
+        advertised.push_str(&format!(",{protocol}://127.0.0.1:{port}"));
+        map.push_str(&format!(",{protocol}:{protocol}"));
     }
     let mut text = String::new();
     let _ = write!(
@@ -279,48 +308,40 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
          group.initial.rebalance.delay.ms=0\n",
         dir.join("data").display()
     );
-    if let Some(user) = &setup.scram {
-        // The same user for SCRAM (credentials in the metadata log, see `format_storage`) and
-        // PLAIN (credentials in the listener's JAAS line), on each SASL listener.
+    if setup.scram.is_some() {
         text.push_str("sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n");
-        let listeners: &[&str] = if setup.tls.is_some() {
-            &["sasl_plaintext", "sasl_ssl"]
-        } else {
-            &["sasl_plaintext"]
-        };
-        for listener in listeners {
+    }
+    for (l, _) in &secured {
+        let name = l.protocol.to_ascii_lowercase();
+        if let (true, Some(user)) = (l.sasl, &setup.scram) {
+            // The same user for SCRAM (credentials in the metadata log, see `format_storage`)
+            // and PLAIN (credentials in the listener's JAAS line).
             let _ = writeln!(
                 text,
-                "listener.name.{listener}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
-                 listener.name.{listener}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";",
+                "listener.name.{name}.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;\n\
+                 listener.name.{name}.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_{}=\"{}\";",
                 user.user, user.password
             );
         }
-    }
-    if let Some(tls) = &setup.tls {
-        // PEM stores (KIP-651): the same files librdkafka and kafka-python read.
-        let listeners: &[&str] = if setup.scram.is_some() {
-            &["ssl", "sasl_ssl"]
-        } else {
-            &["ssl"]
-        };
-        for listener in listeners {
+        if let (true, Some(tls)) = (l.tls, &setup.tls) {
+            // PEM stores (KIP-651): the same files librdkafka and kafka-python read.
             let _ = writeln!(
                 text,
-                "listener.name.{listener}.ssl.keystore.type=PEM\n\
-                 listener.name.{listener}.ssl.keystore.location={}",
+                "listener.name.{name}.ssl.keystore.type=PEM\n\
+                 listener.name.{name}.ssl.keystore.location={}",
                 tls.keystore_pem.display()
             );
         }
-        if let Some(ca) = &tls.client_ca_pem {
-            let _ = writeln!(
-                text,
-                "listener.name.ssl.ssl.client.auth=required\n\
-                 listener.name.ssl.ssl.truststore.type=PEM\n\
-                 listener.name.ssl.ssl.truststore.location={}",
-                ca.display()
-            );
-        }
+    }
+    // Mutual TLS on the SSL listener; SASL_SSL authenticates by SASL.
+    if let Some(ca) = setup.tls.as_ref().and_then(|t| t.client_ca_pem.as_ref()) {
+        let _ = writeln!(
+            text,
+            "listener.name.ssl.ssl.client.auth=required\n\
+             listener.name.ssl.ssl.truststore.type=PEM\n\
+             listener.name.ssl.ssl.truststore.location={}",
+            ca.display()
+        );
     }
     text
 }

@@ -85,19 +85,7 @@ fn assert_gone(group: &str) {
 
 #[test]
 fn three_consumers_on_six_partitions_each_take_a_share_of_an_exact_total() {
-    let recs = sweep(
-        "group-share",
-        "6",
-        "3",
-        &[
-            "--client",
-            "librdkafka",
-            "--client",
-            "java",
-            "--client",
-            "kafka-python",
-        ],
-    );
+    let recs = sweep("group-share", "6", "3", &["--client", "all"]);
     assert_eq!(recs.len(), 3);
     for r in &recs {
         check_exact(r, 3);
@@ -121,19 +109,7 @@ fn three_consumers_on_six_partitions_each_take_a_share_of_an_exact_total() {
 
 #[test]
 fn more_consumers_than_partitions_names_the_idle_one_instead_of_hanging() {
-    let recs = sweep(
-        "group-idle",
-        "2",
-        "3",
-        &[
-            "--client",
-            "librdkafka",
-            "--client",
-            "java",
-            "--client",
-            "kafka-python",
-        ],
-    );
+    let recs = sweep("group-idle", "2", "3", &["--client", "all"]);
     assert_eq!(recs.len(), 3);
     for r in &recs {
         check_exact(r, 3);

@@ -126,6 +126,27 @@ pub fn sweep_ok(sweep: &mut Command, dir: &Path, messages: u64) -> (Vec<RunRecor
     (recs, printed)
 }
 
+/// `kafkatune sweep` on `bootstrap` (the admin and producer side set up by `command_config`,
+/// if any), which must end with exit 3 (the cluster refused or did not answer): its stderr.
+pub fn refused_sweep(bootstrap: &str, command_config: Option<&Path>) -> String {
+    let mut sweep = kafkatune();
+    sweep.args(["sweep", "--bootstrap-servers", bootstrap, "--repeat", "1"]);
+    if let Some(file) = command_config {
+        sweep.arg("--command-config").arg(file);
+    }
+    let out = sweep.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    stderr
+}
+
+/// The JAAS line of the test user for SCRAM, with `password`.
+pub fn scram_jaas(password: &str) -> String {
+    format!(
+        r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{password}";"#
+    )
+}
+
 /// A unique topic name for one test.
 pub fn topic(test: &str) -> String {
     format!("t-{test}-{}", std::process::id())

@@ -5,21 +5,15 @@
 use std::time::{Duration, Instant};
 
 use super::{
-    kafkatune, kafkatune_on, out_dir, prepare_topic, shared, sweep_ok, topic, SCRAM_PASSWORD,
-    SCRAM_USER,
+    kafkatune_on, out_dir, prepare_topic, refused_sweep, scram_jaas, shared, sweep_ok, topic,
+    SCRAM_PASSWORD, SCRAM_USER,
 };
-
-fn jaas(password: &str) -> String {
-    format!(
-        r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{password}";"#
-    )
-}
 
 fn command_config(dir: &std::path::Path, password: &str) -> std::path::PathBuf {
     let path = dir.join("admin.properties");
     let text = format!(
         "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=SCRAM-SHA-256\n{}\n",
-        jaas(password)
+        scram_jaas(password)
     );
     std::fs::write(&path, text).unwrap();
     path
@@ -56,7 +50,7 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
                 "-X",
                 "sasl.mechanism=SCRAM-SHA-256",
                 "-X",
-                &jaas(SCRAM_PASSWORD),
+                &scram_jaas(SCRAM_PASSWORD),
             ])
             .arg("--command-config")
             .arg(&admin),
@@ -85,20 +79,7 @@ fn a_wrong_password_is_a_clear_error_within_the_timeout() {
     let tmp = tempfile::tempdir().unwrap();
     let admin = command_config(tmp.path(), "wrong-password");
     let started = Instant::now();
-    let out = kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.scram_bootstrap,
-            "--repeat",
-            "1",
-        ])
-        .arg("--command-config")
-        .arg(&admin)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let stderr = refused_sweep(&b.scram_bootstrap, Some(&admin));
     assert!(
         stderr.contains("authentication"),
         "names the cause: {stderr}"

@@ -12,7 +12,7 @@ use rcgen::{
 };
 
 use super::{
-    kafkatune, kafkatune_on, out_dir, shared, sweep_ok, topic, SCRAM_PASSWORD, SCRAM_USER,
+    kafkatune_on, out_dir, refused_sweep, scram_jaas, shared, sweep_ok, topic, SCRAM_PASSWORD,
 };
 
 /// PEM files of a test CA, the broker's key store and a client's key store.
@@ -133,20 +133,7 @@ fn a_client_without_a_certificate_is_refused_clearly_within_the_timeout() {
     let b = shared();
     let tmp = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.tls_bootstrap,
-            "--repeat",
-            "1",
-        ])
-        .arg("--command-config")
-        .arg(command_config(tmp.path(), false))
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let stderr = refused_sweep(&b.tls_bootstrap, Some(&command_config(tmp.path(), false)));
     assert!(
         stderr.contains("authentication")
             && stderr.contains("certificate")
@@ -179,9 +166,7 @@ fn every_client_reads_through_scram_over_tls() {
     for p in [
         "security.protocol=SASL_SSL".to_string(),
         "sasl.mechanism=SCRAM-SHA-256".to_string(),
-        format!(
-            r#"sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="{SCRAM_USER}" password="{SCRAM_PASSWORD}";"#
-        ),
+        scram_jaas(SCRAM_PASSWORD),
         "ssl.truststore.type=PEM".to_string(),
         format!("ssl.truststore.location={}", c.ca.display()),
     ] {
@@ -202,18 +187,7 @@ fn every_client_reads_through_scram_over_tls() {
 #[test]
 fn a_plaintext_client_on_the_tls_port_is_told_to_set_the_security_protocol() {
     let b = shared();
-    let out = kafkatune()
-        .args([
-            "sweep",
-            "--bootstrap-servers",
-            &b.tls_bootstrap,
-            "--repeat",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    let stderr = refused_sweep(&b.tls_bootstrap, None);
     assert!(
         stderr.contains("closed every connection at its first request")
             && stderr.contains("security.protocol"),
