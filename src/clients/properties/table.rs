@@ -1,0 +1,307 @@
+//! The table: each property by its Kafka (Java client) name, with what values it takes and
+//! how librdkafka and kafka-python spell it.
+
+/// How a client spells a property.
+#[derive(Debug, Clone, Copy)]
+pub enum Spelling {
+    /// The client takes it under this name.
+    Name(&'static str),
+    /// The client has no such setting; the text says why or what comes closest.
+    Unsupported(&'static str),
+    /// The client's settings follow from this one together with others (TLS stores, see
+    /// `tls.rs`); the text says which.
+    Rule(&'static str),
+}
+use Spelling::{Name, Rule, Unsupported};
+
+/// What values a property takes.
+#[derive(Debug, Clone, Copy)]
+pub enum ValueType {
+    /// A whole number within these bounds, both included.
+    Int { min: i64, max: i64 },
+    /// `true` or `false`.
+    Bool,
+    /// One of these words, in any case (Kafka compares them so).
+    Enum(&'static [&'static str]),
+    /// Anything: names, paths, JAAS lines.
+    Text,
+}
+
+/// One row of the table.
+#[derive(Debug)]
+pub struct Property {
+    /// The name users type, Kafka's (the Java client's).
+    pub kafka: &'static str,
+    /// What values it takes, checked before anything runs.
+    pub value: ValueType,
+    /// How librdkafka spells it.
+    pub librdkafka: Spelling,
+    /// How kafka-python spells it (a keyword argument of `KafkaConsumer`).
+    pub kafka_python: Spelling,
+    /// The Java client has it under the Kafka name (false for librdkafka-only settings).
+    pub java: bool,
+}
+
+const I32: i64 = i32::MAX as i64;
+const fn int(min: i64, max: i64) -> ValueType {
+    ValueType::Int { min, max }
+}
+const fn row(
+    kafka: &'static str,
+    value: ValueType,
+    librdkafka: Spelling,
+    kafka_python: Spelling,
+) -> Property {
+    Property {
+        kafka,
+        value,
+        librdkafka,
+        kafka_python,
+        java: true,
+    }
+}
+const fn rdkafka_only(name: &'static str, value: ValueType) -> Property {
+    Property {
+        kafka: name,
+        value,
+        librdkafka: Name(name),
+        kafka_python: Unsupported("a librdkafka-only setting"),
+        java: false,
+    }
+}
+
+/// The table. librdkafka names from its CONFIGURATION.md (2.12), kafka-python names from
+/// `KafkaConsumer.DEFAULT_CONFIG` (3.0).
+pub static PROPERTIES: &[Property] = &[
+    // max.poll.records: librdkafka has no such setting for classic consumers; the librdkafka
+    // driver applies it as the batch size of one logical poll (see docs/driver-protocol.md),
+    // so it is handled as a spec field, not passed as a property.
+    row(
+        "max.poll.records",
+        int(1, I32),
+        Name("max.poll.records"),
+        Name("max_poll_records"),
+    ),
+    // fetch.min.bytes / fetch.max.wait.ms act on the broker: ReplicaManager.fetchMessages
+    // answers at once when minBytes are readable, else a DelayedFetch waits up to maxWait.
+    row(
+        "fetch.min.bytes",
+        int(1, 100_000_000),
+        Name("fetch.min.bytes"),
+        Name("fetch_min_bytes"),
+    ),
+    row(
+        "fetch.max.wait.ms",
+        int(0, 300_000),
+        Name("fetch.wait.max.ms"),
+        Name("fetch_max_wait_ms"),
+    ),
+    row(
+        "fetch.max.bytes",
+        int(0, I32),
+        Name("fetch.max.bytes"),
+        Name("fetch_max_bytes"),
+    ),
+    row(
+        "max.partition.fetch.bytes",
+        int(1, I32),
+        Name("max.partition.fetch.bytes"),
+        Name("max_partition_fetch_bytes"),
+    ),
+    row(
+        "check.crcs",
+        ValueType::Bool,
+        Name("check.crcs"),
+        Name("check_crcs"),
+    ),
+    row(
+        "isolation.level",
+        ValueType::Enum(&["read_uncommitted", "read_committed"]),
+        Name("isolation.level"),
+        Name("isolation_level"),
+    ),
+    row(
+        "receive.buffer.bytes",
+        int(-1, I32),
+        Name("socket.receive.buffer.bytes"),
+        Name("receive_buffer_bytes"),
+    ),
+    row(
+        "send.buffer.bytes",
+        int(-1, I32),
+        Name("socket.send.buffer.bytes"),
+        Name("send_buffer_bytes"),
+    ),
+    row(
+        "client.id",
+        ValueType::Text,
+        Name("client.id"),
+        Name("client_id"),
+    ),
+    row(
+        "client.rack",
+        ValueType::Text,
+        Name("client.rack"),
+        Unsupported("kafka-python does not fetch from the closest replica"),
+    ),
+    row(
+        "request.timeout.ms",
+        int(0, I32),
+        Name("socket.timeout.ms"),
+        Name("request_timeout_ms"),
+    ),
+    row(
+        "connections.max.idle.ms",
+        int(0, I32),
+        Name("connections.max.idle.ms"),
+        Name("connections_max_idle_ms"),
+    ),
+    row(
+        "metadata.max.age.ms",
+        int(0, I32),
+        Name("metadata.max.age.ms"),
+        Name("metadata_max_age_ms"),
+    ),
+    row(
+        "reconnect.backoff.ms",
+        int(0, I32),
+        Name("reconnect.backoff.ms"),
+        Name("reconnect_backoff_ms"),
+    ),
+    row(
+        "reconnect.backoff.max.ms",
+        int(0, I32),
+        Name("reconnect.backoff.max.ms"),
+        Name("reconnect_backoff_max_ms"),
+    ),
+    row(
+        "retry.backoff.ms",
+        int(0, I32),
+        Name("retry.backoff.ms"),
+        Name("retry_backoff_ms"),
+    ),
+    row(
+        "session.timeout.ms",
+        int(1, I32),
+        Name("session.timeout.ms"),
+        Name("session_timeout_ms"),
+    ),
+    row(
+        "heartbeat.interval.ms",
+        int(1, I32),
+        Name("heartbeat.interval.ms"),
+        Name("heartbeat_interval_ms"),
+    ),
+    row(
+        "max.poll.interval.ms",
+        int(1, I32),
+        Name("max.poll.interval.ms"),
+        Name("max_poll_interval_ms"),
+    ),
+    row(
+        "group.protocol",
+        ValueType::Enum(&["classic", "consumer"]),
+        Name("group.protocol"),
+        Unsupported("kafka-python speaks only the classic group protocol"),
+    ),
+    row(
+        "group.instance.id",
+        ValueType::Text,
+        Name("group.instance.id"),
+        Unsupported("kafka-python has no static membership"),
+    ),
+    row(
+        "security.protocol",
+        ValueType::Enum(&["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]),
+        Name("security.protocol"),
+        Name("security_protocol"),
+    ),
+    row(
+        "sasl.mechanism",
+        ValueType::Enum(&[
+            "PLAIN",
+            "SCRAM-SHA-256",
+            "SCRAM-SHA-512",
+            "GSSAPI",
+            "OAUTHBEARER",
+        ]),
+        Name("sasl.mechanisms"),
+        Name("sasl_mechanism"),
+    ),
+    // Java's JAAS line carries the user name and password; librdkafka and kafka-python take
+    // them as two settings, split out in `translate`.
+    row(
+        "sasl.jaas.config",
+        ValueType::Text,
+        Name("sasl.username+sasl.password"),
+        Name("sasl_plain_username+sasl_plain_password"),
+    ),
+    row(
+        "ssl.endpoint.identification.algorithm",
+        ValueType::Enum(&["https", ""]),
+        Name("ssl.endpoint.identification.algorithm"),
+        Rule("ssl_check_hostname"),
+    ),
+    // TLS stores. librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key
+    // store), so PEM stores, which the Java client reads too, serve all three.
+    row(
+        "ssl.truststore.type",
+        ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
+        Rule("PEM only"),
+        Rule("PEM only"),
+    ),
+    row(
+        "ssl.truststore.location",
+        ValueType::Text,
+        Rule("ssl.ca.location"),
+        Rule("ssl_cafile"),
+    ),
+    row(
+        "ssl.truststore.password",
+        ValueType::Text,
+        Rule("none (PEM)"),
+        Rule("none (PEM)"),
+    ),
+    row(
+        "ssl.truststore.certificates",
+        ValueType::Text,
+        Name("ssl.ca.pem"),
+        Unsupported("kafka-python reads CA certificates from a file: use ssl.truststore.location"),
+    ),
+    row(
+        "ssl.keystore.type",
+        ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
+        Rule("PEM or PKCS12"),
+        Rule("PEM only"),
+    ),
+    row(
+        "ssl.keystore.location",
+        ValueType::Text,
+        Rule("ssl.{certificate,key}.location"),
+        Rule("ssl_certfile, ssl_keyfile"),
+    ),
+    row(
+        "ssl.keystore.password",
+        ValueType::Text,
+        Rule("ssl.keystore.password"),
+        Rule("none (PEM)"),
+    ),
+    row(
+        "ssl.key.password",
+        ValueType::Text,
+        Rule("ssl.key.password"),
+        Rule("ssl_password"),
+    ),
+    // librdkafka's own prefetch settings: they shape its fetch queue, the nearest thing it
+    // has to the Java client's fetch buffer.
+    rdkafka_only("queued.min.messages", int(1, 10_000_000)),
+    rdkafka_only("queued.max.messages.kbytes", int(1, 2_097_151)),
+    rdkafka_only("fetch.queue.backoff.ms", int(0, 300_000)),
+    rdkafka_only("fetch.error.backoff.ms", int(0, 300_000)),
+    rdkafka_only("statistics.interval.ms", int(0, 86_400_000)),
+];
+
+/// Looks a Kafka property name up in the table.
+pub fn lookup(name: &str) -> Option<&'static Property> {
+    PROPERTIES.iter().find(|p| p.kafka == name)
+}
