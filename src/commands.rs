@@ -87,6 +87,9 @@ fn print_properties() {
     );
     let show = |s: properties::Spelling| match s {
         properties::Spelling::Name(n) => n.to_string(),
+        properties::Spelling::JaasCredentials { username, password } => {
+            format!("{username}+{password}")
+        }
         properties::Spelling::Unsupported(_) => "-".to_string(),
         properties::Spelling::Rule(how) => format!("{how} *"),
     };

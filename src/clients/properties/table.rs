@@ -6,13 +6,19 @@
 pub enum Spelling {
     /// The client takes it under this name.
     Name(&'static str),
+    /// The client takes the user name and the password of Java's JAAS line
+    /// (`sasl.jaas.config`) as two settings, under these names.
+    JaasCredentials {
+        username: &'static str,
+        password: &'static str,
+    },
     /// The client has no such setting; the text says why or what comes closest.
     Unsupported(&'static str),
     /// The client's settings follow from this one together with others (TLS stores, see
     /// `tls.rs`); the text says which.
     Rule(&'static str),
 }
-use Spelling::{Name, Rule, Unsupported};
+use Spelling::{JaasCredentials, Name, Rule, Unsupported};
 
 /// What values a property takes.
 #[derive(Debug, Clone, Copy)]
@@ -228,13 +234,17 @@ pub static PROPERTIES: &[Property] = &[
         Name("sasl.mechanisms"),
         Name("sasl_mechanism"),
     ),
-    // Java's JAAS line carries the user name and password; librdkafka and kafka-python take
-    // them as two settings, split out in `translate`.
     row(
         "sasl.jaas.config",
         ValueType::Text,
-        Name("sasl.username+sasl.password"),
-        Name("sasl_plain_username+sasl_plain_password"),
+        JaasCredentials {
+            username: "sasl.username",
+            password: "sasl.password",
+        },
+        JaasCredentials {
+            username: "sasl_plain_username",
+            password: "sasl_plain_password",
+        },
     ),
     row(
         "ssl.endpoint.identification.algorithm",

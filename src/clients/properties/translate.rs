@@ -11,7 +11,7 @@ use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
 use super::validate::{unknown, CONSUMERS};
 use crate::clients::ClientKind;
-use Spelling::{Name, Rule, Unsupported};
+use Spelling::{JaasCredentials, Name, Rule, Unsupported};
 
 /// The properties (Kafka names, validated) as `client` takes them: native names, and for
 /// kafka-python typed JSON values. `max.poll.records` is left out: it travels in the spec;
@@ -46,11 +46,10 @@ pub fn translate(
                 ))
             }
             Rule(_) => {}
-            Name(native) if native.contains('+') => {
-                let (user, password) = parse_jaas(value)?;
-                let (user_key, password_key) = native.split_once('+').expect("two names");
-                out.insert(user_key.to_string(), Value::String(user));
-                out.insert(password_key.to_string(), Value::String(password));
+            JaasCredentials { username, password } => {
+                let (user, secret) = parse_jaas(value)?;
+                out.insert(username.to_string(), Value::String(user));
+                out.insert(password.to_string(), Value::String(secret));
             }
             Name(native) => {
                 out.insert(native.to_string(), native_value(client, Some(prop.value), value));
