@@ -36,7 +36,7 @@ pub fn prepare() -> Result<DriverCommand> {
             Command::new(mvn)
                 .args(["-B", "-q", "-f"])
                 .arg(src.join("pom.xml"))
-                .args(["package", "-DskipTests"])
+                .args(["package", "-Dmaven.test.skip=true"])
                 .arg(format!("-Dkafkatune.build.dir={}", build.display())),
             "building the Java driver with Maven",
         )?;

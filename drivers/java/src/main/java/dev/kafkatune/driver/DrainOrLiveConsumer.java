@@ -16,8 +16,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -54,7 +56,7 @@ final class DrainOrLiveConsumer {
     private final Histogram latency;
     private final String version = AppInfoParser.getVersion();
 
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private Consumer<byte[], byte[]> consumer;
     /** Indexed by partition number; grown if the group hands out a partition the spec did not list. */
     private long[] perPartition;
 
@@ -88,9 +90,14 @@ final class DrainOrLiveConsumer {
 
     /** Runs to the end; never throws: a failure becomes the result's error. */
     void run() {
+        run(KafkaConsumer::new);
+    }
+
+    /** {@link #run()} with the consumer made by {@code create} from the config (tests: a MockConsumer). */
+    void run(Function<Map<String, Object>, Consumer<byte[], byte[]>> create) {
         try {
             Map<String, Object> config = config();
-            consumer = new KafkaConsumer<>(config);
+            consumer = create.apply(config);
             configUsed = config;
             if (group != null) {
                 group.subscribe(consumer);
@@ -146,7 +153,7 @@ final class DrainOrLiveConsumer {
         return String.valueOf(value);
     }
 
-    private Map<String, Object> config() {
+    Map<String, Object> config() {
         Map<String, Object> c = new HashMap<>();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, spec.bootstrapServers());
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -10,10 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -40,8 +39,8 @@ final class GroupMember implements ConsumerRebalanceListener {
     private final Set<Integer> held = new TreeSet<>();
     private final Path startFile;
     private final Path stopFile;
-    private final Consumer<String> events;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private final java.util.function.Consumer<String> events;
+    private Consumer<byte[], byte[]> consumer;
 
     private boolean started;
     private boolean stopRequested;
@@ -56,7 +55,7 @@ final class GroupMember implements ConsumerRebalanceListener {
     volatile long firstAssignmentNanos;
     volatile int rebalances;
 
-    GroupMember(Spec spec, Consumer<String> events) {
+    GroupMember(Spec spec, java.util.function.Consumer<String> events) {
         this.topic = spec.topic();
         for (Spec.PartitionStart p : spec.partitions()) {
             startOffsets.put(p.partition(), p.startOffset());
@@ -71,7 +70,7 @@ final class GroupMember implements ConsumerRebalanceListener {
     }
 
     /** Subscribes {@code consumer} to the topic with this member as its listener. */
-    void subscribe(KafkaConsumer<byte[], byte[]> consumer) {
+    void subscribe(Consumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
         subscribeNanos = System.nanoTime();
         consumer.subscribe(List.of(topic), this);
