@@ -3,7 +3,11 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::defaults;
+use crate::grid::presets::Preset;
+use crate::results::Mode;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -16,6 +20,7 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 combinations on an embedded broker\n  \
                   kafkatune sweep --preset seed --client all    the same for librdkafka, Java and kafka-python\n  \
                   kafkatune sweep --param fetch.max.wait.ms=10,100,500 --mode live --rate 500 --duration 10\n  \
+                  kafkatune sweep --resume kafkatune-results/20261125-101500\n  \
                   kafkatune report kafkatune-results/20261125-101500"
 )]
 pub struct Cli {
@@ -25,8 +30,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a sweep: every combination of the given properties, for every client, repeated.
-    Sweep(SweepArgs),
+    /// Run a sweep: every point of the grid of given properties, for every client, repeated.
+    Sweep(Box<SweepArgs>),
     /// Only make sure the topic holds the workload (create it, produce, check offsets).
     Prepare(PrepareArgs),
     /// Keep an embedded broker running between commands.
@@ -43,14 +48,14 @@ pub enum Command {
     Properties,
     /// Fetch and build what the clients and the embedded broker need, once (also done on first use).
     Setup {
-        /// Client to set up (repeatable): librdkafka, java, kafka-python, or all. Default all.
-        #[arg(long = "client", value_name = "CLIENT")]
-        clients: Vec<String>,
+        /// Client to set up (repeatable, or comma-separated). Default all.
+        #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
+        clients: Vec<ClientChoice>,
     },
     /// Run one client driver (used by kafkatune itself: one fresh process per run).
     #[command(hide = true)]
     Driver {
-        client: String,
+        client: BuiltInDriver,
         spec: PathBuf,
         result: PathBuf,
     },
@@ -64,6 +69,40 @@ pub enum BrokerCommand {
     Status,
     /// Stop the embedded broker.
     Stop,
+}
+
+/// A client to measure, as `--client` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientChoice {
+    /// librdkafka, built into kafkatune (the default)
+    Librdkafka,
+    /// The Apache Kafka Java client
+    Java,
+    /// kafka-python, the lab's own client
+    KafkaPython,
+    /// Every client above
+    All,
+    /// A scripted stand-in for tests of the orchestration (no Kafka): see clients/fake.rs
+    #[value(hide = true)]
+    Fake,
+}
+
+/// The drivers that run inside the kafkatune binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BuiltInDriver {
+    Librdkafka,
+    Fake,
+}
+
+/// A stand-in cluster for tests of the orchestration (no Kafka), with the fake client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FakeCluster {
+    /// Answers, and holds whatever workload is asked for.
+    Ok,
+    /// Never answers (exit 3 before any run).
+    Unreachable,
+    /// Stops answering after the first failed run (the sweep stops with exit 3).
+    DiesOnFailure,
 }
 
 /// Where the cluster is and how to reach it.
@@ -80,9 +119,13 @@ pub struct ClusterArgs {
     /// take; without it, `sweep` gives that side the consumers' security.*, sasl.*, ssl.* settings.
     #[arg(long = "command-config", value_name = "FILE")]
     pub command_config: Option<PathBuf>,
-    /// Let kafkatune create or fill a topic it did not create (on your cluster).
-    #[arg(long)]
-    pub prepare: bool,
+    /// sweep: let kafkatune create or fill a topic on your cluster that it did not create
+    /// (`kafkatune prepare` is that permission already).
+    #[arg(long = "allow-write", visible_alias = "prepare")]
+    pub allow_write: bool,
+    /// A stand-in cluster for tests of the orchestration (with --client fake).
+    #[arg(long = "fake-cluster", value_name = "BEHAVIOUR", hide = true)]
+    pub fake_cluster: Option<FakeCluster>,
 }
 
 /// What the consumers read.
@@ -91,14 +134,11 @@ pub struct WorkloadArgs {
     /// Topic to read; default: named after the workload (e.g. kafkatune-100000x100B-p1), so it is reused.
     #[arg(long, value_name = "NAME")]
     pub topic: Option<String>,
-    /// Partitions of a topic kafkatune creates.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Partitions of a topic kafkatune creates. Default {}.", defaults::PARTITIONS))]
     pub partitions: Option<u32>,
-    /// Messages each run consumes, exactly (drain mode). Default 100000.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", help = format!("Messages each run consumes, exactly (drain mode). Default {}.", defaults::MESSAGES))]
     pub messages: Option<u64>,
-    /// Size of each message value in bytes (at least 8: it starts with the send time).
-    #[arg(long = "message-size", value_name = "BYTES")]
+    #[arg(long = "message-size", value_name = "BYTES", help = format!("Size of each message value in bytes. Default {}; live mode needs at least 8 (each message starts with its send time).", defaults::MESSAGE_SIZE_BYTES))]
     pub message_size: Option<u32>,
 }
 
@@ -116,9 +156,9 @@ pub struct SweepArgs {
     pub cluster: ClusterArgs,
     #[command(flatten)]
     pub workload: WorkloadArgs,
-    /// Start from a preset (seed: the lab's 27 combinations; seed-live: the lab's fetch settings, live).
+    /// Start from a preset; options given beside it override it.
     #[arg(long, value_name = "NAME")]
-    pub preset: Option<String>,
+    pub preset: Option<Preset>,
     /// A swept consumer property and its values, by Kafka name (repeatable): NAME=V1,V2,...
     #[arg(long = "param", value_name = "NAME=V1,V2,...")]
     pub params: Vec<String>,
@@ -128,46 +168,95 @@ pub struct SweepArgs {
     /// A .properties file of consumer properties fixed for every trial, as Kafka's tools take.
     #[arg(long = "consumer.config", value_name = "FILE")]
     pub consumer_config: Option<PathBuf>,
-    /// Client to measure (repeatable): librdkafka, java, kafka-python, or all. Default librdkafka.
-    #[arg(long = "client", value_name = "CLIENT")]
-    pub clients: Vec<String>,
+    /// Client to measure (repeatable, or comma-separated). Default librdkafka.
+    #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
+    pub clients: Vec<ClientChoice>,
     /// Run N consumer processes in one new consumer group, sharing --messages; sweep it with --param consumers=1,2,4.
     #[arg(long, value_name = "N")]
     pub consumers: Option<u32>,
-    /// drain: read a backlog as fast as possible (the lab's case); live: a paced producer, end-to-end latency.
+    /// The regime to measure. Default drain (or the preset's).
     #[arg(long, value_name = "MODE")]
-    pub mode: Option<String>,
+    pub mode: Option<Mode>,
     /// Live mode: messages per second the producer sends.
     #[arg(long, value_name = "MSGS_PER_S")]
     pub rate: Option<f64>,
     /// Live mode: seconds measured per run, after the warm-up.
     #[arg(long, value_name = "SECONDS")]
     pub duration: Option<f64>,
-    /// Live mode: seconds at the start of each run left out of the latencies (default 5; must cover the consumer's start-up).
-    #[arg(long, value_name = "SECONDS")]
-    pub warmup: Option<f64>,
-    /// Measured runs per trial (each a fresh process). Default 3.
-    #[arg(long, value_name = "N")]
+    #[arg(long = "warmup-s", alias = "warmup", value_name = "SECONDS", help = format!("Live mode: seconds at the start of each run left out of the latencies; must cover the consumer's start-up. Default {}.", defaults::WARMUP_S))]
+    pub warmup_s: Option<f64>,
+    #[arg(long, value_name = "N", help = format!("Measured runs per trial (each a fresh process). Default {} (or the preset's).", defaults::REPEAT))]
     pub repeat: Option<u32>,
-    /// Warm-up runs per trial, recorded but left out of the summaries.
-    #[arg(long = "warmup-runs", value_name = "N", default_value_t = 0)]
-    pub warmup_runs: u32,
+    /// Warm-up runs per trial, recorded but left out of the summaries. Default 0.
+    #[arg(long = "warmup-runs", value_name = "N")]
+    pub warmup_runs: Option<u32>,
     /// Seed of the randomised run order (recorded; give it to reproduce an order).
     #[arg(long, value_name = "N")]
     pub seed: Option<u64>,
-    /// Seconds after which a run is killed and recorded as failed.
-    #[arg(long = "trial-timeout", value_name = "SECONDS")]
-    pub trial_timeout: Option<f64>,
-    /// Output folder; default a new timestamped folder under ./kafkatune-results/.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long = "run-timeout", alias = "trial-timeout", value_name = "SECONDS", help = format!("Seconds after which one run is killed and recorded as failed. Default {} + {} per message (drain), {} + warm-up + duration (live).", defaults::RUN_TIMEOUT_BASE_S, defaults::RUN_TIMEOUT_S_PER_MESSAGE, defaults::RUN_TIMEOUT_BASE_S))]
+    pub run_timeout: Option<f64>,
+    #[arg(long, value_name = "DIR", help = format!("Output folder; default a new timestamped folder under ./{}/.", defaults::RESULTS_DIR))]
     pub out: Option<PathBuf>,
-    /// Continue an interrupted sweep in DIR without repeating its finished runs.
+    /// Continue an interrupted sweep in DIR without repeating its finished runs, with the
+    /// configuration stored there (options given beside it must agree with it).
     #[arg(long, value_name = "DIR", conflicts_with = "out")]
     pub resume: Option<PathBuf>,
-    /// Run a large grid without asking.
-    #[arg(long, short = 'y')]
+    #[arg(long, short = 'y', help = format!("Run a large grid (over {} runs) without asking.", defaults::LARGE_SWEEP_RUNS))]
     pub yes: bool,
     /// Do not write the charts and HTML report at the end.
     #[arg(long = "no-report")]
     pub no_report: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn old_option_names_still_parse() {
+        let cli = Cli::try_parse_from([
+            "kafkatune", "sweep", "--mode", "live", "--rate", "10", "--duration", "1",
+            "--warmup", "2", "--trial-timeout", "30", "--prepare",
+        ])
+        .unwrap();
+        let Command::Sweep(args) = cli.command else {
+            panic!("a sweep")
+        };
+        assert_eq!(args.warmup_s, Some(2.0));
+        assert_eq!(args.run_timeout, Some(30.0));
+        assert!(args.cluster.allow_write);
+        assert_eq!(args.mode, Some(Mode::Live));
+    }
+
+    #[test]
+    fn clients_come_repeated_or_comma_separated() {
+        let cli =
+            Cli::try_parse_from(["kafkatune", "sweep", "--client", "java,librdkafka", "--client", "kafka-python"]).unwrap();
+        let Command::Sweep(args) = cli.command else {
+            panic!("a sweep")
+        };
+        assert_eq!(
+            args.clients,
+            [ClientChoice::Java, ClientChoice::Librdkafka, ClientChoice::KafkaPython]
+        );
+    }
+
+    #[test]
+    fn a_mistyped_mode_client_or_preset_names_the_choices() {
+        for (flag, value, choice) in [
+            ("--mode", "drian", "drain"),
+            ("--client", "rdkafka", "librdkafka"),
+            ("--preset", "seeds", "seed-live"),
+        ] {
+            let err = Cli::try_parse_from(["kafkatune", "sweep", flag, value]).unwrap_err();
+            assert!(err.to_string().contains(choice), "{flag}: {err}");
+            assert!(!err.to_string().contains("fake"), "the fake stays hidden: {err}");
+        }
+    }
 }

@@ -3,19 +3,20 @@
 use anyhow::Result;
 
 use crate::broker::{daemon, Cluster};
-use crate::cli::{BrokerCommand, Command};
-use crate::clients::{librdkafka, properties};
+use crate::cli::{BrokerCommand, BuiltInDriver, ClientChoice, Command};
+use crate::clients::{fake, librdkafka, properties};
 use crate::options::{self, SweepOptions};
-use crate::sweep;
+use crate::sweep::{self, SweepOutcome};
 use crate::workload::prepare;
-use crate::{error, interrupt, report};
+use crate::{interrupt, output, report};
 
 pub fn run(command: Command, argv: &[String]) -> Result<()> {
     match command {
         Command::Sweep(args) => {
             let opts = SweepOptions::from_args(&args, argv)?;
             interrupt::install_handler();
-            sweep::run(&opts)
+            let outcome = sweep::run(&opts)?;
+            finish(&opts, outcome)
         }
         Command::Prepare(args) => {
             let (cluster_opts, workload) = options::prepare_options(&args.cluster, &args.workload)?;
@@ -52,12 +53,12 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
         }
         Command::Setup { clients } => {
             let clients = if clients.is_empty() {
-                vec!["all".to_string()]
+                vec![ClientChoice::All]
             } else {
                 clients
             };
             crate::broker::jars::locate()?;
-            for client in options::parse_clients(&clients)? {
+            for client in options::clients(&clients) {
                 crate::clients::prepare(client)?;
                 println!("{}: ready", client.name());
             }
@@ -71,12 +72,35 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             client,
             spec,
             result,
-        } => match client.as_str() {
-            "librdkafka" => librdkafka::run_driver(&spec, &result),
-            other => Err(error::usage(format!(
-                "no built-in driver `{other}`: only librdkafka runs inside kafkatune"
-            ))),
+        } => match client {
+            BuiltInDriver::Librdkafka => librdkafka::run_driver(&spec, &result),
+            BuiltInDriver::Fake => fake::run_driver(&spec, &result),
         },
+    }
+}
+
+/// The end of a sweep: the table on stdout, the report, where the results are, and the
+/// error that sets the exit code (stopped early, or runs failed).
+fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
+    let summary = crate::stats::summary::summarize_runs(&outcome.meta, &outcome.records);
+    println!("{}", output::table::render(&outcome.meta, &summary));
+    if opts.report && !outcome.records.is_empty() {
+        match report::write_report(&opts.out) {
+            Ok(paths) => eprintln!(
+                "kafkatune: report: {}",
+                paths
+                    .iter()
+                    .find(|p| p.ends_with("report.html"))
+                    .unwrap_or(&opts.out)
+                    .display()
+            ),
+            Err(e) => eprintln!("kafkatune: warning: the report could not be written: {e:#}"),
+        }
+    }
+    eprintln!("kafkatune: results in {}", opts.out.display());
+    match outcome.error(opts) {
+        Some(e) => Err(e.into()),
+        None => Ok(()),
     }
 }
 

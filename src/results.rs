@@ -12,19 +12,21 @@
 //! Schema versions (`schema_version` at the root of every record and file):
 //! - 1: first version. Later optional fields (group mode: `per_consumer`, `join_s`, ...)
 //!   are left out when empty, so files without them still load.
+//! - 2: `sweep.json`'s `trial_timeout_s` is named `run_timeout_s` (it times out one run);
+//!   version 1 files still load.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 /// Version of the result files written by this build.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Consumer properties of a run by their Kafka (Java client) names, values as typed.
 pub type Params = BTreeMap<String, String>;
 
 /// The regime a sweep measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Hash, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// A backlog read as fast as possible (the lab's case).
@@ -65,7 +67,9 @@ pub struct SweepMeta {
     pub repeat: u32,
     pub warmup_runs: u32,
     pub seed: u64,
-    pub trial_timeout_s: f64,
+    /// Seconds after which one run is killed (`--run-timeout`).
+    #[serde(alias = "trial_timeout_s")]
+    pub run_timeout_s: f64,
     pub host: HostMeta,
     /// Hash of everything that defines the sweep's runs; `--resume` refuses another.
     pub config_hash: String,

@@ -125,8 +125,8 @@ fn zero_messages_and_bad_numbers() {
     rejects(&["--repeat", "0"], "--repeat must be at least 1");
     rejects(&["--partitions", "0"], "--partitions must be between 1");
     rejects(
-        &["--trial-timeout=-1"],
-        "--trial-timeout must be a positive",
+        &["--run-timeout=-1"],
+        "--run-timeout must be a positive",
     );
     rejects(&["--bootstrap-servers", "localhost"], "expected HOST:PORT");
     rejects(&["--topic", "bad topic!"], "is not a valid topic name");

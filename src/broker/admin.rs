@@ -232,24 +232,48 @@ pub fn create_topic(
     Ok(())
 }
 
-/// Deletes consumer groups (kafkatune's own `kafkatune-` groups only: checked here).
+/// Deletes consumer groups (kafkatune's own `kafkatune-` groups only: checked here),
+/// retrying within `timeout` while members are still leaving (the broker refuses to delete a
+/// group with members); a group that is gone already counts as deleted.
 pub fn delete_groups(
     bootstrap: &str,
     props: &ClientProps,
     groups: &[String],
     timeout: Duration,
 ) -> Result<()> {
-    let ours: Vec<&str> = groups
+    let mut left: Vec<&str> = groups
         .iter()
         .map(String::as_str)
         .filter(|g| g.starts_with("kafkatune-"))
         .collect();
-    if ours.is_empty() {
+    if left.is_empty() {
         return Ok(());
     }
     let admin = admin(bootstrap, props)?;
-    let opts = AdminOptions::new().request_timeout(Some(timeout));
-    futures_executor::block_on(admin.delete_groups(&ours, &opts))
-        .context("deleting consumer groups")?;
-    Ok(())
+    let opts = AdminOptions::new().request_timeout(Some(Duration::from_secs(5).min(timeout)));
+    let deadline = Instant::now() + timeout;
+    loop {
+        let why = match futures_executor::block_on(admin.delete_groups(&left, &opts)) {
+            Ok(results) => {
+                let mut why = String::new();
+                for r in results {
+                    match r {
+                        Ok(g) | Err((g, RDKafkaErrorCode::GroupIdNotFound)) => {
+                            left.retain(|l| *l != g.as_str())
+                        }
+                        Err((_, code)) => why = code.to_string(),
+                    }
+                }
+                why
+            }
+            Err(e) => e.to_string(),
+        };
+        if left.is_empty() {
+            return Ok(());
+        }
+        if Instant::now() >= deadline {
+            anyhow::bail!("the consumer group {} was not deleted: {why}", left.join(", "));
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }

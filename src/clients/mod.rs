@@ -1,6 +1,7 @@
 //! The clients kafkatune measures. Each runs as a driver process speaking one protocol
 //! (`docs/driver-protocol.md`): the orchestrator cannot tell them apart.
 
+pub mod fake;
 pub mod java;
 pub mod latency;
 pub mod librdkafka;
@@ -27,6 +28,9 @@ pub enum ClientKind {
     /// kafka-python, the lab's own client.
     #[serde(rename = "kafka-python")]
     KafkaPython,
+    /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
+    #[serde(rename = "fake")]
+    Fake,
 }
 
 impl ClientKind {
@@ -41,11 +45,15 @@ impl ClientKind {
             ClientKind::Librdkafka => "librdkafka",
             ClientKind::Java => "java",
             ClientKind::KafkaPython => "kafka-python",
+            ClientKind::Fake => "fake",
         }
     }
 
     pub fn parse(text: &str) -> Option<ClientKind> {
-        Self::ALL.into_iter().find(|c| c.name() == text)
+        Self::ALL
+            .into_iter()
+            .chain([ClientKind::Fake])
+            .find(|c| c.name() == text)
     }
 }
 
@@ -69,9 +77,9 @@ impl DriverCommand {
 /// and returns how to start its driver.
 pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
     match client {
-        ClientKind::Librdkafka => Ok(DriverCommand {
+        ClientKind::Librdkafka | ClientKind::Fake => Ok(DriverCommand {
             program: std::env::current_exe()?,
-            args: vec!["driver".into(), "librdkafka".into()],
+            args: vec!["driver".into(), client.name().into()],
         }),
         ClientKind::Java => java::prepare(),
         ClientKind::KafkaPython => python::prepare(),

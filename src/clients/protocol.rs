@@ -14,6 +14,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub struct Spec {
     pub protocol_version: u32,
     pub client: String,
+    /// The run this spec is for (`t001-r0`: trial and run index), for the driver's logs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
     pub bootstrap_servers: String,
     pub topic: String,
     pub assignment: Assignment,

@@ -2,8 +2,9 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::sweep::grid::Axis;
-use crate::sweep::plan::Trial;
+use crate::clients::ClientKind;
+use crate::grid::SweptProperty;
+use crate::results::Params;
 
 pub fn bar(len: u64) -> ProgressBar {
     let bar = ProgressBar::new(len);
@@ -18,10 +19,10 @@ pub fn bar(len: u64) -> ProgressBar {
 }
 
 /// `librdkafka max.poll.records=10 fetch.min.bytes=1024`: the client and the swept values.
-pub fn describe(trial: &Trial, axes: &[Axis]) -> String {
-    let mut text = trial.client.name().to_string();
-    for (name, _) in axes {
-        if let Some(v) = trial.params.get(name) {
+pub fn describe(client: ClientKind, params: &Params, grid: &[SweptProperty]) -> String {
+    let mut text = client.name().to_string();
+    for (name, _) in grid {
+        if let Some(v) = params.get(name) {
             text.push_str(&format!(" {name}={v}"));
         }
     }

@@ -5,12 +5,15 @@ use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
 /// Warnings shown under the table; the rest are in summary.json and the report.
 const MAX_WARNINGS: usize = 5;
 
+/// A metric column: the summary field, its header, and how a value is written.
+type Column = (&'static str, &'static str, fn(f64) -> String);
+
 /// The table as text, best trial first.
 pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
     let swept: Vec<&str> = meta.grid.iter().map(|(n, _)| n.as_str()).collect();
     let mut header: Vec<String> = vec!["rank".into(), "client".into()];
     header.extend(swept.iter().map(|s| s.to_string()));
-    let metric_cols: &[(&str, &str, fn(f64) -> String)] = match meta.mode {
+    let metric_cols: &[Column] = match meta.mode {
         Mode::Drain => &[
             ("throughput_msgs_per_s", "msg/s (median)", |v| {
                 format!("{v:.0}")

@@ -54,15 +54,6 @@ pub struct Finding {
     pub sentence: String,
 }
 
-/// Properties the sweep varied: those given with two values or more, in the sweep's order.
-pub fn swept_properties(meta: &SweepMeta) -> Vec<String> {
-    meta.grid
-        .iter()
-        .filter(|(_, v)| v.len() > 1)
-        .map(|(k, _)| k.clone())
-        .collect()
-}
-
 /// The main effect of every swept property, for each client, on the primary metric.
 pub fn main_effects(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Effect> {
     let mut effects = Vec::new();
@@ -118,7 +109,7 @@ fn level(trials: &[&TrialSummary], property: &str, value: &str, metric: &str) ->
 /// why, in Kafka's terms.
 pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
     let effects = main_effects(meta, summary);
-    swept_properties(meta)
+    crate::grid::varied(&meta.grid)
         .into_iter()
         .map(|property| {
             let effects: Vec<Effect> = effects

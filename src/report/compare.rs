@@ -9,7 +9,6 @@ use anyhow::{bail, Result};
 use crate::results::{Mode, TrialSummary};
 use crate::stats::indistinguishable;
 
-use super::analysis::swept_properties;
 use super::format::{interval, metric_label, short, swept_params};
 use super::load::{load, shown_value, Sweep};
 
@@ -65,8 +64,8 @@ fn render(a: &Sweep, b: &Sweep) -> String {
         }
     }
 
-    let mut swept = swept_properties(&a.meta);
-    for p in swept_properties(&b.meta) {
+    let mut swept = crate::grid::varied(&a.meta.grid);
+    for p in crate::grid::varied(&b.meta.grid) {
         if !swept.contains(&p) {
             swept.push(p);
         }

@@ -4,7 +4,6 @@
 use crate::results::{MetricSummary, Mode, SummaryFile, SweepMeta, TrialSummary};
 use crate::stats::indistinguishable;
 
-use super::analysis::swept_properties;
 use super::format::{interval, percent, swept_params, with_unit};
 
 /// The run that answers the throughput goal: a backlog drained as fast as possible.
@@ -170,7 +169,7 @@ impl Recommendation {
 
     /// The answer as short paragraphs (backticks mark code), the headline first.
     pub fn sentences(&self, meta: &SweepMeta) -> Vec<String> {
-        let swept = swept_properties(meta);
+        let swept = crate::grid::varied(&meta.grid);
         let name = |p: &Pick| {
             format!(
                 "`{}` {} ({})",

@@ -6,7 +6,6 @@ use crate::clients::properties::CONSUMERS;
 use crate::results::{SummaryFile, SweepMeta, TrialSummary};
 use crate::stats::median;
 
-use super::analysis::swept_properties;
 use super::format::{short, significant};
 
 /// The metric scaling is read on.
@@ -64,7 +63,7 @@ pub struct Limit {
 
 /// Every series of the sweep; empty unless `consumers` was swept with two values or more.
 pub fn series(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Series> {
-    let swept = swept_properties(meta);
+    let swept = crate::grid::varied(&meta.grid);
     if !swept.iter().any(|p| p == CONSUMERS) {
         return vec![];
     }

@@ -3,7 +3,6 @@
 
 use crate::results::{Mode, TrialSummary};
 
-use super::analysis::swept_properties;
 use super::format::{interval, metric_label, percent, short, significant};
 use super::load::{shown_value, Sweep};
 
@@ -67,7 +66,7 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
             m.warmup_runs,
             if m.warmup_runs == 1 { "" } else { "s" },
             m.seed,
-            m.trial_timeout_s
+            m.run_timeout_s
         ),
     ));
     let h = &m.host;
@@ -123,7 +122,7 @@ pub fn warnings(sweep: &Sweep) -> Vec<String> {
             if sweep.summary.runs_missing == 1 { "" } else { "s" }
         ));
     }
-    let swept = swept_properties(&sweep.meta);
+    let swept = crate::grid::varied(&sweep.meta.grid);
     let is_noisy = |w: &String| w.starts_with("too noisy to rank");
     let noisy: Vec<String> = sweep
         .summary
@@ -173,7 +172,7 @@ const MAX_NOISY_LISTED: usize = 3;
 
 /// The ranked table: its header and one row per trial, best first.
 pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
-    let swept = swept_properties(&sweep.meta);
+    let swept = crate::grid::varied(&sweep.meta.grid);
     let primary = sweep.summary.primary_metric.as_str();
     let mut header: Vec<String> = ["rank", "trial", "client"]
         .iter()

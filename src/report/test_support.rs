@@ -33,7 +33,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         repeat: 3,
         warmup_runs: 0,
         seed: 1,
-        trial_timeout_s: 60.0,
+        run_timeout_s: 60.0,
         host: HostMeta {
             os: "linux".into(),
             kernel: None,

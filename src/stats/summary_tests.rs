@@ -28,7 +28,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         repeat,
         warmup_runs,
         seed: 42,
-        trial_timeout_s: 60.0,
+        run_timeout_s: 60.0,
         host: HostMeta {
             os: "linux".into(),
             kernel: None,

@@ -1,10 +1,9 @@
 //! The metadata recorded once per sweep: what ran, where, with which versions.
 
-use crate::broker::Cluster;
 use crate::options::SweepOptions;
 use crate::results::{BrokerMeta, HostMeta, LiveMeta, SweepMeta, WorkloadMeta, SCHEMA_VERSION};
 
-pub fn sweep_meta(opts: &SweepOptions, cluster: &Cluster, seed: u64) -> SweepMeta {
+pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMeta {
     let sweep_id = opts
         .out
         .file_name()
@@ -19,20 +18,16 @@ pub fn sweep_meta(opts: &SweepOptions, cluster: &Cluster, seed: u64) -> SweepMet
         kafkatune_git_revision: option_env!("KAFKATUNE_GIT_REVISION")
             .filter(|r| !r.is_empty())
             .map(str::to_string),
-        broker: BrokerMeta {
-            bootstrap_servers: cluster.bootstrap.clone(),
-            kind: cluster.kind().to_string(),
-            version: cluster.version.clone(),
-        },
+        broker,
         workload: workload_meta(opts),
         mode: opts.mode,
         live: opts.live.map(|l| LiveMeta {
-            rate_msgs_per_s: l.rate,
+            rate_msgs_per_s: l.rate_msgs_per_s,
             duration_s: l.duration_s,
             warmup_s: l.warmup_s,
         }),
         clients: opts.clients.iter().map(|c| c.name().to_string()).collect(),
-        grid: opts.axes.clone(),
+        grid: opts.grid.clone(),
         fixed: opts
             .fixed
             .iter()
@@ -41,7 +36,7 @@ pub fn sweep_meta(opts: &SweepOptions, cluster: &Cluster, seed: u64) -> SweepMet
         repeat: opts.repeat,
         warmup_runs: opts.warmup_runs,
         seed,
-        trial_timeout_s: opts.trial_timeout_s,
+        run_timeout_s: opts.run_timeout_s,
         host: host(),
         config_hash: String::new(),
     };
@@ -99,7 +94,7 @@ pub fn differences(stored: &SweepMeta, opts: &SweepOptions) -> Vec<String> {
             .live
             .as_ref()
             .map(|l| (l.rate_msgs_per_s, l.duration_s, l.warmup_s))
-            == opts.live.map(|l| (l.rate, l.duration_s, l.warmup_s)),
+            == opts.live.map(|l| (l.rate_msgs_per_s, l.duration_s, l.warmup_s)),
     );
     check(
         "clients",
@@ -110,7 +105,7 @@ pub fn differences(stored: &SweepMeta, opts: &SweepOptions) -> Vec<String> {
                 .map(|c| c.name().to_string())
                 .collect::<Vec<_>>(),
     );
-    check("grid (--param, --preset)", stored.grid == opts.axes);
+    check("grid (--param, --preset)", stored.grid == opts.grid);
     let fixed: crate::results::Params = opts
         .fixed
         .iter()

@@ -1,39 +1,49 @@
 //! A sweep: trials (one client, one set of settings) of runs (one fresh process each), in a
 //! randomised order, on a prepared workload, written to disk as each run ends.
+//!
+//! `run` is the scheduler; what it asks of the cluster is behind `cluster::SweepCluster`
+//! (the real one, or the fake of the orchestration tests), and one run is `one_run`.
 
-pub mod grid;
+pub mod cluster;
+mod fake_cluster;
 pub mod group;
 mod meta;
+mod one_run;
 pub mod plan;
 pub mod record;
 pub mod runner;
 
 use std::collections::{BTreeMap, HashSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::broker::{admin, Cluster};
-use crate::clients::protocol::{Assignment, LiveSpec, PartitionStart, Spec, PROTOCOL_VERSION};
 use crate::clients::{self, properties, ClientKind, DriverCommand};
 use crate::error::{usage, ErrorKind, UserError};
 use crate::export::SweepFiles;
 use crate::options::SweepOptions;
 use crate::output;
 use crate::results::{Mode, RunRecord, Status, SweepMeta};
-use crate::workload::live::{LiveProducer, Schedule};
-use crate::workload::prepare::{self, Prepared};
+use cluster::SweepCluster;
+use one_run::RunContext;
 use plan::{PlannedRun, Trial};
 
-/// The grace a driver gets beyond its own timeout before it is killed.
-const KILL_GRACE: Duration = Duration::from_secs(15);
+/// How a sweep ended: its metadata and every record in the folder, and why it stopped early
+/// (Ctrl-C, the broker gone), if it did. `commands.rs` prints the table, writes the report
+/// and turns this into the exit code.
+#[derive(Debug)]
+pub struct SweepOutcome {
+    pub meta: SweepMeta,
+    pub records: Vec<RunRecord>,
+    pub stopped: Option<UserError>,
+}
 
-/// Runs the sweep `opts` describes; the error's kind sets the exit code.
-pub fn run(opts: &SweepOptions) -> Result<()> {
+/// Runs the sweep `opts` describes.
+pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     // Everything that can be checked without a broker is checked first.
-    let combos = grid::combinations(&opts.axes);
-    let trials = plan::trials(&opts.clients, &combos, &opts.fixed);
+    let points = crate::grid::points(&opts.grid);
+    let trials = plan::trials(&opts.clients, &points, &opts.fixed);
     let translated = translate_all(&trials)?;
     let (previous, mut records) = if opts.resume {
         resume_state(opts)?
@@ -47,17 +57,9 @@ pub fn run(opts: &SweepOptions) -> Result<()> {
     let mut files = SweepFiles::open(&opts.out)?;
 
     let drivers = prepare_drivers(&opts.clients)?;
-    let cluster = match &opts.cluster.bootstrap {
-        Some(b) => Cluster::external(b, opts.cluster.admin_props.clone(), prepare::ADMIN_TIMEOUT)?,
-        None => Cluster::embedded()?,
-    };
-    let prepared = prepare::prepare(
-        &cluster,
-        &opts.workload,
-        opts.cluster.allow_write,
-        opts.mode == Mode::Drain,
-    )?;
-    let meta = previous.unwrap_or_else(|| meta::sweep_meta(opts, &cluster, seed));
+    let cluster = connect(&opts.cluster)?;
+    let prepared = cluster.prepare(&opts.workload, opts.cluster.allow_write, opts.mode == Mode::Drain)?;
+    let meta = previous.unwrap_or_else(|| meta::sweep_meta(opts, cluster.meta(), seed));
     files.write_meta(&meta)?;
 
     let planned = plan::runs(trials.len(), opts.repeat, opts.warmup_runs, seed);
@@ -87,31 +89,27 @@ pub fn run(opts: &SweepOptions) -> Result<()> {
         opts.out.display()
     );
 
+    let ctx = RunContext {
+        opts,
+        cluster: cluster.as_ref(),
+        prepared: &prepared,
+        sweep_id: &meta.sweep_id,
+    };
     let progress = output::progress::bar(todo.len() as u64);
     let mut stopped: Option<UserError> = None;
     for (order, planned) in todo {
         let trial = &trials[planned.trial];
-        progress.set_message(output::progress::describe(trial, &opts.axes));
-        let record = match one_run(
-            opts,
-            &cluster,
-            &prepared,
-            &drivers[&trial.client],
+        progress.set_message(output::progress::describe(trial.client, &trial.params, &opts.grid));
+        let run = one_run::Run {
             trial,
             planned,
-            order as u32,
-            &translated[planned.trial],
-            &meta.sweep_id,
-        )? {
-            Some(r) => r,
-            None => {
-                stopped = Some(UserError {
-                    kind: ErrorKind::Interrupted,
-                    message: "interrupted".into(),
-                    hint: None,
-                });
-                break;
-            }
+            order: order as u32,
+            driver: &drivers[&trial.client],
+            translated: &translated[planned.trial],
+        };
+        let Some(record) = ctx.run(&run)? else {
+            stopped = Some(UserError::interrupted("interrupted"));
+            break;
         };
         let failed = record.status == Some(Status::Failed);
         if failed {
@@ -126,13 +124,10 @@ pub fn run(opts: &SweepOptions) -> Result<()> {
         }
         files.append(&record)?;
         records.push(record);
-        files.write_derived(
-            &records,
-            &crate::stats::summary::summarize_runs(&meta, &records),
-        )?;
+        files.write_derived(&records, &crate::stats::summary::summarize_runs(&meta, &records))?;
         progress.inc(1);
         if failed {
-            if let Err(e) = await_broker(&cluster) {
+            if let Err(e) = await_cluster(cluster.as_ref()) {
                 stopped = Some(e);
                 break;
             }
@@ -140,14 +135,34 @@ pub fn run(opts: &SweepOptions) -> Result<()> {
     }
     progress.finish_and_clear();
     drop(cluster);
-    finish(opts, &meta, &records, stopped)
+    Ok(SweepOutcome {
+        meta,
+        records,
+        stopped,
+    })
+}
+
+/// The cluster the options name: the user's, the embedded default, or the fake.
+fn connect(opts: &crate::options::ClusterOptions) -> Result<Box<dyn SweepCluster>> {
+    Ok(match (&opts.bootstrap, opts.fake) {
+        (_, Some(behaviour)) => Box::new(fake_cluster::Fake::connect(behaviour)?),
+        (Some(b), None) => Box::new(crate::broker::Cluster::external(
+            b,
+            opts.admin_props.clone(),
+            crate::workload::prepare::ADMIN_TIMEOUT,
+        )?),
+        (None, None) => Box::new(crate::broker::Cluster::embedded()?),
+    })
 }
 
 /// Every trial's properties as its client takes them; an unsupported one is an error now.
 fn translate_all(trials: &[Trial]) -> Result<Vec<BTreeMap<String, Value>>> {
     trials
         .iter()
-        .map(|t| properties::translate(t.client, &t.params).map_err(usage))
+        .map(|t| match t.client {
+            ClientKind::Fake => Ok(clients::fake::translate(&t.params)),
+            client => properties::translate(client, &t.params).map_err(usage),
+        })
         .collect()
 }
 
@@ -170,245 +185,65 @@ fn resume_state(opts: &SweepOptions) -> Result<(Option<SweepMeta>, Vec<RunRecord
             differences.join(", ")
         ))
         .with_hint(format!(
-            "resume it with the command that started it: {} --resume {}",
-            stored.command,
-            opts.out.display()
+            "leave out the options that differ: `{}` resumes it as it was started",
+            crate::options::resume_command(&stored.command, &opts.out)
         ))
         .into());
     }
     Ok((Some(stored), records))
 }
 
-#[allow(clippy::too_many_arguments)]
-fn one_run(
-    opts: &SweepOptions,
-    cluster: &Cluster,
-    prepared: &Prepared,
-    driver: &DriverCommand,
-    trial: &Trial,
-    planned: &PlannedRun,
-    order: u32,
-    translated: &BTreeMap<String, Value>,
-    sweep_id: &str,
-) -> Result<Option<RunRecord>> {
-    let max_poll_records = trial
-        .params
-        .get("max.poll.records")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    let mut spec = Spec {
-        protocol_version: PROTOCOL_VERSION,
-        client: trial.client.name().into(),
-        bootstrap_servers: cluster.bootstrap.clone(),
-        topic: opts.workload.topic.clone(),
-        assignment: Assignment::Assign,
-        group_id: None,
-        partitions: prepared
-            .partitions
-            .iter()
-            .map(|p| PartitionStart {
-                partition: p.partition,
-                start_offset: p.low,
-                end_offset: None,
-            })
-            .collect(),
-        messages: opts.workload.messages,
-        mode: opts.mode,
-        max_poll_records,
-        poll_timeout_ms: 100,
-        properties: translated.clone(),
-        timeout_s: opts.trial_timeout_s,
-        live: None,
-        start_file: None,
-        stop_file: None,
-    };
-    let scratch = opts
-        .out
-        .join(crate::export::SCRATCH_DIR)
-        .join(format!("{}-r{}", trial.id, planned.run_index));
-    let timeout = Duration::from_secs_f64(opts.trial_timeout_s) + KILL_GRACE;
-    let mut group_run = None;
-    let (outcome, live) = match opts.live {
-        None if group::consumers(trial).is_some() => {
-            let n = group::consumers(trial).unwrap_or(1);
-            let id = group::group_id(sweep_id, trial, planned.run_index);
-            let g = group::run(
-                cluster,
-                &prepared.partitions,
-                driver,
-                &spec,
-                n,
-                &id,
-                &scratch,
-                timeout,
-            )?;
-            let combined = g.combined.clone();
-            group_run = Some(g);
-            (combined, None)
-        }
-        None => (runner::run(driver, &spec, &scratch, timeout, || {})?, None),
-        Some(live) => {
-            // A caught-up consumer: start at the end, then the producer sends on schedule.
-            let ends = admin::topic_offsets(
-                &cluster.bootstrap,
-                &cluster.admin_props,
-                &opts.workload.topic,
-                prepare::ADMIN_TIMEOUT,
-            )?
-            .unwrap_or_default();
-            spec.partitions = ends
-                .iter()
-                .map(|p| PartitionStart {
-                    partition: p.partition,
-                    start_offset: p.high,
-                    end_offset: None,
-                })
-                .collect();
-            let t0_us = crate::clients::protocol::now_unix_us() + 200_000;
-            let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
-            spec.live = Some(LiveSpec { warmup_end_unix_us });
-            let schedule = Schedule {
-                topic: opts.workload.topic.clone(),
-                partitions: ends.iter().map(|p| p.partition).collect(),
-                rate: live.rate,
-                count: opts.workload.messages,
-                size: opts.workload.message_size,
-                t0_us,
-            };
-            let producer = LiveProducer::start(&cluster.bootstrap, &cluster.admin_props, schedule)?;
-            let outcome = runner::run(driver, &spec, &scratch, timeout, || {});
-            if outcome.as_ref().map_or(true, |o| {
-                o.result
-                    .as_ref()
-                    .is_none_or(|r| r.status != Some(Status::Ok))
-            }) {
-                producer.stop();
-            }
-            let produced = producer.join();
-            (
-                outcome?,
-                Some(record::LiveRun {
-                    target_rate: live.rate,
-                    warmup_end_unix_us,
-                    producer: produced,
-                }),
-            )
-        }
-    };
-    if outcome.interrupted {
-        let _ = std::fs::remove_dir_all(&scratch);
-        return Ok(None);
-    }
-    let mut record = record::build(
-        sweep_id,
-        trial,
-        planned,
-        order,
-        translated,
-        &outcome,
-        live.as_ref(),
-    );
-    if let Some(g) = &group_run {
-        group::fill_record(&mut record, g, opts.workload.messages);
-    }
-    if record.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
-        let logs = opts.out.join("logs");
-        std::fs::create_dir_all(&logs)?;
-        std::fs::write(
-            logs.join(format!("{}-r{}.stderr.txt", trial.id, planned.run_index)),
-            &outcome.stderr_tail,
-        )?;
-    }
-    let _ = std::fs::remove_dir_all(&scratch);
-    Ok(Some(record))
-}
-
-/// After a failed run: is the broker still there? An embedded broker that died ends the
-/// sweep; an external cluster gets a minute to come back.
-fn await_broker(cluster: &Cluster) -> std::result::Result<(), UserError> {
-    let wait = if cluster.is_embedded() {
-        Duration::from_secs(5)
-    } else {
-        Duration::from_secs(60)
-    };
-    let deadline = std::time::Instant::now() + wait;
-    while std::time::Instant::now() < deadline {
-        if admin::metadata_ok(
-            &cluster.bootstrap,
-            &cluster.admin_props,
-            Duration::from_secs(2),
-        ) {
+/// After a failed run: is the cluster still there? The sweep stops if it does not answer
+/// within the cluster's patience.
+fn await_cluster(cluster: &dyn SweepCluster) -> std::result::Result<(), UserError> {
+    let wait = cluster.patience();
+    let deadline = Instant::now() + wait;
+    while Instant::now() < deadline {
+        if cluster.answers(Duration::from_secs(2).min(wait)) {
             return Ok(());
         }
         if crate::interrupt::requested() {
             break;
         }
+        std::thread::sleep(Duration::from_millis(50));
     }
     Err(UserError::env(format!(
-        "the broker at {} stopped answering (waited {} s)",
-        cluster.bootstrap,
-        wait.as_secs()
+        "the broker at {} stopped answering (waited {:.0} s)",
+        cluster.bootstrap(),
+        wait.as_secs_f64()
     )))
 }
 
-/// Summary, table, report, and the resume command when the sweep did not finish.
-fn finish(
-    opts: &SweepOptions,
-    meta: &SweepMeta,
-    records: &[RunRecord],
-    stopped: Option<UserError>,
-) -> Result<()> {
-    let summary = crate::stats::summary::summarize_runs(meta, records);
-    println!("{}", output::table::render(meta, &summary));
-    let failed = records
-        .iter()
-        .filter(|r| r.status == Some(Status::Failed))
-        .count();
-    if opts.report && !records.is_empty() {
-        match crate::report::write_report(&opts.out) {
-            Ok(paths) => eprintln!(
-                "kafkatune: report: {}",
-                paths
-                    .iter()
-                    .find(|p| p.ends_with("report.html"))
-                    .unwrap_or(&opts.out)
-                    .display()
-            ),
-            Err(e) => eprintln!("kafkatune: warning: the report could not be written: {e:#}"),
+impl SweepOutcome {
+    /// The error the sweep ends with, if any: stopped early (with the resume command), or
+    /// runs failed.
+    pub fn error(self, opts: &SweepOptions) -> Option<UserError> {
+        let missing = crate::stats::summary::summarize_runs(&self.meta, &self.records).runs_missing;
+        if let Some(mut e) = self.stopped {
+            e.message = format!(
+                "{}; {} runs finished and saved in {}, {missing} missing",
+                e.message,
+                self.records.len(),
+                opts.out.display(),
+            );
+            e.hint = Some(format!(
+                "resume with: {}",
+                crate::options::resume_command(&self.meta.command, &opts.out)
+            ));
+            return Some(e);
         }
-    }
-    eprintln!("kafkatune: results in {}", opts.out.display());
-    if let Some(mut e) = stopped {
-        e.message = format!(
-            "{}; {} runs finished and saved in {}, {} missing",
-            e.message,
-            records.len(),
-            opts.out.display(),
-            summary.runs_missing
-        );
-        e.hint = Some(format!("resume with: {}", resume_command(meta, opts)));
-        return Err(e.into());
-    }
-    if failed > 0 {
-        return Err(UserError {
+        let failed = self
+            .records
+            .iter()
+            .filter(|r| r.status == Some(Status::Failed))
+            .count();
+        (failed > 0).then(|| UserError {
             kind: ErrorKind::RunsFailed,
             message: format!(
                 "{failed} of {} runs failed; see `error` in results.jsonl and logs/",
-                records.len()
+                self.records.len()
             ),
             hint: None,
-        }
-        .into());
+        })
     }
-    Ok(())
-}
-
-fn resume_command(meta: &SweepMeta, opts: &SweepOptions) -> String {
-    let mut args: Vec<&str> = meta.command.split(' ').collect();
-    // Drop an --out DIR or --resume DIR of the original command.
-    if let Some(i) = args.iter().position(|a| *a == "--out" || *a == "--resume") {
-        args.drain(i..(i + 2).min(args.len()));
-    }
-    args.retain(|a| !a.starts_with("--out=") && !a.starts_with("--resume="));
-    format!("{} --resume {}", args.join(" "), opts.out.display())
 }

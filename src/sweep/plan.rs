@@ -24,13 +24,13 @@ pub struct PlannedRun {
     pub warmup: bool,
 }
 
-/// Trials for every client and combination; ids are stable for the same configuration.
-pub fn trials(clients: &[ClientKind], combos: &[Params], fixed: &Params) -> Vec<Trial> {
+/// Trials for every client and grid point; ids are stable for the same configuration.
+pub fn trials(clients: &[ClientKind], points: &[Params], fixed: &Params) -> Vec<Trial> {
     let mut out = Vec::new();
     for client in clients {
-        for combo in combos {
+        for point in points {
             let mut params = fixed.clone();
-            params.extend(combo.clone());
+            params.extend(point.clone());
             out.push(Trial {
                 id: format!("t{:03}", out.len() + 1),
                 client: *client,
@@ -86,13 +86,13 @@ mod tests {
 
     #[test]
     fn trial_ids_are_per_client_and_combination() {
-        let combos = vec![
+        let points = vec![
             Params::from([("a".into(), "1".into())]),
             Params::from([("a".into(), "2".into())]),
         ];
         let t = trials(
             &[ClientKind::Librdkafka, ClientKind::Java],
-            &combos,
+            &points,
             &Params::from([("b".into(), "x".into())]),
         );
         assert_eq!(t.len(), 4);

@@ -134,7 +134,7 @@ pub fn run_with_events(
             process::kill_group(pid, libc::SIGKILL);
             if !interrupted {
                 outcome.failure = Some(format!(
-                    "killed after the trial timeout of {:.0} s (--trial-timeout)",
+                    "killed after the run timeout of {:.0} s (--run-timeout)",
                     timeout.as_secs_f64()
                 ));
             }

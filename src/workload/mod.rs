@@ -16,6 +16,23 @@ pub struct Workload {
     pub message_size: u32,
 }
 
+/// The load of a live run: a paced producer at a fixed rate, and the measurement window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LiveLoad {
+    pub rate_msgs_per_s: f64,
+    /// Seconds measured per run, after the warm-up.
+    pub duration_s: f64,
+    /// Seconds at the start of each run left out of the latencies.
+    pub warmup_s: f64,
+}
+
+impl LiveLoad {
+    /// The messages one run sends: the rate over the warm-up and the duration.
+    pub fn messages(&self) -> u64 {
+        (self.rate_msgs_per_s * (self.warmup_s + self.duration_s)).round() as u64
+    }
+}
+
 /// The default topic name: the workload in words, so a matching topic is reused.
 pub fn topic_name(messages: u64, message_size: u32, partitions: u32) -> String {
     format!("kafkatune-{messages}x{message_size}B-p{partitions}")

@@ -67,7 +67,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         repeat: 3,
         warmup_runs: 0,
         seed: 7,
-        trial_timeout_s: 120.0,
+        run_timeout_s: 120.0,
         host: HostMeta {
             os: "linux".into(),
             kernel: Some("6.1.0".into()),

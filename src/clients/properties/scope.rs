@@ -8,6 +8,7 @@ const PREFIXES: &[(&str, ClientKind)] = &[
     ("librdkafka.", ClientKind::Librdkafka),
     ("java.", ClientKind::Java),
     ("kafka-python.", ClientKind::KafkaPython),
+    ("fake.", ClientKind::Fake),
 ];
 
 /// Splits `librdkafka.queued.min.messages` into its client and the native name.

@@ -42,7 +42,7 @@ pub(super) fn stores(
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
     let reader = match client {
-        ClientKind::Java => return Ok(BTreeMap::new()),
+        ClientKind::Java | ClientKind::Fake => return Ok(BTreeMap::new()),
         ClientKind::Librdkafka => &LIBRDKAFKA,
         ClientKind::KafkaPython => &KAFKA_PYTHON,
     };

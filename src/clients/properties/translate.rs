@@ -37,6 +37,7 @@ pub fn translate(
             ClientKind::KafkaPython => prop.kafka_python,
             ClientKind::Java if prop.java => Name(prop.kafka),
             ClientKind::Java => Unsupported("a librdkafka-only setting"),
+            ClientKind::Fake => Name(prop.kafka),
         };
         match spelling {
             Unsupported(why) => {

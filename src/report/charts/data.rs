@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use crate::results::{RunRecord, Status, SummaryFile, SweepMeta, TrialSummary};
 
-use crate::report::analysis::swept_properties;
 use crate::report::format::swept_values;
 
 /// A grid of one metric over two properties, for one client and one value of every other
@@ -38,7 +37,7 @@ pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
 
 /// One heatmap of `metric` per client and per combination of the other swept properties.
 pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<Heatmap> {
-    let swept = swept_properties(meta);
+    let swept = crate::grid::varied(&meta.grid);
     let Some((x, y)) = heatmap_axes(&swept) else {
         return vec![];
     };
@@ -127,7 +126,7 @@ pub struct TrialRow {
 /// The label of a trial in charts: `t07 500/1024/100` (id, then the swept values in the
 /// sweep's order), with the client after the id when the chart mixes clients.
 pub fn trial_label(meta: &SweepMeta, t: &TrialSummary, with_client: bool) -> String {
-    let swept = swept_properties(meta);
+    let swept = crate::grid::varied(&meta.grid);
     let mut label = t.trial_id.clone();
     if with_client {
         label = format!("{label} {}", t.client);

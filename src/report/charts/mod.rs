@@ -14,7 +14,7 @@ mod style;
 
 use anyhow::Result;
 
-use super::analysis::{self, main_effects, Effect};
+use super::analysis::{main_effects, Effect};
 use super::format::metric_label;
 use super::load::Sweep;
 use crate::results::Mode;
@@ -182,7 +182,7 @@ fn spread(sweep: &Sweep) -> Result<Vec<Chart>> {
         );
         let y_desc = format!(
             "trial: {}",
-            analysis::swept_properties(&sweep.meta).join(" / ")
+            crate::grid::varied(&sweep.meta.grid).join(" / ")
         );
         let svg = rows::draw_spread(&title, &y_desc, &mine, metric)?;
         charts.push(chart(&format!("runs-{client}"), title, svg));

@@ -1,0 +1,255 @@
+//! A scripted stand-in client, so the orchestration (plan, runner, time-outs, crashes,
+//! resume, Ctrl-C, exit codes, group start and stop files, the table) is tested in seconds
+//! without Kafka, as hyperfine tests its scheduler with a mock executor. It is a real driver
+//! process speaking the real protocol (`kafkatune driver fake SPEC RESULT`); only the
+//! consuming is made up, and reported exactly as the script says. Hidden from users.
+//!
+//! The script comes in the spec's properties, given as `fake.NAME=VALUE` (`-X` or
+//! `--param`, so a sweep can vary it):
+//! - `rate` (msg/s, default 1,000,000): the run reports `consume_s = messages / rate`;
+//! - `noise` (a fraction, default 0): the rate varies by up to this much from run to run,
+//!   the same for the same run id;
+//! - `startup_ms`, `run_ms`: wall time spent before `ready`, and while "consuming";
+//! - `crash_after` (messages): print progress up to that count, then exit with no result;
+//! - `hang=true`: never finish (the orchestrator kills it at its time-out);
+//! - `malformed=true`: write a result document that is not JSON;
+//! - `fail=REASON`: write a failed result with that reason.
+//!
+//! In a group run (`assignment: subscribe`) each member takes the next free member number
+//! (a file beside the start file), holds the partitions `p % members == number`, reports
+//! them, waits for the start file, counts its partitions' ranges, and finishes when the
+//! stop file appears.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+
+use super::properties;
+use super::protocol::{self, now_unix_us, Assignment, DriverResult, Spec, PROTOCOL_VERSION};
+use super::ClientKind;
+use crate::results::{Params, Status};
+
+/// A trial's properties as the fake takes them: its own without the prefix, every other
+/// property by its Kafka name (the fake honours all of them by ignoring them), and the
+/// number of group members it needs to split partitions.
+pub fn translate(params: &Params) -> BTreeMap<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let name = match properties::scoped(k) {
+                Some((ClientKind::Fake, own)) => own.to_string(),
+                _ if k == properties::CONSUMERS => "members".to_string(),
+                _ => k.clone(),
+            };
+            (name, Value::String(v.clone()))
+        })
+        .collect()
+}
+
+struct Script {
+    rate: f64,
+    noise: f64,
+    startup: Duration,
+    run: Duration,
+    crash_after: Option<u64>,
+    hang: bool,
+    malformed: bool,
+    fail: Option<String>,
+    members: usize,
+}
+
+impl Script {
+    fn read(spec: &Spec) -> Result<Script> {
+        let get = |k: &str| spec.properties.get(k).and_then(Value::as_str);
+        let num = |k: &str, default: f64| -> Result<f64> {
+            get(k).map_or(Ok(default), |v| {
+                v.parse().with_context(|| format!("fake.{k}={v}: not a number"))
+            })
+        };
+        let ms = |k: &str| num(k, 0.0).map(|v| Duration::from_secs_f64(v.max(0.0) / 1e3));
+        Ok(Script {
+            rate: num("rate", 1e6)?,
+            noise: num("noise", 0.0)?,
+            startup: ms("startup_ms")?,
+            run: ms("run_ms")?,
+            crash_after: get("crash_after").map(str::parse).transpose()?,
+            hang: get("hang") == Some("true"),
+            malformed: get("malformed") == Some("true"),
+            fail: get("fail").map(str::to_string),
+            members: num("members", 1.0)? as usize,
+        })
+    }
+
+    /// The rate of this run: `rate` times a factor in [1 - noise, 1 + noise] drawn from the
+    /// run id, so every repetition of a sweep reports the same figures.
+    fn rate_of(&self, run_id: &str) -> f64 {
+        let mut h = run_id
+            .bytes()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+        // splitmix64's finaliser: ids that differ in their last character land far apart.
+        h = (h ^ (h >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        h = (h ^ (h >> 27)).wrapping_mul(0x94d049bb133111eb);
+        h ^= h >> 31;
+        let unit = (h >> 11) as f64 / (1u64 << 53) as f64;
+        self.rate * (1.0 + self.noise * (2.0 * unit - 1.0))
+    }
+}
+
+/// `kafkatune driver fake SPEC RESULT`.
+pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
+    let spec: Spec = serde_json::from_slice(&std::fs::read(spec_path)?)?;
+    let script = Script::read(&spec)?;
+    std::thread::sleep(script.startup);
+    let ready = now_unix_us();
+    let held = match spec.assignment {
+        Assignment::Assign => spec.partitions.iter().map(|p| p.partition).collect(),
+        Assignment::Subscribe => join(&spec, script.members)?,
+    };
+    println!(r#"{{"event":"ready"}}"#);
+    if spec.assignment == Assignment::Subscribe {
+        println!(r#"{{"event":"assigned","partitions":{held:?}}}"#);
+        wait_for(spec.start_file.as_deref());
+    }
+    if script.hang {
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+    let mut per_partition = BTreeMap::new();
+    for p in spec.partitions.iter().filter(|p| held.contains(&p.partition)) {
+        let n = match p.end_offset {
+            Some(end) => (end - p.start_offset).max(0) as u64,
+            None => spec.messages / spec.partitions.len() as u64,
+        };
+        per_partition.insert(p.partition.to_string(), n);
+    }
+    if spec.assignment == Assignment::Assign {
+        // Assign reads every partition: the whole count, however it splits.
+        let n = per_partition.len().max(1) as u64;
+        for (i, v) in per_partition.values_mut().enumerate() {
+            *v = spec.messages / n + u64::from((i as u64) < spec.messages % n);
+        }
+    }
+    let messages: u64 = per_partition.values().sum();
+    if let Some(k) = script.crash_after {
+        println!(r#"{{"event":"progress","messages":{}}}"#, k.min(messages));
+        eprintln!("fake: crashing after {k} messages, as scripted");
+        std::process::exit(70);
+    }
+    let first = now_unix_us();
+    std::thread::sleep(script.run);
+    println!(r#"{{"event":"progress","messages":{messages}}}"#);
+    if spec.assignment == Assignment::Subscribe {
+        wait_for(spec.stop_file.as_deref());
+    }
+    if script.malformed {
+        std::fs::write(result_path, b"{ this is not json")?;
+        return Ok(());
+    }
+    let consume_s = if messages == 0 {
+        None
+    } else {
+        Some(messages as f64 / script.rate_of(spec.run_id.as_deref().unwrap_or("")))
+    };
+    let mut result = DriverResult {
+        protocol_version: PROTOCOL_VERSION,
+        status: Some(Status::Ok),
+        client: "fake".into(),
+        client_version: Some(env!("CARGO_PKG_VERSION").into()),
+        messages,
+        bytes: messages * 100,
+        ready_unix_us: Some(ready),
+        first_record_unix_us: (messages > 0).then_some(first),
+        last_record_unix_us: consume_s.map(|s| first + (s * 1e6) as u64),
+        consume_s,
+        polls: Some(messages.div_ceil(spec.max_poll_records.max(1))),
+        empty_polls: Some(0),
+        records_per_poll_max: Some(messages.min(spec.max_poll_records)),
+        per_partition,
+        assigned_partitions: held,
+        join_s: (spec.assignment == Assignment::Subscribe).then_some(0.0),
+        rebalances: Some(u64::from(spec.assignment == Assignment::Subscribe)),
+        poll_api: Some("fake".into()),
+        ..Default::default()
+    };
+    if let Some(reason) = script.fail {
+        result.status = Some(Status::Failed);
+        result.error = Some(reason);
+    }
+    protocol::write_result(result_path, &result)?;
+    Ok(())
+}
+
+/// Takes the next free member number and returns the partitions that member holds.
+fn join(spec: &Spec, members: usize) -> Result<Vec<i32>> {
+    let members = members.max(1);
+    let dir: PathBuf = spec
+        .start_file
+        .as_deref()
+        .and_then(Path::parent)
+        .context("a group spec without a start file")?
+        .to_path_buf();
+    let number = (0..)
+        .find(|i| {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(dir.join(format!("fake-member-{i}")))
+                .is_ok()
+        })
+        .expect("a free member number");
+    Ok(spec
+        .partitions
+        .iter()
+        .map(|p| p.partition)
+        .filter(|p| number < members && *p as usize % members == number)
+        .collect())
+}
+
+/// Waits until `file` exists (at most a minute: the orchestrator kills a stuck member).
+fn wait_for(file: Option<&Path>) {
+    let Some(file) = file else { return };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !file.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn its_own_settings_lose_the_prefix_and_consumers_become_members() {
+        let t = translate(&Params::from([
+            ("fake.rate".into(), "10".into()),
+            ("consumers".into(), "3".into()),
+            ("fetch.min.bytes".into(), "1".into()),
+        ]));
+        assert_eq!(t["rate"], "10");
+        assert_eq!(t["members"], "3");
+        assert_eq!(t["fetch.min.bytes"], "1");
+    }
+
+    #[test]
+    fn noise_is_bounded_and_the_same_for_the_same_run() {
+        let s = Script {
+            rate: 1000.0,
+            noise: 0.2,
+            startup: Duration::ZERO,
+            run: Duration::ZERO,
+            crash_after: None,
+            hang: false,
+            malformed: false,
+            fail: None,
+            members: 1,
+        };
+        let rates: Vec<f64> = (0..50).map(|i| s.rate_of(&format!("t001-r{i}"))).collect();
+        assert!(rates.iter().all(|r| (800.0..=1200.0).contains(r)), "{rates:?}");
+        assert!(rates.iter().any(|r| *r != rates[0]));
+        assert_eq!(s.rate_of("t001-r3"), s.rate_of("t001-r3"));
+    }
+}

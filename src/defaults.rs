@@ -1,0 +1,29 @@
+//! Every default of the command line, once: options, presets, help texts and the drivers'
+//! specs all take them from here.
+
+/// Messages each drain run consumes (the lab's 100,000).
+pub const MESSAGES: u64 = 100_000;
+/// Size of each message value, in bytes.
+pub const MESSAGE_SIZE_BYTES: u32 = 100;
+/// Partitions of a topic kafkatune creates.
+pub const PARTITIONS: u32 = 1;
+/// Measured runs per trial.
+pub const REPEAT: u32 = 3;
+/// Records one poll may return: the Java client's own default, applied to every client so
+/// that they are compared alike (librdkafka has no such setting; see the README).
+pub const MAX_POLL_RECORDS: u64 = 500;
+/// The timeout of one poll call in a driver.
+pub const POLL_TIMEOUT_MS: u64 = 100;
+/// Live mode: seconds at the start of each run left out of the latencies. A JVM on a busy
+/// 2-core machine takes about 2 s to start, and the warm-up must cover the consumer's start.
+pub const WARMUP_S: f64 = 5.0;
+/// A run's time-out: this much, plus [`RUN_TIMEOUT_S_PER_MESSAGE`] per message (drain), or
+/// plus the warm-up and duration (live).
+pub const RUN_TIMEOUT_BASE_S: f64 = 60.0;
+/// Drain: a run may take this long per message beyond the base (5,000 msg/s, far below the
+/// slowest client, kafka-python, at about 14,000 msg/s here).
+pub const RUN_TIMEOUT_S_PER_MESSAGE: f64 = 1.0 / 5_000.0;
+/// A sweep of more runs than this asks for `--yes`.
+pub const LARGE_SWEEP_RUNS: usize = 300;
+/// Where sweep folders go, under the current directory, when `--out` is not given.
+pub const RESULTS_DIR: &str = "kafkatune-results";

@@ -1,0 +1,94 @@
+//! Named starting points (`--preset`): a grid and workload defaults that options override.
+
+use clap::ValueEnum;
+
+use super::SweptProperty;
+use crate::results::Mode;
+use crate::workload::LiveLoad;
+
+/// The presets kafkatune knows; `--help` lists them with these descriptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Preset {
+    /// The lab's sweep: max.poll.records 10,100,500 x fetch.min.bytes 1024,10240,51200 x
+    /// fetch.max.wait.ms 100,500,1000, 100,000 messages, 3 runs each
+    Seed,
+    /// The lab's fetch settings on a caught-up consumer: fetch.min.bytes 1,1024,10240,51200 x
+    /// fetch.max.wait.ms 100,500,1000 at 1000 msg/s for 10 s after a 5 s warm-up
+    SeedLive,
+}
+
+/// What a preset sets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub mode: Mode,
+    pub grid: Vec<SweptProperty>,
+    pub messages: Option<u64>,
+    pub repeat: u32,
+    pub live: Option<LiveLoad>,
+}
+
+fn swept(name: &str, values: &[&str]) -> SweptProperty {
+    (
+        name.to_string(),
+        values.iter().map(|v| v.to_string()).collect(),
+    )
+}
+
+impl Preset {
+    /// The name users type.
+    pub fn name(self) -> String {
+        self.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    }
+
+    pub fn definition(self) -> Definition {
+        match self {
+            Preset::Seed => Definition {
+                mode: Mode::Drain,
+                grid: vec![
+                    swept("max.poll.records", &["10", "100", "500"]),
+                    swept("fetch.min.bytes", &["1024", "10240", "51200"]),
+                    swept("fetch.max.wait.ms", &["100", "500", "1000"]),
+                ],
+                messages: Some(100_000),
+                repeat: 3,
+                live: None,
+            },
+            Preset::SeedLive => Definition {
+                mode: Mode::Live,
+                grid: vec![
+                    swept("fetch.min.bytes", &["1", "1024", "10240", "51200"]),
+                    swept("fetch.max.wait.ms", &["100", "500", "1000"]),
+                ],
+                messages: None,
+                repeat: 1,
+                live: Some(LiveLoad {
+                    rate_msgs_per_s: 1000.0,
+                    duration_s: 10.0,
+                    warmup_s: 5.0,
+                }),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_what_users_type() {
+        assert_eq!(Preset::Seed.name(), "seed");
+        assert_eq!(Preset::SeedLive.name(), "seed-live");
+        assert_eq!(Preset::from_str("seed-live", false), Ok(Preset::SeedLive));
+    }
+
+    #[test]
+    fn a_live_preset_has_live_settings_and_a_drain_one_has_none() {
+        for p in Preset::value_variants() {
+            let d = p.definition();
+            assert_eq!(d.live.is_some(), d.mode == Mode::Live, "{p:?}");
+        }
+    }
+}

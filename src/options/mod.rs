@@ -1,0 +1,373 @@
+//! Typed, validated options. Bad input dies here, before any work starts, with a message
+//! that says what is wrong and what to do. Defaults come from `crate::defaults`.
+
+mod cluster;
+mod command_line;
+mod files;
+mod resume;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+pub use cluster::{clients, cluster_options, ClusterOptions};
+pub use command_line::{mask_command_line, resume_command};
+pub use files::read_properties;
+
+use crate::cli::{ClusterArgs, SweepArgs, WorkloadArgs};
+use crate::clients::{properties, ClientKind};
+use crate::defaults;
+use crate::error::{usage, UserError};
+use crate::grid::{self, presets::Definition, SweptProperty};
+use crate::results::{Mode, Params};
+use crate::workload::{topic_name, LiveLoad, Workload};
+
+/// Everything a sweep needs, checked.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    pub cluster: ClusterOptions,
+    pub workload: Workload,
+    pub mode: Mode,
+    pub live: Option<LiveLoad>,
+    pub clients: Vec<ClientKind>,
+    /// The swept properties (`--param`, the preset), in order.
+    pub grid: Vec<SweptProperty>,
+    /// Fixed properties (preset, `--consumer.config`, `-X`), by Kafka name.
+    pub fixed: Params,
+    pub repeat: u32,
+    pub warmup_runs: u32,
+    /// `None`: a new random seed (or the resumed sweep's).
+    pub seed: Option<u64>,
+    pub run_timeout_s: f64,
+    pub out: PathBuf,
+    pub resume: bool,
+    pub yes: bool,
+    pub report: bool,
+    /// The command line with secrets masked, recorded with the results.
+    pub command_line: String,
+}
+
+impl SweepOptions {
+    /// The options of `kafkatune sweep ARGS`; with `--resume DIR`, the configuration stored
+    /// in DIR with `args` on top (`options::resume`).
+    pub fn from_args(args: &SweepArgs, argv: &[String]) -> Result<SweepOptions> {
+        let command_line = mask_command_line(argv);
+        let Some(dir) = &args.resume else {
+            return build(args, command_line);
+        };
+        let meta = resume::stored_meta(dir)?;
+        let merged = resume::merged_args(&meta, args);
+        let opts = build(merged.as_ref().unwrap_or(args), meta.command.clone())?;
+        if let Some(name) = opts.fixed.iter().find_map(|(k, v)| {
+            (properties::is_secret(k) && *v == properties::mask(k, v) && v != "").then_some(k)
+        }) {
+            return Err(UserError::usage(format!(
+                "the sweep in {} was started with the secret `{name}` on its command line, which kafkatune does not store",
+                dir.display()
+            ))
+            .with_hint(format!("give it again beside --resume: -X {name}=VALUE, or put it in a --consumer.config file"))
+            .into());
+        }
+        Ok(opts)
+    }
+
+    /// Trials x runs; a large sweep needs `--yes`.
+    fn check_size(&self) -> Result<()> {
+        let trials = self.clients.len() * grid::size(&self.grid);
+        let per_trial = self.repeat + self.warmup_runs;
+        let runs = trials * per_trial as usize;
+        if runs > defaults::LARGE_SWEEP_RUNS && !self.yes {
+            return Err(UserError::usage(format!("this sweep has {runs} runs ({trials} trials x {per_trial} runs each)"))
+                .with_hint(format!("pass --yes to run it, or narrow the grid or --repeat (over {} runs asks for --yes)", defaults::LARGE_SWEEP_RUNS))
+                .into());
+        }
+        Ok(())
+    }
+}
+
+fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
+    let preset: Option<Definition> = args.preset.map(|p| p.definition());
+    let mode = args
+        .mode
+        .or(preset.as_ref().map(|p| p.mode))
+        .unwrap_or(Mode::Drain);
+    let live = live_load(args, mode, preset.as_ref().and_then(|p| p.live))?;
+    let clients = clients(&args.clients);
+
+    let mut fixed = Params::new();
+    if let Some(file) = &args.consumer_config {
+        for (k, v) in read_properties(file)? {
+            properties::validate(&k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            fixed.insert(k, v);
+        }
+    }
+    let mut cli_fixed = Params::new();
+    for item in &args.properties {
+        let (k, v) = split_pair(item, "-X", "KEY=VALUE")?;
+        properties::validate(&k, &v).map_err(|e| usage(format!("-X {e}")))?;
+        if cli_fixed.insert(k.clone(), v).is_some() {
+            return Err(usage(format!("-X {k} is given twice: keep one")));
+        }
+    }
+    if let Some(n) = args.consumers {
+        properties::validate_consumers(&n.to_string())
+            .map_err(|e| usage(format!("--consumers {n}: {e}")))?;
+        cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
+    }
+    let cli_grid = parse_grid(&args.params)?;
+    for (name, _) in &cli_grid {
+        if cli_fixed.contains_key(name) {
+            let fixed_by = if name == properties::CONSUMERS {
+                "--consumers"
+            } else {
+                "-X"
+            };
+            return Err(usage(format!(
+                "`{name}` is both swept (--param) and fixed ({fixed_by}): keep one"
+            )));
+        }
+    }
+    // Command-line options override the preset: a preset property that is fixed or swept on
+    // the command line gives way.
+    let mut swept: Vec<SweptProperty> = preset.as_ref().map(|p| p.grid.clone()).unwrap_or_default();
+    swept.retain(|(name, _)| {
+        !cli_fixed.contains_key(name) && !fixed.contains_key(name) && !grid::sweeps(&cli_grid, name)
+    });
+    swept.extend(cli_grid);
+    fixed.extend(cli_fixed);
+    if !grid::sweeps(&swept, "max.poll.records") && !fixed.contains_key("max.poll.records") {
+        fixed.insert(
+            "max.poll.records".into(),
+            defaults::MAX_POLL_RECORDS.to_string(),
+        );
+    }
+
+    let messages = match live {
+        Some(l) => {
+            if args.workload.messages.is_some() {
+                return Err(usage("--messages is for drain mode; live runs send --rate x (--warmup-s + --duration) messages"));
+            }
+            l.messages()
+        }
+        None => args
+            .workload
+            .messages
+            .or(preset.as_ref().and_then(|p| p.messages))
+            .unwrap_or(defaults::MESSAGES),
+    };
+    let grouped = fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
+    if grouped && mode == Mode::Live {
+        return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
+    }
+    let workload = workload(&args.workload, messages, mode)?;
+    let repeat = args
+        .repeat
+        .or(preset.as_ref().map(|p| p.repeat))
+        .unwrap_or(defaults::REPEAT);
+    if repeat == 0 {
+        return Err(usage("--repeat must be at least 1"));
+    }
+    let default_timeout = match live {
+        Some(l) => defaults::RUN_TIMEOUT_BASE_S + l.warmup_s + l.duration_s,
+        None => defaults::RUN_TIMEOUT_BASE_S + messages as f64 * defaults::RUN_TIMEOUT_S_PER_MESSAGE,
+    };
+    let run_timeout_s = args.run_timeout.unwrap_or(default_timeout);
+    if !(run_timeout_s > 0.0 && run_timeout_s.is_finite()) {
+        return Err(usage("--run-timeout must be a positive number of seconds"));
+    }
+    let (out, resume) = out_folder(args)?;
+    let mut cluster = cluster_options(&args.cluster)?;
+    if args.cluster.command_config.is_none() {
+        cluster.admin_props = cluster::consumer_security(&fixed)?;
+    }
+    check_fake(&cluster, &clients, mode)?;
+    let opts = SweepOptions {
+        cluster,
+        workload,
+        mode,
+        live,
+        clients,
+        grid: swept,
+        fixed,
+        repeat,
+        warmup_runs: args.warmup_runs.unwrap_or(0),
+        seed: args.seed,
+        run_timeout_s,
+        out,
+        resume,
+        yes: args.yes,
+        report: !args.no_report,
+        command_line,
+    };
+    opts.check_size()?;
+    Ok(opts)
+}
+
+/// The fake client and the fake cluster go together, in drain mode: neither reaches Kafka.
+fn check_fake(cluster: &ClusterOptions, clients: &[ClientKind], mode: Mode) -> Result<()> {
+    let fake_client = clients.contains(&ClientKind::Fake);
+    match (cluster.fake.is_some(), fake_client) {
+        (true, true) if clients.len() > 1 => Err(usage("--fake-cluster runs the fake client alone: give --client fake only")),
+        (true, true) if mode == Mode::Live => Err(usage("the fake cluster has no live producer: leave --mode live out")),
+        (true, true) | (false, false) => Ok(()),
+        (true, false) => Err(usage("--fake-cluster runs only --client fake")),
+        (false, true) => Err(usage("--client fake reads no Kafka: give --fake-cluster ok")),
+    }
+}
+
+/// The output folder, and whether the sweep in it is resumed.
+fn out_folder(args: &SweepArgs) -> Result<(PathBuf, bool)> {
+    Ok(match (&args.resume, &args.out) {
+        (Some(dir), _) => (dir.clone(), true),
+        (None, Some(dir)) => {
+            // A folder whose sweep stopped before its first run (no sweep.json) is free.
+            if dir.join(crate::export::META_FILE).exists() {
+                return Err(UserError::usage(format!("{} already holds a sweep", dir.display()))
+                    .with_hint(format!(
+                        "continue it with --resume {}, or choose another --out",
+                        dir.display()
+                    ))
+                    .into());
+            }
+            (dir.clone(), false)
+        }
+        (None, None) => (
+            PathBuf::from(defaults::RESULTS_DIR)
+                .join(chrono::Local::now().format("%Y%m%d-%H%M%S").to_string()),
+            false,
+        ),
+    })
+}
+
+fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<Option<LiveLoad>> {
+    if mode == Mode::Drain {
+        if args.rate.is_some() || args.duration.is_some() || args.warmup_s.is_some() {
+            return Err(usage(
+                "--rate, --duration and --warmup-s are for live mode: add --mode live",
+            ));
+        }
+        return Ok(None);
+    }
+    let rate = args
+        .rate
+        .or(preset.map(|p| p.rate_msgs_per_s))
+        .ok_or_else(|| usage("live mode needs --rate MSGS_PER_S"))?;
+    let duration_s = args
+        .duration
+        .or(preset.map(|p| p.duration_s))
+        .ok_or_else(|| usage("live mode needs --duration SECONDS"))?;
+    let warmup_s = args
+        .warmup_s
+        .or(preset.map(|p| p.warmup_s))
+        .unwrap_or(defaults::WARMUP_S);
+    if !(rate > 0.0 && rate <= 1_000_000.0) {
+        return Err(usage("--rate must be between 0 and 1000000 messages per second"));
+    }
+    if !(duration_s > 0.0 && duration_s <= 86_400.0) {
+        return Err(usage("--duration must be a positive number of seconds"));
+    }
+    if !(0.0..=3_600.0).contains(&warmup_s) {
+        return Err(usage("--warmup-s must be between 0 and 3600 seconds"));
+    }
+    Ok(Some(LiveLoad {
+        rate_msgs_per_s: rate,
+        duration_s,
+        warmup_s,
+    }))
+}
+
+/// The smallest message live mode can send: its first 8 bytes are the intended send time
+/// every driver reads back (docs/driver-protocol.md). Drain reads no stamp.
+pub const LIVE_MIN_MESSAGE_SIZE: u32 = 8;
+
+fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> {
+    if messages == 0 {
+        return Err(usage("--messages must be at least 1"));
+    }
+    let partitions = args.partitions.unwrap_or(defaults::PARTITIONS);
+    if partitions == 0 || partitions > 10_000 {
+        return Err(usage("--partitions must be between 1 and 10000"));
+    }
+    let message_size = args.message_size.unwrap_or(defaults::MESSAGE_SIZE_BYTES);
+    if mode == Mode::Live && message_size < LIVE_MIN_MESSAGE_SIZE {
+        return Err(usage(format!("--message-size {message_size}: live messages start with their 8-byte send time, so they need at least {LIVE_MIN_MESSAGE_SIZE} bytes")));
+    }
+    if message_size == 0 || message_size > 10 * 1024 * 1024 {
+        return Err(usage("--message-size must be between 1 and 10485760 bytes"));
+    }
+    if let Some(t) = &args.topic {
+        if t.is_empty()
+            || t.len() > 249
+            || !t.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(usage(format!(
+                "`{t}` is not a valid topic name: up to 249 of a-z A-Z 0-9 . _ -"
+            )));
+        }
+    }
+    let derived = match mode {
+        Mode::Drain => topic_name(messages, message_size, partitions),
+        Mode::Live => format!("kafkatune-live-{message_size}B-p{partitions}"),
+    };
+    Ok(Workload {
+        topic: args.topic.clone().unwrap_or(derived),
+        topic_given: args.topic.is_some(),
+        partitions,
+        messages,
+        message_size,
+    })
+}
+
+/// Options of `kafkatune prepare`: running it is the permission to write the topic.
+pub fn prepare_options(cluster: &ClusterArgs, args: &WorkloadArgs) -> Result<(ClusterOptions, Workload)> {
+    let mut cluster = cluster_options(cluster)?;
+    if cluster.fake.is_some() {
+        return Err(usage("kafkatune prepare needs a real cluster: leave --fake-cluster out"));
+    }
+    cluster.allow_write = true;
+    Ok((
+        cluster,
+        workload(args, args.messages.unwrap_or(defaults::MESSAGES), Mode::Drain)?,
+    ))
+}
+
+fn split_pair(item: &str, option: &str, shape: &str) -> Result<(String, String)> {
+    match item.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(usage(format!("{option} `{item}`: expected {shape}"))),
+    }
+}
+
+fn parse_grid(items: &[String]) -> Result<Vec<SweptProperty>> {
+    let mut swept: Vec<SweptProperty> = Vec::new();
+    for item in items {
+        let (name, list) = split_pair(item, "--param", "NAME=V1,V2,...")?;
+        let values: Vec<String> = list.split(',').map(|v| v.trim().to_string()).collect();
+        if values.iter().any(String::is_empty) {
+            return Err(usage(format!(
+                "--param {item}: a value is empty; give NAME=V1,V2,..."
+            )));
+        }
+        for (i, v) in values.iter().enumerate() {
+            if values[..i].contains(v) {
+                return Err(usage(format!("--param {name}: the value {v} is given twice")));
+            }
+            if name == properties::CONSUMERS {
+                properties::validate_consumers(v)
+                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else {
+                properties::validate(&name, v).map_err(|e| usage(format!("--param {e}")))?;
+            }
+        }
+        if grid::sweeps(&swept, &name) {
+            return Err(usage(format!(
+                "--param {name} is given twice: list every value in one --param {name}=V1,V2,..."
+            )));
+        }
+        swept.push((name, values));
+    }
+    Ok(swept)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,74 @@
+//! The few things the scheduler asks of the cluster, behind one trait: the real cluster
+//! (embedded or the user's) and the fake of the orchestration tests both answer them, so the
+//! scheduler is tested end to end without Kafka (hyperfine's `Executor` and `MockExecutor`).
+
+use std::time::Duration;
+
+use anyhow::Result;
+
+use crate::broker::admin::{self, PartitionOffsets};
+use crate::broker::Cluster;
+use crate::results::BrokerMeta;
+use crate::workload::live::{LiveProducer, Schedule};
+use crate::workload::prepare::{self, Prepared};
+use crate::workload::Workload;
+
+/// What a sweep needs of its cluster.
+pub trait SweepCluster {
+    /// The address clients connect to.
+    fn bootstrap(&self) -> &str;
+    /// What `sweep.json` records of the cluster.
+    fn meta(&self) -> BrokerMeta;
+    /// Makes sure the topic holds the workload (`fill`: drain; live brings its own).
+    fn prepare(&self, workload: &Workload, allow_write: bool, fill: bool) -> Result<Prepared>;
+    /// The topic's partitions with their offsets now (live runs start at the end).
+    fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>>;
+    /// Starts the paced producer of a live run.
+    fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer>;
+    /// Whether the cluster still answers, after a failed run.
+    fn answers(&self, timeout: Duration) -> bool;
+    /// How long to wait for it to answer again before the sweep stops: an embedded broker
+    /// that died does not come back; a cluster of the user's may be restarting.
+    fn patience(&self) -> Duration;
+    /// Deletes a run's consumer group, retrying while its members leave.
+    fn delete_group(&self, group: &str) -> Result<()>;
+}
+
+impl SweepCluster for Cluster {
+    fn bootstrap(&self) -> &str {
+        &self.bootstrap
+    }
+
+    fn meta(&self) -> BrokerMeta {
+        BrokerMeta {
+            bootstrap_servers: self.bootstrap.clone(),
+            kind: self.kind().to_string(),
+            version: self.version.clone(),
+        }
+    }
+
+    fn prepare(&self, workload: &Workload, allow_write: bool, fill: bool) -> Result<Prepared> {
+        prepare::prepare(self, workload, allow_write, fill)
+    }
+
+    fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>> {
+        Ok(admin::topic_offsets(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)?
+            .unwrap_or_default())
+    }
+
+    fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer> {
+        LiveProducer::start(&self.bootstrap, &self.admin_props, schedule)
+    }
+
+    fn answers(&self, timeout: Duration) -> bool {
+        admin::metadata_ok(&self.bootstrap, &self.admin_props, timeout)
+    }
+
+    fn patience(&self) -> Duration {
+        Duration::from_secs(if self.is_embedded() { 5 } else { 60 })
+    }
+
+    fn delete_group(&self, group: &str) -> Result<()> {
+        admin::delete_groups(&self.bootstrap, &self.admin_props, &[group.to_string()], Duration::from_secs(15))
+    }
+}

@@ -1,0 +1,162 @@
+//! The orchestrator's view of a group while it runs: what each consumer holds and has
+//! counted, when to create the start and stop files, the messages left over time.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::ranges::{balanced, covered};
+use crate::clients::protocol::Event;
+use crate::sweep::runner::RunOutcome;
+
+/// How long a consumer that reported no assignment must have been subscribed before it is
+/// taken as idle (librdkafka with `group.protocol=consumer` reports no empty assignment).
+const QUIET: Duration = Duration::from_secs(3);
+/// How long the assignments may cover every partition without balancing (an assignor that
+/// does not balance counts) before counting starts anyway. Longer than two heartbeats of
+/// `group.protocol=consumer` (5 s each by default), which a hand-over takes there.
+const SETTLE: Duration = Duration::from_secs(30);
+/// How often the group's remaining messages are sampled.
+const LAG_INTERVAL: Duration = Duration::from_millis(250);
+/// Samples kept at most; past it every other one is dropped and the interval doubles.
+const MAX_LAG_SAMPLES: usize = 240;
+
+pub enum Note {
+    Event(usize, Event),
+    Exited(usize, Box<Result<RunOutcome>>),
+}
+
+/// The orchestrator's view of the group while it runs: what each consumer holds and has
+/// counted, when to create the start and stop files, the remaining messages over time.
+pub struct Watch {
+    partitions: Vec<i32>,
+    messages: u64,
+    held: Vec<Option<Vec<i32>>>,
+    ready: Vec<Option<Instant>>,
+    counted: Vec<u64>,
+    exited: Vec<Option<Result<RunOutcome>>>,
+    start_file: PathBuf,
+    stop_file: PathBuf,
+    pub t0: Instant,
+    last_change: Instant,
+    pub started: Option<Instant>,
+    stopped: bool,
+    pub lag: Vec<(f64, u64)>,
+    lag_interval: Duration,
+    next_sample: Instant,
+}
+
+impl Watch {
+    pub fn new(
+        n: usize,
+        partitions: Vec<i32>,
+        messages: u64,
+        start_file: PathBuf,
+        stop_file: PathBuf,
+    ) -> Watch {
+        let now = Instant::now();
+        Watch {
+            partitions,
+            messages,
+            held: vec![None; n],
+            ready: vec![None; n],
+            counted: vec![0; n],
+            exited: (0..n).map(|_| None).collect(),
+            start_file,
+            stop_file,
+            t0: now,
+            last_change: now,
+            started: None,
+            stopped: false,
+            lag: Vec::new(),
+            lag_interval: LAG_INTERVAL,
+            next_sample: now,
+        }
+    }
+
+    /// Follows the consumers until every one has exited; their outcomes by index.
+    pub fn follow(&mut self, rx: &mpsc::Receiver<Note>) -> Vec<Result<RunOutcome>> {
+        while self.exited.iter().any(Option::is_none) {
+            match rx.recv_timeout(Duration::from_millis(20)) {
+                Ok(Note::Event(i, Event::Assigned { partitions })) => {
+                    self.held[i] = Some(partitions);
+                    self.last_change = Instant::now();
+                }
+                Ok(Note::Event(i, Event::Progress { messages })) => {
+                    self.counted[i] = self.counted[i].max(messages)
+                }
+                Ok(Note::Event(i, Event::Ready)) => self.ready[i] = Some(Instant::now()),
+                Ok(Note::Exited(i, out)) => {
+                    if let Ok(o) = out.as_ref() {
+                        // The result is the last word on what a consumer counted.
+                        if let Some(r) = &o.result {
+                            self.counted[i] = r.messages;
+                        }
+                    }
+                    self.exited[i] = Some(*out);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            }
+            self.step();
+        }
+        self.sample(Instant::now());
+        self.exited
+            .iter_mut()
+            .map(|o| {
+                o.take()
+                    .unwrap_or_else(|| Err(anyhow::anyhow!("lost track of a consumer")))
+            })
+            .collect()
+    }
+
+    fn step(&mut self) {
+        let now = Instant::now();
+        let any_exited = self.exited.iter().any(Option::is_some);
+        // Every consumer subscribed, and reported an assignment or has long been quiet.
+        let complete = self.held.iter().zip(&self.ready).all(|(held, ready)| {
+            held.is_some() || ready.is_some_and(|t| now.duration_since(t) >= QUIET)
+        });
+        if self.started.is_none()
+            && ((complete && balanced(&self.held, &self.partitions))
+                || (covered(&self.held, &self.partitions)
+                    && now.duration_since(self.last_change) >= SETTLE)
+                || any_exited)
+        {
+            touch(&self.start_file);
+            self.started = Some(now);
+        }
+        let total: u64 = self.counted.iter().sum();
+        if !self.stopped && (total >= self.messages || any_exited) {
+            touch(&self.stop_file);
+            self.stopped = true;
+        }
+        if now >= self.next_sample {
+            self.sample(now);
+        }
+    }
+
+    /// Records the messages not consumed yet.
+    fn sample(&mut self, now: Instant) {
+        let lag = self.messages.saturating_sub(self.counted.iter().sum());
+        self.lag
+            .push((round_ms(now.duration_since(self.t0).as_secs_f64()), lag));
+        if self.lag.len() >= MAX_LAG_SAMPLES {
+            self.lag = self.lag.iter().step_by(2).copied().collect();
+            self.lag_interval *= 2;
+        }
+        self.next_sample = now + self.lag_interval;
+    }
+}
+
+pub(super) fn round_ms(s: f64) -> f64 {
+    (s * 1000.0).round() / 1000.0
+}
+
+fn touch(path: &Path) {
+    if let Err(e) = std::fs::write(path, b"") {
+        eprintln!("kafkatune: cannot create {}: {e}", path.display());
+    }
+}

@@ -1,0 +1,201 @@
+//! One run of a trial: its spec, then one driver process (drain), a group of them (group
+//! mode), or one with the paced producer beside it (live); then its record.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde_json::Value;
+
+use super::cluster::SweepCluster;
+use super::plan::{PlannedRun, Trial};
+use super::runner::{self, RunOutcome};
+use super::{group, record};
+use crate::clients::protocol::{Assignment, LiveSpec, PartitionStart, Spec, PROTOCOL_VERSION};
+use crate::clients::DriverCommand;
+use crate::defaults;
+use crate::options::SweepOptions;
+use crate::results::{RunRecord, Status};
+use crate::workload::live::Schedule;
+use crate::workload::prepare::Prepared;
+use crate::workload::LiveLoad;
+
+/// The grace a driver gets beyond its own timeout before it is killed.
+const KILL_GRACE: Duration = Duration::from_secs(15);
+
+/// What every run of a sweep shares.
+pub struct RunContext<'a> {
+    pub opts: &'a SweepOptions,
+    pub cluster: &'a dyn SweepCluster,
+    pub prepared: &'a Prepared,
+    pub sweep_id: &'a str,
+}
+
+/// One run to make.
+pub struct Run<'a> {
+    pub trial: &'a Trial,
+    pub planned: &'a PlannedRun,
+    /// Its place in the sweep's shuffled order.
+    pub order: u32,
+    pub driver: &'a DriverCommand,
+    /// The trial's properties as its client takes them.
+    pub translated: &'a BTreeMap<String, Value>,
+}
+
+impl RunContext<'_> {
+    /// Makes the run; `None` when it was interrupted (Ctrl-C), and so not recorded.
+    pub fn run(&self, run: &Run) -> Result<Option<RunRecord>> {
+        let (trial, planned) = (run.trial, run.planned);
+        let mut spec = self.spec(run);
+        let scratch = self
+            .opts
+            .out
+            .join(crate::export::SCRATCH_DIR)
+            .join(format!("{}-r{}", trial.id, planned.run_index));
+        let timeout = Duration::from_secs_f64(self.opts.run_timeout_s) + KILL_GRACE;
+        let mut group_run = None;
+        let mut live_run = None;
+        let outcome = match (self.opts.live, group::consumers(trial)) {
+            (None, Some(n)) => {
+                let g = group::run(
+                    &group::GroupRun {
+                        cluster: self.cluster,
+                        partitions: &self.prepared.partitions,
+                        driver: run.driver,
+                        consumers: n,
+                        group_id: group::group_id(self.sweep_id, trial, planned.run_index),
+                        scratch: &scratch,
+                        timeout,
+                    },
+                    &spec,
+                )?;
+                let combined = g.combined.clone();
+                group_run = Some(g);
+                combined
+            }
+            (None, None) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
+            (Some(live), _) => {
+                let (outcome, l) = self.live(run.driver, &mut spec, live, &scratch, timeout)?;
+                live_run = Some(l);
+                outcome
+            }
+        };
+        if outcome.interrupted {
+            let _ = std::fs::remove_dir_all(&scratch);
+            return Ok(None);
+        }
+        let mut rec = record::build(
+            self.sweep_id,
+            trial,
+            planned,
+            run.order,
+            run.translated,
+            &outcome,
+            live_run.as_ref(),
+        );
+        if let Some(g) = &group_run {
+            group::fill_record(&mut rec, g, self.opts.workload.messages);
+        }
+        if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
+            let logs = self.opts.out.join("logs");
+            std::fs::create_dir_all(&logs)?;
+            std::fs::write(
+                logs.join(format!("{}-r{}.stderr.txt", trial.id, planned.run_index)),
+                &outcome.stderr_tail,
+            )?;
+        }
+        let _ = std::fs::remove_dir_all(&scratch);
+        Ok(Some(rec))
+    }
+
+    /// The drain spec of the run: assign every partition from its log start.
+    fn spec(&self, run: &Run) -> Spec {
+        let opts = self.opts;
+        let max_poll_records = run
+            .trial
+            .params
+            .get("max.poll.records")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(defaults::MAX_POLL_RECORDS);
+        Spec {
+            protocol_version: PROTOCOL_VERSION,
+            client: run.trial.client.name().into(),
+            run_id: Some(format!("{}-r{}", run.trial.id, run.planned.run_index)),
+            bootstrap_servers: self.cluster.bootstrap().to_string(),
+            topic: opts.workload.topic.clone(),
+            assignment: Assignment::Assign,
+            group_id: None,
+            partitions: self
+                .prepared
+                .partitions
+                .iter()
+                .map(|p| PartitionStart {
+                    partition: p.partition,
+                    start_offset: p.low,
+                    end_offset: None,
+                })
+                .collect(),
+            messages: opts.workload.messages,
+            mode: opts.mode,
+            max_poll_records,
+            poll_timeout_ms: defaults::POLL_TIMEOUT_MS,
+            properties: run.translated.clone(),
+            timeout_s: opts.run_timeout_s,
+            live: None,
+            start_file: None,
+            stop_file: None,
+        }
+    }
+
+    /// A live run: a caught-up consumer starts at the end offsets, then the producer sends
+    /// on schedule.
+    fn live(
+        &self,
+        driver: &DriverCommand,
+        spec: &mut Spec,
+        live: LiveLoad,
+        scratch: &std::path::Path,
+        timeout: Duration,
+    ) -> Result<(RunOutcome, record::LiveRun)> {
+        let topic = &self.opts.workload.topic;
+        let ends = self.cluster.offsets(topic)?;
+        spec.partitions = ends
+            .iter()
+            .map(|p| PartitionStart {
+                partition: p.partition,
+                start_offset: p.high,
+                end_offset: None,
+            })
+            .collect();
+        let t0_us = crate::clients::protocol::now_unix_us() + 200_000;
+        let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
+        spec.live = Some(LiveSpec { warmup_end_unix_us });
+        let schedule = Schedule {
+            topic: topic.clone(),
+            partitions: ends.iter().map(|p| p.partition).collect(),
+            rate: live.rate_msgs_per_s,
+            count: self.opts.workload.messages,
+            size: self.opts.workload.message_size,
+            t0_us,
+        };
+        let producer = self.cluster.start_live_producer(schedule)?;
+        let outcome = runner::run(driver, spec, scratch, timeout, || {});
+        let ok = outcome.as_ref().is_ok_and(|o| {
+            o.result
+                .as_ref()
+                .is_some_and(|r| r.status == Some(Status::Ok))
+        });
+        if !ok {
+            producer.stop();
+        }
+        let produced = producer.join();
+        Ok((
+            outcome?,
+            record::LiveRun {
+                target_rate: live.rate_msgs_per_s,
+                warmup_end_unix_us,
+                producer: produced,
+            },
+        ))
+    }
+}
