@@ -20,8 +20,11 @@ use crate::workload::live::Schedule;
 use crate::workload::prepare::Prepared;
 use crate::workload::LiveLoad;
 
-/// The grace a driver gets beyond its own timeout before it is killed.
-const KILL_GRACE: Duration = Duration::from_secs(15);
+/// The grace a driver gets beyond its own timeout (to write its failed result) before it is
+/// killed: a quarter of the timeout, from 1 to 15 s.
+fn kill_grace(timeout_s: f64) -> Duration {
+    Duration::from_secs_f64((timeout_s / 4.0).clamp(1.0, 15.0))
+}
 
 /// What every run of a sweep shares.
 pub struct RunContext<'a> {
@@ -52,7 +55,7 @@ impl RunContext<'_> {
             .out
             .join(crate::export::SCRATCH_DIR)
             .join(format!("{}-r{}", trial.id, planned.run_index));
-        let timeout = Duration::from_secs_f64(self.opts.run_timeout_s) + KILL_GRACE;
+        let timeout = Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
         let mut group_run = None;
         let mut live_run = None;
         let outcome = match (self.opts.live, group::consumers(trial)) {

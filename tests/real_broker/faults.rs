@@ -1,5 +1,6 @@
-//! Faults: a broker that dies, Ctrl-C, a killed kafkatune. Finished runs stay on disk, the
-//! sweep resumes to the same final set of runs with none repeated, nothing is left running.
+//! Faults that need Kafka: a broker that dies under a driver or a sweep, Ctrl-C during a
+//! group run and during a topic fill. Nothing is left running. (Faults of the orchestration
+//! alone, on the fake client, are in tests/scheduler.rs.)
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -120,30 +121,6 @@ fn resume_and_check(args: &[String], dir: &Path) {
     assert!(recs
         .iter()
         .all(|r| r.status == Some(Status::Ok) && r.messages == 3000));
-}
-
-#[test]
-fn ctrl_c_keeps_finished_runs_and_the_sweep_resumes() {
-    let b = shared();
-    let t = topic("sigint");
-    let (_tmp, dir) = out_dir();
-    let args = sweep_args(&b.bootstrap, &t);
-    let out = interrupt_after(&args, &dir, 2, libc::SIGINT);
-    assert_eq!(
-        out.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("resume with:") && stderr.contains("--resume"),
-        "{stderr}"
-    );
-    let kept = records(&dir).len();
-    assert!((2..9).contains(&kept), "finished runs kept: {kept}");
-    assert!(no_drivers_left(&dir), "no driver is left running");
-    resume_and_check(&args, &dir);
 }
 
 #[test]
@@ -281,50 +258,6 @@ fn ctrl_c_while_a_topic_fills_stops_at_once_and_the_same_command_tops_it_up() {
 }
 
 #[test]
-fn a_killed_kafkatune_resumes_without_repeating_runs() {
-    let b = shared();
-    let t = topic("sigkill");
-    let (_tmp, dir) = out_dir();
-    let args = sweep_args(&b.bootstrap, &t);
-    interrupt_after(&args, &dir, 3, libc::SIGKILL);
-    assert!(
-        no_drivers_left(&dir),
-        "the driver of a killed kafkatune dies with it"
-    );
-    resume_and_check(&args, &dir);
-}
-
-#[test]
-fn resume_refuses_another_configuration() {
-    let b = shared();
-    let t = topic("refuse");
-    let (_tmp, dir) = out_dir();
-    let args = sweep_args(&b.bootstrap, &t);
-    interrupt_after(&args, &dir, 1, libc::SIGINT);
-    // The same sweep with a smaller grid.
-    let other: Vec<String> = args
-        .iter()
-        .map(|a| a.replace("fetch.min.bytes=1,2,3", "fetch.min.bytes=1,2"))
-        .collect();
-    let out = kafkatune()
-        .args(&other)
-        .arg("--resume")
-        .arg(&dir)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("holds a sweep of another configuration") && stderr.contains("grid"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("resume it with the command that started it"),
-        "{stderr}"
-    );
-}
-
-#[test]
 fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     // An embedded broker of its own: a scratch cache, the shared cache's jars as KAFKA_HOME.
     let cache = tempfile::tempdir().unwrap();
@@ -367,67 +300,3 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     assert!(no_drivers_left(&dir), "no driver left behind");
 }
 
-#[test]
-fn a_client_that_crashes_is_recorded_as_failed_and_the_sweep_goes_on() {
-    let b = shared();
-    let t = topic("crash");
-    let (_tmp, dir) = out_dir();
-    let args = [
-        "sweep",
-        "--bootstrap-servers",
-        &b.bootstrap,
-        "--topic",
-        &t,
-        "--prepare",
-        "--messages",
-        "2000000",
-        "--client",
-        "java",
-        "--param",
-        "fetch.min.bytes=1,2",
-        "--repeat",
-        "1",
-        "--seed",
-        "5",
-        "--no-report",
-    ];
-    let child = in_background(&args, &dir).spawn().unwrap();
-    // Kill this sweep's first Java driver as soon as it runs.
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let killed = loop {
-        assert!(Instant::now() < deadline, "no driver ever started");
-        if let Some(pid) = drivers_of(&dir).first() {
-            unsafe { libc::kill(*pid as i32, libc::SIGKILL) };
-            break *pid;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "some runs failed: exit 1\n{stderr}"
-    );
-    let recs = records(&dir);
-    assert_eq!(recs.len(), 2, "the sweep went on to the second trial");
-    let failed: Vec<_> = recs
-        .iter()
-        .filter(|r| r.status == Some(Status::Failed))
-        .collect();
-    assert_eq!(failed.len(), 1, "only the crashed run failed");
-    assert!(
-        failed[0]
-            .error
-            .as_deref()
-            .unwrap()
-            .contains("without a result"),
-        "{:?}",
-        failed[0].error
-    );
-    assert!(recs
-        .iter()
-        .any(|r| r.status == Some(Status::Ok) && r.messages == 2_000_000));
-    assert!(!drivers_of(&dir).contains(&killed));
-    assert!(no_drivers_left(&dir), "no driver left behind");
-}
