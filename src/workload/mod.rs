@@ -2,6 +2,7 @@
 //! before any trial (`prepare`), and the paced producer of live runs (`live`).
 
 pub mod live;
+pub mod payload;
 pub mod prepare;
 pub mod producer;
 
