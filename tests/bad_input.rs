@@ -92,10 +92,10 @@ fn a_large_grid_needs_yes() {
 fn unknown_preset_client_or_mode() {
     rejects(
         &["--preset", "fast"],
-        "unknown preset `fast`; the presets are: seed, seed-live",
+        "invalid value 'fast' for '--preset <NAME>'\n  [possible values: seed, seed-live]",
     );
-    rejects(&["--client", "go"], "unknown client `go`");
-    rejects(&["--mode", "turbo"], "unknown --mode `turbo`");
+    rejects(&["--client", "go"], "[possible values: librdkafka, java, kafka-python, all]");
+    rejects(&["--mode", "turbo"], "[possible values: drain, live]");
 }
 
 #[test]
@@ -106,7 +106,7 @@ fn conflicting_options() {
     );
     rejects(
         &["--rate", "100"],
-        "--rate, --duration and --warmup are for live mode",
+        "--rate, --duration and --warmup-s are for live mode",
     );
     rejects(
         &["--mode", "live", "--duration", "5"],

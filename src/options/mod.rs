@@ -59,7 +59,7 @@ impl SweepOptions {
         let merged = resume::merged_args(&meta, args);
         let opts = build(merged.as_ref().unwrap_or(args), meta.command.clone())?;
         if let Some(name) = opts.fixed.iter().find_map(|(k, v)| {
-            (properties::is_secret(k) && *v == properties::mask(k, v) && v != "").then_some(k)
+            (properties::is_secret(k) && v == "*****").then_some(k)
         }) {
             return Err(UserError::usage(format!(
                 "the sweep in {} was started with the secret `{name}` on its command line, which kafkatune does not store",

@@ -2,7 +2,6 @@
 //! group run and during a topic fill. Nothing is left running. (Faults of the orchestration
 //! alone, on the fake client, are in tests/scheduler.rs.)
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -44,27 +43,6 @@ pub fn driver_survives_broker_death(client: ClientKind) {
     assert!(r.messages <= 100);
 }
 
-fn sweep_args(bootstrap: &str, t: &str) -> Vec<String> {
-    let args = [
-        "sweep",
-        "--bootstrap-servers",
-        bootstrap,
-        "--topic",
-        t,
-        "--prepare",
-        "--messages",
-        "3000",
-        "--param",
-        "fetch.min.bytes=1,2,3",
-        "--repeat",
-        "3",
-        "--seed",
-        "11",
-        "--no-report",
-    ];
-    args.iter().map(|s| s.to_string()).collect()
-}
-
 /// `kafkatune ARGS --out DIR`, to start in the background with its output captured.
 fn in_background<S: AsRef<std::ffi::OsStr>>(args: &[S], dir: &Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"));
@@ -97,30 +75,6 @@ fn stopped(mut child: Child, what: &str) -> Output {
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-/// Starts a sweep, waits until `runs` runs are on disk, sends `signal`, returns its exit.
-fn interrupt_after(args: &[String], dir: &Path, runs: usize, signal: i32) -> Output {
-    let child = in_background(args, dir).spawn().unwrap();
-    wait_for_runs(dir, runs);
-    unsafe { libc::kill(child.id() as i32, signal) };
-    stopped(child, "the signal")
-}
-
-fn resume_and_check(args: &[String], dir: &Path) {
-    let mut cmd = kafkatune();
-    cmd.args(args).arg("--resume").arg(dir).assert().success();
-    let recs = records(dir);
-    let keys: Vec<(String, u32)> = recs
-        .iter()
-        .map(|r| (r.trial_id.clone(), r.run_index))
-        .collect();
-    let unique: HashSet<_> = keys.iter().cloned().collect();
-    assert_eq!(keys.len(), unique.len(), "no run repeated: {keys:?}");
-    assert_eq!(unique.len(), 9, "3 trials x 3 runs in the end");
-    assert!(recs
-        .iter()
-        .all(|r| r.status == Some(Status::Ok) && r.messages == 3000));
 }
 
 #[test]
