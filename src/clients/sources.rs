@@ -1,7 +1,5 @@
 //! The drivers' sources embedded at build time (see `build.rs`), written out into the cache.
 
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -16,14 +14,23 @@ fn files(subdir: &str) -> impl Iterator<Item = (&'static str, &'static [u8])> + 
     })
 }
 
-/// A short hash of a driver's sources: its cache folder changes when they do.
+/// A short hash of a driver's sources: its cache folder changes when they do, and only then.
+/// SHA-256, stable across Rust releases and builds (std's `DefaultHasher` is not: a new
+/// toolchain would rebuild every cached driver, or two could share a folder).
 pub fn fingerprint(subdir: &str) -> String {
-    let mut hasher = DefaultHasher::new();
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
     for (path, bytes) in files(subdir) {
-        path.hash(&mut hasher);
-        bytes.hash(&mut hasher);
+        // Lengths first, so that no two different file sets hash alike.
+        hasher.update((path.len() as u64).to_be_bytes());
+        hasher.update(path.as_bytes());
+        hasher.update((bytes.len() as u64).to_be_bytes());
+        hasher.update(bytes);
     }
-    format!("{:012x}", hasher.finish() & 0xffff_ffff_ffff)
+    hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes the sources of `drivers/<subdir>/` into `dest`.
@@ -40,4 +47,18 @@ pub fn write_out(subdir: &str, dest: &Path) -> Result<PathBuf> {
         "this kafkatune build carries no drivers/{subdir} sources"
     );
     Ok(dest.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_stable_twelve_hex_digits_per_driver() {
+        let java = fingerprint("java");
+        assert_eq!(java.len(), 12);
+        assert!(java.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(java, fingerprint("java"));
+        assert_ne!(java, fingerprint("python"));
+    }
 }

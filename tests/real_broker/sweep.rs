@@ -71,7 +71,7 @@ fn a_small_grid_consumes_exact_counts_with_physical_relations() {
     for r in &recs {
         check_physics(r, 20_000);
         assert_eq!(r.client, "librdkafka");
-        assert_eq!(r.schema_version, 1);
+        assert_eq!(r.schema_version, kafkatune::results::SCHEMA_VERSION);
     }
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use rand::rngs::StdRng;
 use rand::Rng;
 
-use super::generate::{hex, pick, price, uuid, weighted, words, Clock};
+use super::draw::{hex, pick, price, uuid, weighted, words, Clock};
 use super::vocab::{
     APP_VERSIONS, COUNTRIES, CURRENCIES, DEVICES, ELEMENTS, EVENT_TYPES, EXPERIMENTS, FAIL_REASONS,
     LOGIN_METHODS, PAGES, QUERIES, REFERRERS, STATUSES,

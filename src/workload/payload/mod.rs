@@ -11,6 +11,7 @@
 //! producer's hot path (over a million messages per second) allocates nothing.
 
 mod compress;
+mod draw;
 mod file;
 mod generate;
 mod info;

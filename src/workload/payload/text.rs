@@ -5,7 +5,7 @@
 use rand::rngs::StdRng;
 use rand::Rng;
 
-use super::generate::{hex, pick, price, weighted, Clock};
+use super::draw::{hex, pick, price, weighted, Clock};
 
 const LEVELS: &[(&str, u32)] = &[("INFO ", 80), ("DEBUG", 10), ("WARN ", 7), ("ERROR", 3)];
 const THREADS: &[&str] = &[
