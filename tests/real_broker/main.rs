@@ -98,10 +98,11 @@ pub fn kafkatune_on(command: &str, bootstrap: &str, topic: &str) -> Command {
     cmd
 }
 
-/// Fills `topic` with `messages` (of 100 B) through `kafkatune prepare`, over PLAINTEXT.
+/// Fills `topic` with `messages` (of 100 B) through `kafkatune prepare`, over PLAINTEXT
+/// (running `prepare` is the permission to write: no flag needed).
 pub fn prepare_topic(topic: &str, messages: u64) {
     kafkatune_on("prepare", &shared().bootstrap, topic)
-        .args(["--prepare", "--messages", &messages.to_string()])
+        .args(["--messages", &messages.to_string()])
         .assert()
         .success();
 }

@@ -73,6 +73,49 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
     assert!(all_text(&dir).contains("report.html") || dir.join("report.html").exists());
 }
 
+/// A properties file as people write them: the JAAS line continued over three lines with
+/// `\`, a `key value` pair, a `key: value` pair.
+fn multi_line_config(path: &std::path::Path, password: &str) {
+    let text = format!(
+        "# SCRAM, as a managed cluster hands it out\n\
+         security.protocol SASL_PLAINTEXT\n\
+         sasl.mechanism: SCRAM-SHA-256\n\
+         sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required \\\n    \
+         username=\"{SCRAM_USER}\" \\\n    \
+         password=\"{password}\";\n"
+    );
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn multi_line_jaas_in_properties_files_works_for_prepare_and_every_client() {
+    let b = shared();
+    let (tmp, dir) = out_dir();
+    let (consumer, admin) = (tmp.path().join("consumer.properties"), tmp.path().join("admin.properties"));
+    multi_line_config(&consumer, SCRAM_PASSWORD);
+    multi_line_config(&admin, SCRAM_PASSWORD);
+    let t = topic("multiline");
+    // `prepare` on the user's cluster: running it is the permission to write.
+    kafkatune_on("prepare", &b.scram_bootstrap, &t)
+        .args(["--messages", "1500"])
+        .arg("--command-config")
+        .arg(&admin)
+        .assert()
+        .success();
+    let (recs, printed) = sweep_ok(
+        kafkatune_on("sweep", &b.scram_bootstrap, &t)
+            .args(["--messages", "1500", "--repeat", "1", "--client", "all"])
+            .arg("--consumer.config")
+            .arg(&consumer)
+            .arg("--command-config")
+            .arg(&admin),
+        &dir,
+        1500,
+    );
+    assert_eq!(recs.len(), 3);
+    assert!(!printed.contains(SCRAM_PASSWORD) && !all_text(&dir).contains(SCRAM_PASSWORD));
+}
+
 #[test]
 fn a_wrong_password_is_a_clear_error_within_the_timeout() {
     let b = shared();

@@ -160,3 +160,70 @@ fn touch(path: &Path) {
         eprintln!("kafkatune: cannot create {}: {e}", path.display());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(dir: &Path, n: usize) -> Watch {
+        Watch::new(n, vec![0, 1], 10, dir.join("start"), dir.join("stop"))
+    }
+
+    fn note(w: &mut Watch, i: usize, event: Event) {
+        match event {
+            Event::Assigned { partitions } => w.held[i] = Some(partitions),
+            Event::Progress { messages } => w.counted[i] = messages,
+            Event::Ready => w.ready[i] = Some(Instant::now()),
+        }
+        w.step();
+    }
+
+    #[test]
+    fn counting_starts_once_the_group_is_complete_and_balanced() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = watch(dir.path(), 2);
+        note(&mut w, 0, Event::Ready);
+        note(&mut w, 0, Event::Assigned { partitions: vec![0, 1] });
+        assert!(!dir.path().join("start").exists(), "the second consumer has not joined");
+        note(&mut w, 1, Event::Ready);
+        note(&mut w, 1, Event::Assigned { partitions: vec![] });
+        assert!(!dir.path().join("start").exists(), "the first still holds everything");
+        note(&mut w, 0, Event::Assigned { partitions: vec![0] });
+        note(&mut w, 1, Event::Assigned { partitions: vec![1] });
+        assert!(dir.path().join("start").exists());
+        assert!(w.started.is_some());
+    }
+
+    #[test]
+    fn the_stop_file_comes_when_the_counts_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = watch(dir.path(), 2);
+        note(&mut w, 0, Event::Progress { messages: 6 });
+        assert!(!dir.path().join("stop").exists());
+        note(&mut w, 1, Event::Progress { messages: 4 });
+        assert!(dir.path().join("stop").exists());
+        w.sample(Instant::now());
+        assert_eq!(w.lag.last().unwrap().1, 0, "nothing left to consume");
+    }
+
+    #[test]
+    fn a_consumer_that_exits_starts_and_stops_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = watch(dir.path(), 2);
+        w.exited[0] = Some(Err(anyhow::anyhow!("crashed")));
+        w.step();
+        assert!(dir.path().join("start").exists() && dir.path().join("stop").exists());
+    }
+
+    #[test]
+    fn lag_samples_stay_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = watch(dir.path(), 1);
+        let t = Instant::now();
+        for i in 0..10 * MAX_LAG_SAMPLES {
+            w.sample(t + Duration::from_millis(i as u64));
+        }
+        assert!(w.lag.len() < MAX_LAG_SAMPLES);
+        assert!(w.lag_interval > LAG_INTERVAL);
+    }
+}
