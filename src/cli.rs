@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::defaults;
 use crate::grid::presets::Preset;
 use crate::results::Mode;
+use crate::workload::payload::{FileFormat, PayloadKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -140,6 +141,17 @@ pub struct WorkloadArgs {
     pub messages: Option<u64>,
     #[arg(long = "message-size", value_name = "BYTES", help = format!("Size of each message value in bytes. Default {}; live mode needs at least 8 (each message starts with its send time).", defaults::MESSAGE_SIZE_BYTES))]
     pub message_size: Option<u32>,
+    /// What the record bodies are (after the 8-byte send time). Default json: events that
+    /// compress as real ones do.
+    #[arg(long = "payload-kind", value_name = "KIND", conflicts_with = "payload")]
+    pub payload_kind: Option<PayloadKind>,
+    /// Your own sample records, cycled to the message count (each value: the send time,
+    /// then one record, as it is); see --payload-format.
+    #[arg(long, value_name = "FILE")]
+    pub payload: Option<PathBuf>,
+    /// How --payload FILE holds its records. Default lines.
+    #[arg(long = "payload-format", value_name = "FORMAT", requires = "payload")]
+    pub payload_format: Option<FileFormat>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -168,6 +180,10 @@ pub struct SweepArgs {
     /// A .properties file of consumer properties fixed for every trial, as Kafka's tools take.
     #[arg(long = "consumer.config", value_name = "FILE")]
     pub consumer_config: Option<PathBuf>,
+    /// A .properties file of producer properties fixed for every trial (--mode produce), as
+    /// Kafka's tools take.
+    #[arg(long = "producer.config", value_name = "FILE")]
+    pub producer_config: Option<PathBuf>,
     /// Client to measure (repeatable, or comma-separated). Default librdkafka.
     #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
     pub clients: Vec<ClientChoice>,

@@ -33,6 +33,20 @@ pub enum Mode {
     Drain,
     /// A paced producer and a caught-up consumer: end-to-end latency.
     Live,
+    /// Producers only: send exactly the messages as fast as the client allows, every one
+    /// acknowledged.
+    Produce,
+}
+
+impl Mode {
+    /// The name users type (`--mode`), as the results record it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Drain => "drain",
+            Mode::Live => "live",
+            Mode::Produce => "produce",
+        }
+    }
 }
 
 /// Whether a run produced a measurement.
@@ -71,6 +85,9 @@ pub struct SweepMeta {
     #[serde(alias = "trial_timeout_s")]
     pub run_timeout_s: f64,
     pub host: HostMeta,
+    /// The record bodies (kind, source, compressibility): what compression results rest on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<crate::workload::payload::PayloadInfo>,
     /// Hash of everything that defines the sweep's runs; `--resume` refuses another.
     pub config_hash: String,
 }
@@ -211,6 +228,36 @@ pub struct RunRecord {
     pub consume_rate_msgs_per_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fetch_requests_per_s: Option<f64>,
+    // Producer runs (`--mode produce`): the driver's producer, first send to last
+    // acknowledgement; acknowledgement latency per record, send call to delivery report.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_latency_p50_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_latency_p99_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_latency_p999_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_latency_max_ms: Option<f64>,
+    /// Records whose delivery report carried an error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce_errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce_requests: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_rate_per_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_per_request_avg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size_avg_bytes: Option<f64>,
+    /// Bytes on the wire / payload bytes (< 1: compression paid off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression_ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_on_wire: Option<u64>,
     /// The client's raw metrics by its own names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub client_metrics: BTreeMap<String, f64>,

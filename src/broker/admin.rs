@@ -277,3 +277,39 @@ pub fn delete_groups(
         std::thread::sleep(Duration::from_millis(300));
     }
 }
+
+/// Deletes every record of `topic` (DeleteRecords up to each partition's end), so that a
+/// producer run starts on an empty log; returns the partitions' offsets after it. kafkatune
+/// truncates only its own `kafkatune-` topics: checked here.
+pub fn truncate_topic(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    timeout: Duration,
+) -> Result<Vec<PartitionOffsets>> {
+    anyhow::ensure!(
+        topic.starts_with("kafkatune-"),
+        "kafkatune truncates only its own topics (kafkatune-...), not {topic}"
+    );
+    let parts = topic_offsets(bootstrap, props, topic, timeout)?
+        .ok_or_else(|| error::env(format!("topic {topic} does not exist on {bootstrap}")))?;
+    let mut tpl = rdkafka::TopicPartitionList::new();
+    for p in parts.iter().filter(|p| p.high > p.low) {
+        tpl.add_partition_offset(topic, p.partition, rdkafka::Offset::Offset(p.high))
+            .context("listing the partitions to truncate")?;
+    }
+    if tpl.count() > 0 {
+        let admin = admin(bootstrap, props)?;
+        let opts = AdminOptions::new()
+            .operation_timeout(Some(timeout))
+            .request_timeout(Some(timeout));
+        let result = futures_executor::block_on(admin.delete_records(&tpl, &opts))
+            .map_err(|e| error::env(format!("truncating {topic} failed: {e}")))?;
+        for e in result.elements() {
+            if let Err(err) = e.error() {
+                return Err(error::env(format!("truncating {topic}/{} failed: {err}", e.partition())));
+            }
+        }
+    }
+    Ok(topic_offsets(bootstrap, props, topic, timeout)?.unwrap_or_default())
+}

@@ -25,6 +25,7 @@ use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{Offset, TopicPartitionList};
 
 mod group;
+mod produce;
 mod queue;
 
 use group::Member;
@@ -54,7 +55,14 @@ pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
         ),
         ..Default::default()
     };
-    if let Err(e) = consume(&spec, &mut result) {
+    let run = match spec.mode {
+        Mode::Produce => {
+            result.poll_api = Some("send: BaseProducer::send, delivery reports by poll".into());
+            produce::produce(&spec, &mut result)
+        }
+        Mode::Drain | Mode::Live => consume(&spec, &mut result),
+    };
+    if let Err(e) = run {
         result.status = Some(Status::Failed);
         result.error = Some(format!("{e:#}"));
     }

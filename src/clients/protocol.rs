@@ -39,6 +39,18 @@ pub struct Spec {
     /// file exists (the group as a whole has consumed `messages`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stop_file: Option<std::path::PathBuf>,
+    /// Producer runs only (`mode: produce`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce: Option<ProduceSpec>,
+}
+
+/// What a producer run sends (docs/driver-protocol.md, "Producer runs").
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProduceSpec {
+    /// Record bodies, length-prefixed (4-byte big-endian length, then the bytes).
+    pub payload_file: std::path::PathBuf,
+    /// `None`: as fast as the client accepts records.
+    pub rate_msgs_per_s: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
@@ -94,6 +106,29 @@ pub struct DriverResult {
     pub gc_count: Option<u64>,
     pub gc_time_ms: Option<f64>,
     pub latency_histogram: Option<String>,
+    /// Producer runs: first send to last acknowledgement (monotonic clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_s: Option<f64>,
+    /// Producer runs: acknowledgement latency per record in µs, HdrHistogram V2 base64.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack_latency_histogram: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce_errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retries: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub produce_requests: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records_per_request_avg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size_avg_bytes: Option<f64>,
+    /// The client's own compressed / uncompressed figure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression_ratio: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_on_wire: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_full_waits: Option<u64>,
     #[serde(default)]
     pub client_metrics: BTreeMap<String, f64>,
     pub poll_api: Option<String>,

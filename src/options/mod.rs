@@ -5,6 +5,7 @@ mod cluster;
 mod command_line;
 mod files;
 mod resume;
+mod sides;
 
 use std::path::PathBuf;
 
@@ -20,7 +21,8 @@ use crate::defaults;
 use crate::error::{usage, UserError};
 use crate::grid::{self, presets::Definition, SweptProperty};
 use crate::results::{Mode, Params};
-use crate::workload::{topic_name, LiveLoad, Workload};
+use crate::workload::payload::PayloadSource;
+use crate::workload::{topic_name, LiveLoad, PayloadChoice, Workload};
 
 /// Everything a sweep needs, checked.
 #[derive(Debug, Clone)]
@@ -95,11 +97,18 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     let clients = clients(&args.clients);
 
     let mut fixed = Params::new();
-    if let Some(file) = &args.consumer_config {
+    let config_files = [&args.consumer_config, &args.producer_config];
+    for file in config_files.into_iter().flatten() {
         for (k, v) in read_properties(file)? {
             properties::validate(&k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
             fixed.insert(k, v);
         }
+    }
+    if mode == Mode::Produce && args.consumer_config.is_some() {
+        return Err(usage("--consumer.config is for consumers; a produce sweep takes --producer.config FILE"));
+    }
+    if mode != Mode::Produce && args.producer_config.is_some() {
+        return Err(usage("--producer.config is for --mode produce; consumers take --consumer.config FILE"));
     }
     let mut cli_fixed = Params::new();
     for item in &args.properties {
@@ -135,7 +144,11 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     });
     swept.extend(cli_grid);
     fixed.extend(cli_fixed);
-    if !grid::sweeps(&swept, "max.poll.records") && !fixed.contains_key("max.poll.records") {
+    sides::check(mode, fixed.keys().chain(swept.iter().map(|(n, _)| n)))?;
+    if mode != Mode::Produce
+        && !grid::sweeps(&swept, "max.poll.records")
+        && !fixed.contains_key("max.poll.records")
+    {
         fixed.insert(
             "max.poll.records".into(),
             defaults::MAX_POLL_RECORDS.to_string(),
@@ -305,16 +318,41 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
             )));
         }
     }
-    let derived = match mode {
-        Mode::Drain => topic_name(messages, message_size, partitions),
-        Mode::Live => format!("kafkatune-live-{message_size}B-p{partitions}"),
+    let payload = PayloadChoice {
+        kind: args.payload_kind.unwrap_or_default(),
+        file: args
+            .payload
+            .clone()
+            .map(|f| (f, args.payload_format.unwrap_or_default())),
     };
+    // A sample file is read now, so that a missing or empty one is refused before any work.
+    let sha = match &payload.file {
+        Some(_) => match payload.load(message_size)?.source() {
+            PayloadSource::File { sha256, .. } => Some(sha256.clone()),
+            PayloadSource::Generated { .. } => None,
+        },
+        None => None,
+    };
+    let tag = payload.tag(sha.as_deref());
+    let derived = match mode {
+        Mode::Drain => format!("{}-{tag}", topic_name(messages, message_size, partitions)),
+        Mode::Live => format!("kafkatune-live-{message_size}B-p{partitions}"),
+        Mode::Produce => format!("kafkatune-produce-p{partitions}"),
+    };
+    if let (Mode::Produce, Some(t)) = (mode, &args.topic) {
+        if !t.starts_with("kafkatune-") {
+            return Err(UserError::usage(format!("--topic {t}: a produce sweep writes, and only to topics kafkatune creates (named kafkatune-...)"))
+                .with_hint("leave --topic out, or name a topic that starts with kafkatune-")
+                .into());
+        }
+    }
     Ok(Workload {
         topic: args.topic.clone().unwrap_or(derived),
         topic_given: args.topic.is_some(),
         partitions,
         messages,
         message_size,
+        payload,
     })
 }
 

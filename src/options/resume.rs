@@ -52,8 +52,12 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut w.partitions, &gw.partitions);
     over(&mut w.messages, &gw.messages);
     over(&mut w.message_size, &gw.message_size);
+    over(&mut w.payload_kind, &gw.payload_kind);
+    over(&mut w.payload, &gw.payload);
+    over(&mut w.payload_format, &gw.payload_format);
     over(&mut m.preset, &g.preset);
     over(&mut m.consumer_config, &g.consumer_config);
+    over(&mut m.producer_config, &g.producer_config);
     over(&mut m.consumers, &g.consumers);
     over(&mut m.mode, &g.mode);
     over(&mut m.rate, &g.rate);

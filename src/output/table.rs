@@ -25,6 +25,18 @@ pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
             }),
             ("polls", "polls", |v| format!("{v:.0}")),
         ],
+        Mode::Produce => &[
+            ("throughput_msgs_per_s", "msg/s (median)", |v| {
+                format!("{v:.0}")
+            }),
+            ("throughput_mib_per_s", "MiB/s", |v| format!("{v:.1}")),
+            ("ack_latency_p50_ms", "ack p50 ms", |v| format!("{v:.1}")),
+            ("ack_latency_p99_ms", "ack p99 ms", |v| format!("{v:.1}")),
+            ("compression_ratio", "wire/payload", |v| format!("{v:.2}")),
+            ("cpu_s_per_million_msgs", "CPU s/M msg", |v| {
+                format!("{v:.2}")
+            }),
+        ],
         Mode::Live => &[
             ("latency_p99_ms", "p99 ms (median)", |v| format!("{v:.1}")),
             ("latency_p50_ms", "p50 ms", |v| format!("{v:.1}")),

@@ -30,10 +30,7 @@ pub fn compare(a: &Path, b: &Path) -> Result<String> {
 }
 
 fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Drain => "drain",
-        Mode::Live => "live",
-    }
+    mode.name()
 }
 
 fn render(a: &Sweep, b: &Sweep) -> String {

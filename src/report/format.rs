@@ -19,6 +19,13 @@ pub fn metric_label(metric: &str) -> String {
         "consume_rate_msgs_per_s" => "consume rate (msg/s)",
         "fetch_requests_per_s" => "fetch requests/s",
         "peak_rss_bytes" => "peak RSS (bytes)",
+        "ack_latency_p50_ms" => "p50 ack latency (ms)",
+        "ack_latency_p99_ms" => "p99 ack latency (ms)",
+        "ack_latency_p999_ms" => "p99.9 ack latency (ms)",
+        "compression_ratio" => "wire / payload bytes",
+        "batch_size_avg_bytes" => "batch size (bytes)",
+        "records_per_request_avg" => "records per request",
+        "send_s" => "send time (s)",
         _ => return metric.replace('_', " "),
     };
     known.to_string()

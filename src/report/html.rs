@@ -10,7 +10,6 @@ use super::load::Sweep;
 use super::presets::lab_presets;
 use super::recommend::{recommend, Recommendation};
 use super::sections::{ranked_table, setup, warnings};
-use crate::results::Mode;
 
 const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -31,10 +30,7 @@ svg { max-width: 100%; height: auto; }
 /// The HTML report of a loaded sweep, with `charts` inline.
 pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     let mut h = String::new();
-    let mode = match sweep.meta.mode {
-        Mode::Drain => "drain",
-        Mode::Live => "live",
-    };
+    let mode = sweep.meta.mode.name();
     let title = format!("kafkatune {mode} sweep {}", sweep.meta.sweep_id);
     let _ = write!(
         h,

@@ -9,15 +9,11 @@ use super::load::Sweep;
 use super::presets::lab_presets;
 use super::recommend::recommend;
 use super::sections::{ranked_table, setup, warnings};
-use crate::results::Mode;
 
 /// The Markdown report of a loaded sweep.
 pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     let mut md = String::new();
-    let mode = match sweep.meta.mode {
-        Mode::Drain => "drain",
-        Mode::Live => "live",
-    };
+    let mode = sweep.meta.mode.name();
     let _ = writeln!(md, "# kafkatune {mode} sweep `{}`\n", sweep.meta.sweep_id);
 
     md.push_str("## Set-up\n\n| | |\n| --- | --- |\n");

@@ -10,6 +10,8 @@ use super::format::{interval, percent, swept_params, with_unit};
 pub const DRAIN_RUN: &str = "kafkatune sweep --mode drain --preset seed";
 /// The run that answers the latency goal: a paced producer and end-to-end latency.
 pub const LIVE_RUN: &str = "kafkatune sweep --mode live --preset seed-live";
+/// The run that answers the producer's goals.
+pub const PRODUCE_RUN: &str = "kafkatune sweep --mode produce --param linger.ms=0,5,50 --param compression.type=none,lz4,zstd";
 
 /// Runners-up listed by name; more are counted.
 const TIED_SHOWN: usize = 5;
@@ -18,19 +20,32 @@ const TIED_SHOWN: usize = 5;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Goal {
     Throughput,
+    /// End to end (live).
     Latency,
+    /// Send call to delivery report (produce).
+    AckLatency,
     Efficiency,
+    /// Bytes on the wire per payload byte (produce).
+    Bytes,
 }
 
 impl Goal {
-    pub const ALL: [Goal; 3] = [Goal::Throughput, Goal::Latency, Goal::Efficiency];
+    /// The goals a sweep of `mode` is judged on.
+    pub fn for_mode(mode: Mode) -> &'static [Goal] {
+        match mode {
+            Mode::Drain | Mode::Live => &[Goal::Throughput, Goal::Latency, Goal::Efficiency],
+            Mode::Produce => &[Goal::Throughput, Goal::AckLatency, Goal::Efficiency, Goal::Bytes],
+        }
+    }
 
     /// The metric the goal is judged on, and whether higher is better.
     pub fn metric(self) -> (&'static str, bool) {
         match self {
             Goal::Throughput => ("throughput_msgs_per_s", true),
             Goal::Latency => ("latency_p99_ms", false),
+            Goal::AckLatency => ("ack_latency_p99_ms", false),
             Goal::Efficiency => ("cpu_s_per_million_msgs", false),
+            Goal::Bytes => ("compression_ratio", false),
         }
     }
 
@@ -38,7 +53,19 @@ impl Goal {
         match self {
             Goal::Throughput => "Throughput (messages per second)",
             Goal::Latency => "Latency (p99 end to end)",
+            Goal::AckLatency => "Latency (p99 acknowledgement: send to delivery report)",
             Goal::Efficiency => "Efficiency (CPU seconds per million messages)",
+            Goal::Bytes => "Bytes on the wire (per payload byte)",
+        }
+    }
+
+    /// How a sentence names the goal's metric before a value.
+    fn noun(self) -> &'static str {
+        match self {
+            Goal::Throughput => "throughput ",
+            Goal::Latency | Goal::AckLatency => "p99 latency ",
+            Goal::Efficiency => "",
+            Goal::Bytes => "wire/payload ",
         }
     }
 }
@@ -72,7 +99,7 @@ pub enum Recommendation {
 
 /// A recommendation for every goal.
 pub fn recommend(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Recommendation> {
-    Goal::ALL
+    Goal::for_mode(meta.mode)
         .iter()
         .map(|g| for_goal(*g, meta, summary))
         .collect()
@@ -117,6 +144,7 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
         let run = match meta.mode {
             Mode::Drain => DRAIN_RUN,
             Mode::Live => LIVE_RUN,
+            Mode::Produce => PRODUCE_RUN,
         };
         return cannot(
             match goal {
@@ -191,7 +219,7 @@ impl Recommendation {
             } => {
                 let metric = goal.metric().0;
                 let mut out = vec![format!("Best: {}, {}.", name(best), evidence(best, metric))];
-                if let Some(also) = also_measured(best, *goal) {
+                if let Some(also) = also_measured(best, *goal, meta.mode) {
                     out.push(also);
                 }
                 if let Some(w) = best.trial.warnings.first() {
@@ -245,19 +273,14 @@ fn evidence(p: &Pick, metric: &str) -> String {
 }
 
 /// What the best trial gives up on the other goals, so a choice is made knowingly.
-fn also_measured(p: &Pick, goal: Goal) -> Option<String> {
-    let others: Vec<String> = Goal::ALL
+fn also_measured(p: &Pick, goal: Goal, mode: Mode) -> Option<String> {
+    let others: Vec<String> = Goal::for_mode(mode)
         .iter()
         .filter(|g| **g != goal)
         .filter_map(|g| {
             let metric = g.metric().0;
             let s = p.trial.metrics.get(metric)?;
-            let noun = match g {
-                Goal::Throughput => "throughput ",
-                Goal::Latency => "p99 latency ",
-                Goal::Efficiency => "",
-            };
-            Some(format!("{noun}{}", with_unit(s.median, metric)))
+            Some(format!("{}{}", g.noun(), with_unit(s.median, metric)))
         })
         .collect();
     (!others.is_empty()).then(|| format!("The same trial measured: {}.", others.join(", ")))

@@ -15,6 +15,7 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
             match m.mode {
                 Mode::Drain => "drain: a backlog read as fast as possible".to_string(),
                 Mode::Live => "live: a paced producer and a caught-up consumer".to_string(),
+                Mode::Produce => "produce: producers send the messages as fast as they can, every one acknowledged".to_string(),
             },
         ),
         (
@@ -182,6 +183,12 @@ pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
     header.extend([metric_label(primary), "95% interval".into(), "CV".into()]);
     let extra: &[&str] = match sweep.meta.mode {
         Mode::Drain => &["cpu_s_per_million_msgs", "startup_s"],
+        Mode::Produce => &[
+            "ack_latency_p99_ms",
+            "compression_ratio",
+            "cpu_s_per_million_msgs",
+            "startup_s",
+        ],
         Mode::Live => &[
             "latency_p50_ms",
             "throughput_msgs_per_s",

@@ -46,6 +46,19 @@ pub const METRICS: &[Metric] = &[
     ("produce_rate_msgs_per_s", |r| r.produce_rate_msgs_per_s),
     ("consume_rate_msgs_per_s", |r| r.consume_rate_msgs_per_s),
     ("fetch_requests_per_s", |r| r.fetch_requests_per_s),
+    ("send_s", |r| r.send_s),
+    ("ack_latency_p50_ms", |r| r.ack_latency_p50_ms),
+    ("ack_latency_p99_ms", |r| r.ack_latency_p99_ms),
+    ("ack_latency_p999_ms", |r| r.ack_latency_p999_ms),
+    ("ack_latency_max_ms", |r| r.ack_latency_max_ms),
+    ("produce_errors", |r| r.produce_errors.map(|v| v as f64)),
+    ("retries", |r| r.retries.map(|v| v as f64)),
+    ("produce_requests", |r| r.produce_requests),
+    ("request_rate_per_s", |r| r.request_rate_per_s),
+    ("records_per_request_avg", |r| r.records_per_request_avg),
+    ("batch_size_avg_bytes", |r| r.batch_size_avg_bytes),
+    ("compression_ratio", |r| r.compression_ratio),
+    ("bytes_on_wire", |r| r.bytes_on_wire.map(|v| v as f64)),
     ("join_s", |r| r.join_s),
     ("join_s_min", |r| r.join_s_min),
     ("group_stable_s", |r| r.group_stable_s),
@@ -70,6 +83,7 @@ pub fn primary_metric(mode: Mode) -> (&'static str, bool) {
     match mode {
         Mode::Drain => ("throughput_msgs_per_s", true),
         Mode::Live => ("latency_p99_ms", false),
+        Mode::Produce => ("throughput_msgs_per_s", true),
     }
 }
 

@@ -23,6 +23,8 @@ pub trait SweepCluster {
     fn prepare(&self, workload: &Workload, allow_write: bool, fill: bool) -> Result<Prepared>;
     /// The topic's partitions with their offsets now (live runs start at the end).
     fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>>;
+    /// Empties kafkatune's own topic before a producer run; its offsets after.
+    fn truncate(&self, topic: &str) -> Result<Vec<PartitionOffsets>>;
     /// Starts the paced producer of a live run.
     fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer>;
     /// Whether the cluster still answers, after a failed run.
@@ -54,6 +56,10 @@ impl SweepCluster for Cluster {
     fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>> {
         Ok(admin::topic_offsets(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)?
             .unwrap_or_default())
+    }
+
+    fn truncate(&self, topic: &str) -> Result<Vec<PartitionOffsets>> {
+        admin::truncate_topic(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)
     }
 
     fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer> {

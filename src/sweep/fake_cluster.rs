@@ -73,6 +73,10 @@ impl SweepCluster for Fake {
         anyhow::bail!("the fake cluster has no live producer")
     }
 
+    fn truncate(&self, _topic: &str) -> Result<Vec<PartitionOffsets>> {
+        anyhow::bail!("the fake cluster runs no producer")
+    }
+
     fn start_live_producer(&self, _schedule: Schedule) -> Result<LiveProducer> {
         anyhow::bail!("the fake cluster has no live producer")
     }

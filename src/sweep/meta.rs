@@ -38,6 +38,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
         seed,
         run_timeout_s: opts.run_timeout_s,
         host: host(),
+        payload: None,
         config_hash: String::new(),
     };
     meta.config_hash = config_hash(&meta);

@@ -59,7 +59,16 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let drivers = prepare_drivers(&opts.clients)?;
     let cluster = connect(&opts.cluster)?;
     let prepared = cluster.prepare(&opts.workload, opts.cluster.allow_write, opts.mode == Mode::Drain)?;
-    let meta = previous.unwrap_or_else(|| meta::sweep_meta(opts, cluster.meta(), seed));
+    let payload_file = opts.out.join(crate::export::SCRATCH_DIR).join("payload.bin");
+    let payload = match opts.mode {
+        Mode::Produce => Some(write_payload(opts, &payload_file)?),
+        Mode::Drain | Mode::Live => None,
+    };
+    let meta = previous.unwrap_or_else(|| {
+        let mut m = meta::sweep_meta(opts, cluster.meta(), seed);
+        m.payload = payload;
+        m
+    });
     files.write_meta(&meta)?;
 
     let planned = plan::runs(trials.len(), opts.repeat, opts.warmup_runs, seed);
@@ -94,6 +103,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         cluster: cluster.as_ref(),
         prepared: &prepared,
         sweep_id: &meta.sweep_id,
+        payload_file: &payload_file,
     };
     let progress = output::progress::bar(todo.len() as u64);
     let mut stopped: Option<UserError> = None;
@@ -134,6 +144,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         }
     }
     progress.finish_and_clear();
+    let _ = std::fs::remove_file(&payload_file);
     drop(cluster);
     Ok(SweepOutcome {
         meta,
@@ -153,6 +164,18 @@ fn connect(opts: &crate::options::ClusterOptions) -> Result<Box<dyn SweepCluster
         )?),
         (None, None) => Box::new(crate::broker::Cluster::embedded()?),
     })
+}
+
+/// The producers' record bodies, written where every producer run's driver reads them; what
+/// the sweep records of them.
+fn write_payload(
+    opts: &SweepOptions,
+    path: &std::path::Path,
+) -> Result<crate::workload::payload::PayloadInfo> {
+    let payload = opts.workload.payload.load(opts.workload.message_size)?;
+    std::fs::create_dir_all(path.parent().expect("a folder"))?;
+    payload.write_bodies(path)?;
+    Ok(payload.info(crate::workload::payload::DEFAULT_BATCH_BYTES))
 }
 
 /// Every trial's properties as its client takes them; an unsupported one is an error now.

@@ -11,11 +11,13 @@ use super::cluster::SweepCluster;
 use super::plan::{PlannedRun, Trial};
 use super::runner::{self, RunOutcome};
 use super::{group, record};
-use crate::clients::protocol::{Assignment, LiveSpec, PartitionStart, Spec, PROTOCOL_VERSION};
+use crate::clients::protocol::{
+    Assignment, LiveSpec, PartitionStart, ProduceSpec, Spec, PROTOCOL_VERSION,
+};
 use crate::clients::DriverCommand;
 use crate::defaults;
 use crate::options::SweepOptions;
-use crate::results::{RunRecord, Status};
+use crate::results::{Mode, RunRecord, Status};
 use crate::workload::live::Schedule;
 use crate::workload::prepare::Prepared;
 use crate::workload::LiveLoad;
@@ -32,6 +34,8 @@ pub struct RunContext<'a> {
     pub cluster: &'a dyn SweepCluster,
     pub prepared: &'a Prepared,
     pub sweep_id: &'a str,
+    /// Producer runs: the record bodies (length-prefixed).
+    pub payload_file: &'a std::path::Path,
 }
 
 /// One run to make.
@@ -59,6 +63,7 @@ impl RunContext<'_> {
         let mut group_run = None;
         let mut live_run = None;
         let outcome = match (self.opts.live, group::consumers(trial)) {
+            _ if self.opts.mode == Mode::Produce => self.produce(run.driver, &mut spec, &scratch, timeout)?,
             (None, Some(n)) => {
                 let g = group::run(
                     &group::GroupRun {
@@ -147,7 +152,49 @@ impl RunContext<'_> {
             live: None,
             start_file: None,
             stop_file: None,
+            produce: None,
         }
+    }
+
+    /// A producer run on kafkatune's own topic, emptied first; afterwards the topic must
+    /// hold exactly the records the driver saw acknowledged (no loss, no duplicate).
+    fn produce(
+        &self,
+        driver: &DriverCommand,
+        spec: &mut Spec,
+        scratch: &std::path::Path,
+        timeout: Duration,
+    ) -> Result<RunOutcome> {
+        let topic = &self.opts.workload.topic;
+        let before = self.cluster.truncate(topic)?;
+        spec.partitions = before
+            .iter()
+            .map(|p| PartitionStart {
+                partition: p.partition,
+                start_offset: p.high,
+                end_offset: None,
+            })
+            .collect();
+        spec.produce = Some(ProduceSpec {
+            payload_file: self.payload_file.to_path_buf(),
+            rate_msgs_per_s: None,
+        });
+        let mut outcome = runner::run(driver, spec, scratch, timeout, || {})?;
+        let after = self.cluster.offsets(topic)?;
+        let written: i64 = after
+            .iter()
+            .map(|a| a.high - before.iter().find(|b| b.partition == a.partition).map_or(0, |b| b.high))
+            .sum();
+        if let Some(r) = outcome.result.as_ref().filter(|r| r.status == Some(Status::Ok)) {
+            if written != r.messages as i64 && outcome.failure.is_none() {
+                outcome.failure = Some(format!(
+                    "the topic gained {written} records for the {} acknowledged: {}",
+                    r.messages,
+                    if written > r.messages as i64 { "duplicates (retries without enable.idempotence)" } else { "acknowledged records were lost" }
+                ));
+            }
+        }
+        Ok(outcome)
     }
 
     /// A live run: a caught-up consumer starts at the end offsets, then the producer sends

@@ -151,6 +151,39 @@ fn fill_from_driver(
         let cpu = rec.cpu_user_s.unwrap_or(0.0) + rec.cpu_sys_s.unwrap_or(0.0);
         rec.cpu_s_per_million_msgs = Some(cpu / r.messages as f64 * 1e6);
     }
+    fill_producer(rec, r);
+}
+
+/// A producer run's figures: throughput over first send to last acknowledgement, the
+/// acknowledgement latency percentiles, the client's request and batch counts.
+fn fill_producer(rec: &mut RunRecord, r: &crate::clients::protocol::DriverResult) {
+    rec.send_s = r.send_s;
+    if let Some(s) = r.send_s.filter(|s| *s > 0.0) {
+        rec.throughput_msgs_per_s = Some(r.messages as f64 / s);
+        rec.throughput_mib_per_s = Some(r.bytes as f64 / MIB / s);
+        rec.request_rate_per_s = r.produce_requests.map(|n| n / s);
+    }
+    if let Some(Ok(h)) = r.ack_latency_histogram.as_deref().map(latency::decode) {
+        if !h.is_empty() {
+            let ms = |q: f64| h.value_at_quantile(q) as f64 / 1000.0;
+            rec.ack_latency_p50_ms = Some(ms(0.5));
+            rec.ack_latency_p99_ms = Some(ms(0.99));
+            rec.ack_latency_p999_ms = Some(ms(0.999));
+            rec.ack_latency_max_ms = Some(h.max() as f64 / 1000.0);
+        }
+    }
+    rec.produce_errors = r.produce_errors;
+    rec.retries = r.retries;
+    rec.produce_requests = r.produce_requests;
+    rec.records_per_request_avg = r.records_per_request_avg;
+    rec.batch_size_avg_bytes = r.batch_size_avg_bytes;
+    rec.bytes_on_wire = r.bytes_on_wire;
+    // The client's own figure where it has one; else what it put on the wire per payload byte.
+    rec.compression_ratio = r.compression_ratio.or_else(|| {
+        r.bytes_on_wire
+            .filter(|_| r.bytes > 0)
+            .map(|w| w as f64 / r.bytes as f64)
+    });
 }
 
 fn fill_live(rec: &mut RunRecord, outcome: &RunOutcome, live: &LiveRun, errors: &mut Vec<String>) {

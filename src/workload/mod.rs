@@ -6,7 +6,7 @@ pub mod payload;
 pub mod prepare;
 pub mod producer;
 
-/// What the consumers read.
+/// What the consumers read, or the producers send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Workload {
     pub topic: String,
@@ -15,6 +15,37 @@ pub struct Workload {
     pub partitions: u32,
     pub messages: u64,
     pub message_size: u32,
+    pub payload: PayloadChoice,
+}
+
+/// Where the record bodies come from: a built-in generator (`--payload-kind`), or the
+/// user's sample file (`--payload FILE`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PayloadChoice {
+    pub kind: payload::PayloadKind,
+    pub file: Option<(std::path::PathBuf, payload::FileFormat)>,
+}
+
+/// The seed of the built-in generators: the same bytes in every sweep.
+pub const PAYLOAD_SEED: u64 = payload::DEFAULT_SEED;
+
+impl PayloadChoice {
+    /// The pool of bodies, values of `message_size` bytes for a generator.
+    pub fn load(&self, message_size: u32) -> anyhow::Result<payload::Payload> {
+        match &self.file {
+            Some((path, format)) => payload::Payload::from_file(path, *format),
+            None => Ok(payload::Payload::generate(self.kind, message_size, PAYLOAD_SEED)),
+        }
+    }
+
+    /// A short name for topic names: the generator's, or `file` and the sample's hash.
+    pub fn tag(&self, sha256: Option<&str>) -> String {
+        match (&self.file, sha256) {
+            (Some(_), Some(sha)) => format!("file{}", &sha[..sha.len().min(8)]),
+            (Some(_), None) => "file".into(),
+            (None, _) => self.kind.name().into(),
+        }
+    }
 }
 
 /// The load of a live run: a paced producer at a fixed rate, and the measurement window.

@@ -23,7 +23,7 @@ mod validate;
 
 pub use scope::scoped;
 pub use secrets::{is_secret, mask};
-pub use table::{lookup, Property, Spelling, ValueType, PROPERTIES};
+pub use table::{lookup, Property, Role, Spelling, ValueType, PROPERTIES};
 pub use translate::translate;
 pub use validate::{validate, validate_consumers, CONSUMERS, MANAGED, MAX_CONSUMERS};
 

@@ -33,6 +33,15 @@ pub enum ValueType {
     Text,
 }
 
+/// Which side of the pipeline takes a property.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Consumer,
+    Producer,
+    /// Both (connections, security, client id).
+    Common,
+}
+
 /// One row of the table.
 #[derive(Debug)]
 pub struct Property {
@@ -46,6 +55,8 @@ pub struct Property {
     pub kafka_python: Spelling,
     /// The Java client has it under the Kafka name (false for librdkafka-only settings).
     pub java: bool,
+    /// Consumer, producer, or both.
+    pub role: Role,
 }
 
 const I32: i64 = i32::MAX as i64;
@@ -64,6 +75,7 @@ const fn row(
         librdkafka,
         kafka_python,
         java: true,
+        role: Role::Consumer,
     }
 }
 const fn rdkafka_only(name: &'static str, value: ValueType) -> Property {
@@ -73,6 +85,21 @@ const fn rdkafka_only(name: &'static str, value: ValueType) -> Property {
         librdkafka: Name(name),
         kafka_python: Unsupported("a librdkafka-only setting"),
         java: false,
+        role: Role::Consumer,
+    }
+}
+/// A row that consumers and producers both take.
+const fn common(p: Property) -> Property {
+    Property {
+        role: Role::Common,
+        ..p
+    }
+}
+/// A producer's row.
+const fn producer(p: Property) -> Property {
+    Property {
+        role: Role::Producer,
+        ..p
     }
 }
 
@@ -126,66 +153,66 @@ pub static PROPERTIES: &[Property] = &[
         Name("isolation.level"),
         Name("isolation_level"),
     ),
-    row(
+    common(row(
         "receive.buffer.bytes",
         int(-1, I32),
         Name("socket.receive.buffer.bytes"),
         Name("receive_buffer_bytes"),
-    ),
-    row(
+    )),
+    common(row(
         "send.buffer.bytes",
         int(-1, I32),
         Name("socket.send.buffer.bytes"),
         Name("send_buffer_bytes"),
-    ),
-    row(
+    )),
+    common(row(
         "client.id",
         ValueType::Text,
         Name("client.id"),
         Name("client_id"),
-    ),
+    )),
     row(
         "client.rack",
         ValueType::Text,
         Name("client.rack"),
         Unsupported("kafka-python does not fetch from the closest replica"),
     ),
-    row(
+    common(row(
         "request.timeout.ms",
         int(0, I32),
         Name("socket.timeout.ms"),
         Name("request_timeout_ms"),
-    ),
-    row(
+    )),
+    common(row(
         "connections.max.idle.ms",
         int(0, I32),
         Name("connections.max.idle.ms"),
         Name("connections_max_idle_ms"),
-    ),
-    row(
+    )),
+    common(row(
         "metadata.max.age.ms",
         int(0, I32),
         Name("metadata.max.age.ms"),
         Name("metadata_max_age_ms"),
-    ),
-    row(
+    )),
+    common(row(
         "reconnect.backoff.ms",
         int(0, I32),
         Name("reconnect.backoff.ms"),
         Name("reconnect_backoff_ms"),
-    ),
-    row(
+    )),
+    common(row(
         "reconnect.backoff.max.ms",
         int(0, I32),
         Name("reconnect.backoff.max.ms"),
         Name("reconnect_backoff_max_ms"),
-    ),
-    row(
+    )),
+    common(row(
         "retry.backoff.ms",
         int(0, I32),
         Name("retry.backoff.ms"),
         Name("retry_backoff_ms"),
-    ),
+    )),
     row(
         "session.timeout.ms",
         int(1, I32),
@@ -216,13 +243,13 @@ pub static PROPERTIES: &[Property] = &[
         Name("group.instance.id"),
         Unsupported("kafka-python has no static membership"),
     ),
-    row(
+    common(row(
         "security.protocol",
         ValueType::Enum(&["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]),
         Name("security.protocol"),
         Name("security_protocol"),
-    ),
-    row(
+    )),
+    common(row(
         "sasl.mechanism",
         ValueType::Enum(&[
             "PLAIN",
@@ -233,8 +260,8 @@ pub static PROPERTIES: &[Property] = &[
         ]),
         Name("sasl.mechanisms"),
         Name("sasl_mechanism"),
-    ),
-    row(
+    )),
+    common(row(
         "sasl.jaas.config",
         ValueType::Text,
         JaasCredentials {
@@ -245,73 +272,137 @@ pub static PROPERTIES: &[Property] = &[
             username: "sasl_plain_username",
             password: "sasl_plain_password",
         },
-    ),
-    row(
+    )),
+    common(row(
         "ssl.endpoint.identification.algorithm",
         ValueType::Enum(&["https", ""]),
         Name("ssl.endpoint.identification.algorithm"),
         Rule("ssl_check_hostname"),
-    ),
+    )),
     // TLS stores. librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key
     // store), so PEM stores, which the Java client reads too, serve all three.
-    row(
+    common(row(
         "ssl.truststore.type",
         ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
         Rule("PEM only"),
         Rule("PEM only"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.truststore.location",
         ValueType::Text,
         Rule("ssl.ca.location"),
         Rule("ssl_cafile"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.truststore.password",
         ValueType::Text,
         Rule("none (PEM)"),
         Rule("none (PEM)"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.truststore.certificates",
         ValueType::Text,
         Name("ssl.ca.pem"),
         Unsupported("kafka-python reads CA certificates from a file: use ssl.truststore.location"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.keystore.type",
         ValueType::Enum(&["JKS", "PKCS12", "PEM"]),
         Rule("PEM or PKCS12"),
         Rule("PEM only"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.keystore.location",
         ValueType::Text,
         Rule("ssl.{certificate,key}.location"),
         Rule("ssl_certfile, ssl_keyfile"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.keystore.password",
         ValueType::Text,
         Rule("ssl.keystore.password"),
         Rule("none (PEM)"),
-    ),
-    row(
+    )),
+    common(row(
         "ssl.key.password",
         ValueType::Text,
         Rule("ssl.key.password"),
         Rule("ssl_password"),
-    ),
+    )),
     // librdkafka's own prefetch settings: they shape its fetch queue, the nearest thing it
     // has to the Java client's fetch buffer.
     rdkafka_only("queued.min.messages", int(1, 10_000_000)),
     rdkafka_only("queued.max.messages.kbytes", int(1, 2_097_151)),
     rdkafka_only("fetch.queue.backoff.ms", int(0, 300_000)),
     rdkafka_only("fetch.error.backoff.ms", int(0, 300_000)),
-    rdkafka_only("statistics.interval.ms", int(0, 86_400_000)),
+    common(rdkafka_only("statistics.interval.ms", int(0, 86_400_000))),
+    // The producer. Batching: a partition's records wait up to linger.ms for batch.size bytes
+    // (RecordAccumulator.ready); one request in flight per partition per connection unless
+    // max.in.flight.requests.per.connection allows more; acks=all waits for the in-sync
+    // replicas (min.insync.replicas) before answering.
+    producer(acks_row()),
+    producer(row("linger.ms", int(0, 900_000), Name("linger.ms"), Name("linger_ms"))),
+    producer(row("batch.size", int(0, I32), Name("batch.size"), Name("batch_size"))),
+    producer(row(
+        "compression.type",
+        ValueType::Enum(&["none", "gzip", "snappy", "lz4", "zstd"]),
+        Name("compression.type"),
+        Name("compression_type"),
+    )),
+    producer(row(
+        "max.in.flight.requests.per.connection",
+        int(1, 1_000_000),
+        Name("max.in.flight.requests.per.connection"),
+        Name("max_in_flight_requests_per_connection"),
+    )),
+    producer(row(
+        "enable.idempotence",
+        ValueType::Bool,
+        Name("enable.idempotence"),
+        Name("enable_idempotence"),
+    )),
+    producer(row(
+        "delivery.timeout.ms",
+        int(1, I32),
+        Name("delivery.timeout.ms"),
+        Name("delivery_timeout_ms"),
+    )),
+    producer(row("retries", int(0, I32), Name("retries"), Name("retries"))),
+    producer(row(
+        "max.request.size",
+        int(1, 1_000_000_000),
+        Name("message.max.bytes"),
+        Name("max_request_size"),
+    )),
+    producer(row(
+        "buffer.memory",
+        int(0, i64::MAX),
+        Unsupported("librdkafka bounds its queue with queue.buffering.max.kbytes and queue.buffering.max.messages"),
+        Unsupported("kafka-python 3.0 has no buffer_memory"),
+    )),
+    producer(row(
+        "max.block.ms",
+        int(0, i64::MAX),
+        Unsupported("librdkafka never blocks a send: a full queue answers at once"),
+        Name("max_block_ms"),
+    )),
+    producer(rdkafka_only("batch.num.messages", int(1, 1_000_000))),
+    producer(rdkafka_only("queue.buffering.max.messages", int(0, 2_147_483_647))),
+    producer(rdkafka_only("queue.buffering.max.kbytes", int(1, I32))),
+    producer(rdkafka_only("sticky.partitioning.linger.ms", int(0, 900_000))),
 ];
 
 /// Looks a Kafka property name up in the table.
 pub fn lookup(name: &str) -> Option<&'static Property> {
     PROPERTIES.iter().find(|p| p.kafka == name)
+}
+
+/// `acks`: 0, 1, or all (-1): how many replicas must have the batch before the broker answers.
+const fn acks_row() -> Property {
+    row(
+        "acks",
+        ValueType::Enum(&["all", "-1", "0", "1"]),
+        Name("acks"),
+        Name("acks"),
+    )
 }

@@ -116,6 +116,7 @@ fn combine_results(results: &[&DriverResult]) -> DriverResult {
         client_metrics: BTreeMap::new(),
         poll_api: results[0].poll_api.clone(),
         client_config: results.iter().find_map(|r| r.client_config.clone()),
+        ..Default::default()
     }
 }
 

@@ -172,6 +172,18 @@ impl Payload {
         buf.extend_from_slice(self.body(index));
     }
 
+    /// Writes every body, length-prefixed (4 bytes big-endian, then the bytes): the payload
+    /// file a producer driver cycles through (docs/driver-protocol.md, "Producer runs").
+    pub fn write_bodies(&self, path: &Path) -> std::io::Result<()> {
+        let mut out = Vec::with_capacity(self.data.len() + 4 * self.records());
+        for i in 0..self.records() as u64 {
+            let body = self.body(i);
+            out.extend_from_slice(&(body.len() as u32).to_be_bytes());
+            out.extend_from_slice(body);
+        }
+        std::fs::write(path, out)
+    }
+
     /// The size of message `index`'s value in bytes.
     pub fn value_len(&self, index: u64) -> usize {
         self.stamp_len + self.body(index).len()

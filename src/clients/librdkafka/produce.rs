@@ -1,0 +1,245 @@
+//! The built-in librdkafka driver's producer runs (`mode: produce`, docs/driver-protocol.md
+//! "Producer runs"): exactly `messages` records, round-robin over the partitions, each value
+//! the send time and a body of the payload file, every one acknowledged; the
+//! acknowledgement latency of each record from the send call to its delivery report.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use hdrhistogram::Histogram;
+use rdkafka::client::ClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::DeliveryResult;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer, ProducerContext};
+use rdkafka::statistics::Statistics;
+
+use super::STATS_INTERVAL_MS;
+use crate::clients::latency;
+use crate::clients::protocol::{self, DriverResult, Spec};
+use crate::results::Status;
+
+/// What the delivery reports and statistics tell while the run goes.
+struct Deliveries {
+    /// The instant every opaque send time counts from.
+    base: Instant,
+    acked: AtomicU64,
+    errors: AtomicU64,
+    bytes: AtomicU64,
+    last_ack_ns: AtomicU64,
+    latency: Mutex<Histogram<u64>>,
+    first_error: Mutex<Option<String>>,
+    stats: Mutex<Option<Statistics>>,
+    stats_seen: AtomicU64,
+    /// Batch sizes in bytes, summed and counted over every statistics window (each
+    /// document's window covers only the time since the one before).
+    batches: Mutex<(f64, f64)>,
+}
+
+impl ClientContext for Deliveries {
+    fn stats(&self, stats: Statistics) {
+        {
+            let mut b = self.batches.lock().unwrap();
+            for t in stats.topics.values().filter(|t| t.batchsize.cnt > 0) {
+                b.0 += t.batchsize.sum as f64;
+                b.1 += t.batchsize.cnt as f64;
+            }
+        }
+        *self.stats.lock().unwrap() = Some(stats);
+        self.stats_seen.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl ProducerContext for Deliveries {
+    /// The send time, in nanoseconds since `base`.
+    type DeliveryOpaque = usize;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, sent_ns: usize) {
+        let now_ns = self.base.elapsed().as_nanos() as u64;
+        match result {
+            Ok(m) => {
+                self.acked.fetch_add(1, Ordering::Relaxed);
+                self.bytes.fetch_add(m.payload_len() as u64, Ordering::Relaxed);
+                self.last_ack_ns.fetch_max(now_ns, Ordering::Relaxed);
+                let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
+                self.latency.lock().unwrap().saturating_record(us.max(1));
+            }
+            Err((e, _)) => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                self.first_error.lock().unwrap().get_or_insert_with(|| e.to_string());
+            }
+        }
+    }
+}
+
+/// Record bodies from a length-prefixed payload file.
+pub fn read_bodies(path: &Path) -> Result<Vec<Vec<u8>>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading the payload file {}", path.display()))?;
+    let mut bodies = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let len = bytes
+            .get(at..at + 4)
+            .map(|b| u32::from_be_bytes(b.try_into().expect("4 bytes")) as usize)
+            .with_context(|| format!("{}: a truncated length at byte {at}", path.display()))?;
+        let body = bytes
+            .get(at + 4..at + 4 + len)
+            .with_context(|| format!("{}: a truncated record at byte {at}", path.display()))?;
+        bodies.push(body.to_vec());
+        at += 4 + len;
+    }
+    anyhow::ensure!(!bodies.is_empty(), "{}: no record in the payload file", path.display());
+    Ok(bodies)
+}
+
+/// Runs the producer of `spec`, filling `result`.
+pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs_f64(spec.timeout_s);
+    let produce = spec.produce.as_ref().context("a produce spec without `produce`")?;
+    let bodies = read_bodies(&produce.payload_file)?;
+    anyhow::ensure!(!spec.partitions.is_empty(), "a produce spec without partitions");
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &spec.bootstrap_servers)
+        .set("statistics.interval.ms", STATS_INTERVAL_MS.to_string());
+    for (key, value) in &spec.properties {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        config.set(key, text);
+    }
+    result.client_config = super::resolved_config(&config).ok();
+    let context = Deliveries {
+        base: Instant::now(),
+        acked: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
+        last_ack_ns: AtomicU64::new(0),
+        latency: Mutex::new(latency::new_histogram()),
+        first_error: Mutex::new(None),
+        stats: Mutex::new(None),
+        stats_seen: AtomicU64::new(0),
+        batches: Mutex::new((0.0, 0.0)),
+    };
+    let producer: BaseProducer<Deliveries> = config
+        .create_with_context(context)
+        .context("creating the librdkafka producer")?;
+    // Ready once the cluster answered: metadata fetched, so the first send does not wait.
+    producer
+        .client()
+        .fetch_metadata(Some(&spec.topic), deadline.saturating_duration_since(Instant::now()))
+        .with_context(|| format!("reading the metadata of {}", spec.topic))?;
+    result.ready_unix_us = Some(protocol::now_unix_us());
+    println!(r#"{{"event":"ready"}}"#);
+
+    let ctx = producer.context();
+    let interval = produce.rate_msgs_per_s.map(|r| Duration::from_secs_f64(1.0 / r));
+    let mut buf: Vec<u8> = Vec::with_capacity(8 + bodies.iter().map(Vec::len).max().unwrap_or(0));
+    let mut queue_full_waits = 0u64;
+    let first_ns = ctx.base.elapsed().as_nanos() as u64;
+    result.first_record_unix_us = Some(protocol::now_unix_us());
+    let t0 = Instant::now();
+    let t0_us = protocol::now_unix_us();
+    let mut last_progress = Instant::now();
+    for i in 0..spec.messages {
+        let stamp = match interval {
+            Some(every) => {
+                let due = t0 + every * i as u32;
+                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                    std::thread::sleep(wait);
+                }
+                t0_us + (every.as_micros() as u64) * i
+            }
+            None => protocol::now_unix_us(),
+        };
+        buf.clear();
+        buf.extend_from_slice(&stamp.to_be_bytes());
+        buf.extend_from_slice(&bodies[(i % bodies.len() as u64) as usize]);
+        let partition = spec.partitions[(i % spec.partitions.len() as u64) as usize].partition;
+        loop {
+            let sent_ns = ctx.base.elapsed().as_nanos() as usize;
+            let record = BaseRecord::<(), [u8], usize>::with_opaque_to(&spec.topic, sent_ns)
+                .partition(partition)
+                .payload(&buf[..]);
+            match producer.send(record) {
+                Ok(()) => break,
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    queue_full_waits += 1;
+                    producer.poll(Duration::from_millis(1));
+                    anyhow::ensure!(Instant::now() < deadline, "timed out after {} s with {i} of {} records sent", spec.timeout_s, spec.messages);
+                }
+                Err((e, _)) => anyhow::bail!("sending record {i} failed: {e}"),
+            }
+        }
+        producer.poll(Duration::ZERO);
+        if last_progress.elapsed() >= Duration::from_millis(250) {
+            println!(r#"{{"event":"progress","messages":{}}}"#, ctx.acked.load(Ordering::Relaxed));
+            last_progress = Instant::now();
+        }
+    }
+    let flushed = producer.flush(deadline.saturating_duration_since(Instant::now()));
+    let acked = ctx.acked.load(Ordering::Relaxed);
+    println!(r#"{{"event":"progress","messages":{acked}}}"#);
+    // One more statistics document, so the request counts cover the whole run.
+    let seen = ctx.stats_seen.load(Ordering::Relaxed);
+    let until = (Instant::now() + Duration::from_millis(STATS_INTERVAL_MS * 3)).min(deadline);
+    while Instant::now() < until && ctx.stats_seen.load(Ordering::Relaxed) == seen {
+        producer.poll(Duration::from_millis(10));
+    }
+
+    let last_ns = ctx.last_ack_ns.load(Ordering::Relaxed);
+    result.messages = acked;
+    result.bytes = ctx.bytes.load(Ordering::Relaxed);
+    result.send_s = (acked > 0).then(|| last_ns.saturating_sub(first_ns) as f64 / 1e9);
+    result.last_record_unix_us = result
+        .first_record_unix_us
+        .zip(result.send_s)
+        .map(|(first, s)| first + (s * 1e6) as u64);
+    result.ack_latency_histogram = Some(latency::encode(&ctx.latency.lock().unwrap())?);
+    result.produce_errors = Some(ctx.errors.load(Ordering::Relaxed));
+    result.queue_full_waits = Some(queue_full_waits);
+    fill_stats(ctx, result);
+    if let Some(e) = ctx.first_error.lock().unwrap().clone() {
+        anyhow::bail!("{} of {} records failed to be delivered; the first: {e}", ctx.errors.load(Ordering::Relaxed), spec.messages);
+    }
+    if let Err(e) = flushed {
+        anyhow::bail!("timed out after {} s with {acked} of {} records acknowledged: {e}", spec.timeout_s, spec.messages);
+    }
+    anyhow::ensure!(acked == spec.messages, "{acked} of {} records acknowledged", spec.messages);
+    result.status = Some(Status::Ok);
+    Ok(())
+}
+
+/// The producer's own counts from the last statistics document.
+fn fill_stats(ctx: &Deliveries, result: &mut DriverResult) {
+    let stats = ctx.stats.lock().unwrap();
+    let Some(stats) = stats.as_ref() else { return };
+    // Real brokers only (nodeid >= 0), not the bootstrap placeholder.
+    let brokers: Vec<_> = stats.brokers.values().filter(|b| b.nodeid >= 0).collect();
+    let requests: i64 = brokers.iter().map(|b| b.req.get("Produce").copied().unwrap_or(0)).sum();
+    let wire: u64 = brokers.iter().map(|b| b.txbytes).sum();
+    result.produce_requests = Some(requests as f64);
+    result.retries = Some(brokers.iter().map(|b| b.txretries).sum());
+    result.bytes_on_wire = Some(wire);
+    if requests > 0 {
+        result.records_per_request_avg = Some(result.messages as f64 / requests as f64);
+    }
+    let (sum, count) = *ctx.batches.lock().unwrap();
+    if count > 0.0 {
+        result.batch_size_avg_bytes = Some(sum / count);
+    }
+    result.client_metrics = [
+        ("brokers.req.Produce", requests as f64),
+        ("brokers.txbytes", wire as f64),
+        ("txmsgs", stats.txmsgs as f64),
+        ("txmsg_bytes", stats.txmsg_bytes as f64),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+}
