@@ -56,14 +56,14 @@ public final class Main {
         }
 
         long deadlineNanos = deadline(startNanos, spec.timeoutS());
-        DrainOrLiveConsumer run = new DrainOrLiveConsumer(spec, deadlineNanos, events);
+        DriverRun run = new DrainOrLiveConsumer(spec, deadlineNanos, events);
         startWatchdog(run, resultPath, deadlineNanos, Thread.currentThread());
 
         run.run();
         Result r = new Result();
         run.fill(r);
         try {
-            run.snapshotConsumer(r);
+            run.snapshotClient(r);
         } catch (Exception e) {
             System.err.println("kafkatune java driver: metrics snapshot failed: " + e);
         }
@@ -93,7 +93,7 @@ public final class Main {
      * rest (a hung constructor, DNS, a callback) so that a result is still written
      * instead of the orchestrator's SIGKILL leaving none.
      */
-    private static void startWatchdog(DrainOrLiveConsumer run, Path resultPath, long deadlineNanos, Thread runner) {
+    private static void startWatchdog(DriverRun run, Path resultPath, long deadlineNanos, Thread runner) {
         Thread t = new Thread(() -> {
             long wait;
             while ((wait = deadlineNanos + WATCHDOG_GRACE_NS - System.nanoTime()) > 0) {
