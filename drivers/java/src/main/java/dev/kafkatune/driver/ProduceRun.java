@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -79,7 +83,11 @@ final class ProduceRun implements DriverRun {
             producer = create.apply(config);
             configUsed = config;
             // Metadata first: the sends then measure the cluster, not the metadata fetch.
-            String missing = missingPartitions(producer.partitionsFor(spec.topic()));
+            List<PartitionInfo> infos = partitionsWithinDeadline();
+            if (infos == null) {
+                return;
+            }
+            String missing = missingPartitions(infos);
             if (missing != null) {
                 failure = missing;
                 return;
@@ -113,6 +121,27 @@ final class ProduceRun implements DriverRun {
     /** The producer's whole configuration as {@link ProducerConfig} resolves it; passwords print as {@code [hidden]}. */
     static SortedMap<String, String> resolved(Map<String, Object> config) {
         return ClientConfig.text(new ProducerConfig(config).values());
+    }
+
+    /**
+     * partitionsFor() waits up to max.block.ms (60 s by default) for a topic that does not
+     * exist: wait for it on a helper thread, only until the deadline. Null (and the failure
+     * set) when it did not answer in time.
+     */
+    private List<PartitionInfo> partitionsWithinDeadline() throws Exception {
+        FutureTask<List<PartitionInfo>> task = new FutureTask<>(() -> producer.partitionsFor(spec.topic()));
+        Thread t = new Thread(task, "kafkatune-metadata");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            failure = "no metadata for topic '" + spec.topic() + "' within the timeout of " + Main.seconds(spec.timeoutS())
+                    + " s (does the topic exist?)";
+            return null;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        }
     }
 
     private String missingPartitions(List<PartitionInfo> infos) {

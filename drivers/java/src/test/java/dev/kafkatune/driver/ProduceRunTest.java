@@ -294,6 +294,32 @@ class ProduceRunTest {
     }
 
     @Test
+    void metadataThatDoesNotComeByTheDeadlineFailsTheRun() throws IOException {
+        MockProducer<byte[], byte[]> mock = new MockProducer<>(cluster(3), true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public List<PartitionInfo> partitionsFor(String topic) {
+                sleepMs(5_000); // as KafkaProducer waits max.block.ms for a topic that does not exist
+                return super.partitionsFor(topic);
+            }
+        };
+        Map<String, Object> s = specFor(10, null, 0);
+        s.put("timeout_s", 0.2);
+        long start = System.nanoTime();
+        Result r = run(s, start + 200_000_000L, config -> mock);
+        assertTrue(System.nanoTime() - start < 2_000_000_000L, "gave up at the deadline");
+        assertEquals("no metadata for topic 'kafkatune-test' within the timeout of 0.2 s (does the topic exist?)", r.error);
+        assertEquals(0, mock.history().size());
+    }
+
+    @Test
+    void aMetadataErrorIsTheRunsError() throws IOException {
+        MockProducer<byte[], byte[]> mock = mock(true);
+        mock.partitionsForException = new org.apache.kafka.common.errors.AuthorizationException("not allowed to describe");
+        Result r = run(specFor(10, null, 0), mock);
+        assertEquals("org.apache.kafka.common.errors.AuthorizationException: not allowed to describe", r.error);
+    }
+
+    @Test
     void aBadPayloadFileFailsBeforeTheProducerIsCreated() throws IOException {
         Map<String, Object> s = specFor(10, null, 0);
         Path bad = dir.resolve("bad.bin");
