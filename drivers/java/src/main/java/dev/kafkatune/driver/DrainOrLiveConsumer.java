@@ -3,17 +3,14 @@ package dev.kafkatune.driver;
 import java.io.PrintStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
@@ -25,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.utils.internals.AppInfoParser;
 
@@ -38,11 +34,7 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
  * if this thread gets stuck. The ones updated once per poll are volatile for that
  * watchdog; the per-record work only touches locals.
  */
-final class DrainOrLiveConsumer {
-    /** The protocol's fixed histogram shape: 1 µs to one hour, 3 significant digits. */
-    static final long HISTOGRAM_HIGHEST_US = 3_600_000_000L;
-    static final int HISTOGRAM_DIGITS = 3;
-
+final class DrainOrLiveConsumer implements DriverRun {
     private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
     /** A group's remaining messages are sampled from these lines: a finer grain. */
     private static final long GROUP_PROGRESS_INTERVAL_NS = 200_000_000L;
@@ -82,14 +74,14 @@ final class DrainOrLiveConsumer {
         this.spec = spec;
         this.deadlineNanos = deadlineNanos;
         this.events = events;
-        this.latency = spec.liveMode() ? new Histogram(HISTOGRAM_HIGHEST_US, HISTOGRAM_DIGITS) : null;
+        this.latency = spec.liveMode() ? LatencyHistogram.create() : null;
         int maxPartition = spec.partitions().stream().mapToInt(Spec.PartitionStart::partition).max().orElse(0);
         this.perPartition = new long[maxPartition + 1];
         this.group = spec.subscribe() ? new GroupMember(spec, this::event) : null;
     }
 
-    /** Runs to the end; never throws: a failure becomes the result's error. */
-    void run() {
+    @Override
+    public void run() {
         run(KafkaConsumer::new);
     }
 
@@ -129,28 +121,7 @@ final class DrainOrLiveConsumer {
      * included; password values print as {@code [hidden]}.
      */
     static SortedMap<String, String> resolved(Map<String, Object> config) {
-        SortedMap<String, String> out = new TreeMap<>();
-        for (Map.Entry<String, ?> e : new ConsumerConfig(config).values().entrySet()) {
-            out.put(e.getKey(), text(e.getValue()));
-        }
-        return out;
-    }
-
-    private static String text(Object value) {
-        if (value == null) {
-            return "";
-        }
-        if (value instanceof Class<?> c) {
-            return c.getName();
-        }
-        if (value instanceof List<?> list) {
-            List<String> items = new ArrayList<>();
-            for (Object item : list) {
-                items.add(text(item));
-            }
-            return String.join(",", items);
-        }
-        return String.valueOf(value);
+        return ClientConfig.text(new ConsumerConfig(config).values());
     }
 
     Map<String, Object> config() {
@@ -164,30 +135,9 @@ final class DrainOrLiveConsumer {
         if (spec.subscribe()) {
             c.put(ConsumerConfig.GROUP_ID_CONFIG, spec.groupId());
         }
-        checkNames(spec.properties().keySet());
+        ClientConfig.checkNames(spec.properties().keySet(), ConsumerConfig.configNames(), "consumer", version);
         c.putAll(spec.properties());
         return c;
-    }
-
-    /**
-     * kafka-clients ignores unknown property names with nothing but a log line, so a typo
-     * ("fetch.min.byte") would measure the default while the report claims otherwise.
-     * Refuse them instead. Names under a known prefix (config.providers.NAME.class) pass,
-     * and the check is off when interceptors or metric reporters are configured, since
-     * those plugins read their own keys from the same map.
-     */
-    private void checkNames(Set<String> names) {
-        if (names.contains(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG) || names.contains(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG)) {
-            return;
-        }
-        Set<String> known = ConsumerConfig.configNames();
-        for (String name : names) {
-            if (known.contains(name) || known.stream().anyMatch(k -> name.startsWith(k + "."))) {
-                continue;
-            }
-            throw new ConfigException("unknown consumer property '" + name + "': not a kafka-clients "
-                    + version + " consumer config (the client would ignore it silently)");
-        }
     }
 
     private void consume() {
@@ -284,9 +234,7 @@ final class DrainOrLiveConsumer {
         if (sendUs < warmupEndUs) {
             return;
         }
-        long us = nowUs - sendUs;
-        // Clock steps can make it negative; an hour is the histogram's ceiling.
-        latency.recordValue(us < 0 ? 0 : Math.min(us, HISTOGRAM_HIGHEST_US));
+        LatencyHistogram.record(latency, nowUs - sendUs);
     }
 
     private void countPartition(int partition, int n) {
@@ -296,11 +244,9 @@ final class DrainOrLiveConsumer {
         perPartition[partition] += n;
     }
 
-    /**
-     * Copies what was measured into {@code r}. Called by the run's own thread at the end,
-     * or by the watchdog if that thread is stuck (then values may be a poll behind).
-     */
-    void fill(Result r) {
+    /** {@inheritDoc} From the watchdog, values may be a poll behind. */
+    @Override
+    public void fill(Result r) {
         r.clientVersion = version;
         r.clientConfig = configUsed == null ? null : resolved(configUsed);
         if (failure != null) {
@@ -345,9 +291,7 @@ final class DrainOrLiveConsumer {
             r.assignedPartitions = spec.partitions().stream().map(Spec.PartitionStart::partition).sorted().toList();
         }
         if (latency != null) {
-            ByteBuffer buf = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
-            int len = latency.encodeIntoCompressedByteBuffer(buf);
-            r.latencyHistogram = Base64.getEncoder().encodeToString(Arrays.copyOf(buf.array(), len));
+            r.latencyHistogram = LatencyHistogram.encode(latency);
         }
     }
 
@@ -355,7 +299,8 @@ final class DrainOrLiveConsumer {
      * The consumer's end state: subscribe's final assignment and the client metrics. Must
      * run on the consumer's own thread (KafkaConsumer is not thread-safe) and before close.
      */
-    void snapshotConsumer(Result r) {
+    @Override
+    public void snapshotClient(Result r) {
         if (consumer == null) {
             return;
         }
@@ -366,13 +311,15 @@ final class DrainOrLiveConsumer {
     }
 
     /** A short close: the run is over, and the orchestrator waits for the process to exit. */
-    void close() {
+    @Override
+    public void close() {
         if (consumer != null) {
             consumer.close(CloseOptions.timeout(CLOSE_TIMEOUT));
         }
     }
 
-    double timeoutS() {
+    @Override
+    public double timeoutS() {
         return spec.timeoutS();
     }
 

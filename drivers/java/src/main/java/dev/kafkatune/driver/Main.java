@@ -12,7 +12,7 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
 
 /**
  * {@code java -cp ... dev.kafkatune.driver.Main SPEC_PATH RESULT_PATH}: one consumer run
- * as described in docs/driver-protocol.md. Exit code 0 means the result document was
+ * (drain, live) or producer run (produce) as described in docs/driver-protocol.md. Exit code 0 means the result document was
  * written (whatever its status); anything else means it could not be.
  */
 public final class Main {
@@ -56,14 +56,16 @@ public final class Main {
         }
 
         long deadlineNanos = deadline(startNanos, spec.timeoutS());
-        DrainOrLiveConsumer run = new DrainOrLiveConsumer(spec, deadlineNanos, events);
+        DriverRun run = spec.produceMode()
+                ? new ProduceRun(spec, deadlineNanos, events)
+                : new DrainOrLiveConsumer(spec, deadlineNanos, events);
         startWatchdog(run, resultPath, deadlineNanos, Thread.currentThread());
 
         run.run();
         Result r = new Result();
         run.fill(r);
         try {
-            run.snapshotConsumer(r);
+            run.snapshotClient(r);
         } catch (Exception e) {
             System.err.println("kafkatune java driver: metrics snapshot failed: " + e);
         }
@@ -90,10 +92,10 @@ public final class Main {
 
     /**
      * poll() honours its timeout, so the loop ends by the deadline; this guards the
-     * rest (a hung constructor, DNS, a callback) so that a result is still written
+     * rest (a hung constructor, DNS, a callback, a send() blocked on a full buffer) so that a result is still written
      * instead of the orchestrator's SIGKILL leaving none.
      */
-    private static void startWatchdog(DrainOrLiveConsumer run, Path resultPath, long deadlineNanos, Thread runner) {
+    private static void startWatchdog(DriverRun run, Path resultPath, long deadlineNanos, Thread runner) {
         Thread t = new Thread(() -> {
             long wait;
             while ((wait = deadlineNanos + WATCHDOG_GRACE_NS - System.nanoTime()) > 0) {

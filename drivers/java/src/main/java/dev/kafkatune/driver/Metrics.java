@@ -4,14 +4,17 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
-/** End-of-run snapshots of the consumer's own metrics and of the JVM's garbage collectors. */
+/** End-of-run snapshots of the client's own metrics (consumer or producer) and of the JVM's garbage collectors. */
 final class Metrics {
     private static final String FETCH_GROUP = "consumer-fetch-manager-metrics";
     private static final String CONSUMER_GROUP = "consumer-metrics";
+    private static final String PRODUCER_GROUP = "producer-metrics";
 
     private Metrics() {}
 
@@ -23,23 +26,7 @@ final class Metrics {
      * them decay.
      */
     static void snapshotClient(Consumer<?, ?> consumer, Result result) {
-        Map<String, Double> flat = new TreeMap<>();
-        for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
-            MetricName name = e.getKey();
-            String group = name.group();
-            if (!FETCH_GROUP.equals(group) && !CONSUMER_GROUP.equals(group)) {
-                continue;
-            }
-            // The same names exist per topic and per partition; those carry a topic tag.
-            if (name.tags().containsKey("topic") || name.tags().containsKey("partition")) {
-                continue;
-            }
-            Object value = e.getValue().metricValue();
-            // Some gauges are strings; NaN and infinities (empty windows) are not JSON numbers.
-            if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
-                flat.putIfAbsent(name.name(), n.doubleValue());
-            }
-        }
+        Map<String, Double> flat = flatten(consumer.metrics(), Set.of(FETCH_GROUP, CONSUMER_GROUP));
         result.clientMetrics = flat;
         result.fetchRequests = asLong(flat.get("fetch-total"));
         result.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
@@ -54,6 +41,43 @@ final class Metrics {
         }
         result.fetchBytesAvg = size;
         result.recordsLagMax = asLong(flat.get("records-lag-max"));
+    }
+
+    /**
+     * The producer's client-wide metrics ({@code producer-metrics}; not the per-node or
+     * per-topic groups) into {@code result}, and the protocol's producer fields from them.
+     * Before {@code close()}; the averages are windowed like the consumer's (see above).
+     */
+    static void snapshotProducer(Producer<?, ?> producer, Result result) {
+        Map<String, Double> flat = flatten(producer.metrics(), Set.of(PRODUCER_GROUP));
+        result.clientMetrics = flat;
+        result.retries = asLong(flat.get("record-retry-total"));
+        result.produceRequests = asLong(flat.get("request-total"));
+        result.recordsPerRequestAvg = flat.get("records-per-request-avg");
+        result.batchSizeAvgBytes = flat.get("batch-size-avg");
+        result.compressionRatio = flat.get("compression-rate-avg");
+        result.bytesOnWire = asLong(flat.get("outgoing-byte-total"));
+    }
+
+    /** Numeric metrics of {@code groups} by name, skipping the per-topic and per-partition copies. */
+    private static Map<String, Double> flatten(Map<MetricName, ? extends Metric> metrics, Set<String> groups) {
+        Map<String, Double> flat = new TreeMap<>();
+        for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+            MetricName name = e.getKey();
+            if (!groups.contains(name.group())) {
+                continue;
+            }
+            // The same names exist per topic and per partition; those carry a topic tag.
+            if (name.tags().containsKey("topic") || name.tags().containsKey("partition")) {
+                continue;
+            }
+            Object value = e.getValue().metricValue();
+            // Some gauges are strings; NaN and infinities (empty windows) are not JSON numbers.
+            if (value instanceof Number n && Double.isFinite(n.doubleValue())) {
+                flat.putIfAbsent(name.name(), n.doubleValue());
+            }
+        }
+        return flat;
     }
 
     /** Sums over every collector; a collector that cannot count reports -1 and is skipped. */

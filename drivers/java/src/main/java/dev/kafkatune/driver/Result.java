@@ -10,7 +10,9 @@ import java.util.SortedMap;
 /**
  * The one result document of a run (docs/driver-protocol.md, "Result"). Boxed fields are
  * the ones that may be {@code null}: not measured (yet), or not applicable to this run.
- * Every field is always written, nulls included, in the protocol's order.
+ * Every field is always written, nulls included, in the protocol's order. A producer run
+ * ({@link #produceRun}) writes the consumer's poll fields as null and adds the producer
+ * fields ("Producer runs") after {@code client_config}.
  */
 public final class Result {
     public String status = "failed";
@@ -42,6 +44,19 @@ public final class Result {
     /** The client's resolved configuration, defaults included (passwords hidden). */
     public SortedMap<String, String> clientConfig;
 
+    /** A producer run: no polls, and the fields below are written. */
+    public boolean produceRun;
+    public Double sendS;
+    public String ackLatencyHistogram;
+    public long produceErrors;
+    public Long retries;
+    public Long produceRequests;
+    public Double recordsPerRequestAvg;
+    public Double batchSizeAvgBytes;
+    public Double compressionRatio;
+    public Long bytesOnWire;
+    public Long queueFullWaits;
+
     byte[] toJson() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
@@ -56,10 +71,16 @@ public final class Result {
             writeLong(g, "ready_unix_us", readyUnixUs);
             writeLong(g, "first_record_unix_us", firstRecordUnixUs);
             writeLong(g, "last_record_unix_us", lastRecordUnixUs);
-            g.writeNumberField("consume_s", consumeS);
-            g.writeNumberField("polls", polls);
-            g.writeNumberField("empty_polls", emptyPolls);
-            g.writeNumberField("records_per_poll_max", recordsPerPollMax);
+            if (produceRun) {
+                for (String f : new String[] {"consume_s", "polls", "empty_polls", "records_per_poll_max"}) {
+                    g.writeNullField(f);
+                }
+            } else {
+                g.writeNumberField("consume_s", consumeS);
+                g.writeNumberField("polls", polls);
+                g.writeNumberField("empty_polls", emptyPolls);
+                g.writeNumberField("records_per_poll_max", recordsPerPollMax);
+            }
             g.writeObjectFieldStart("per_partition");
             if (perPartition != null) {
                 for (Map.Entry<Integer, Long> e : perPartition.entrySet()) {
@@ -91,7 +112,7 @@ public final class Result {
                 }
             }
             g.writeEndObject();
-            g.writeStringField("poll_api", "poll(Duration)");
+            g.writeStringField("poll_api", produceRun ? null : "poll(Duration)");
             if (clientConfig != null) {
                 g.writeObjectFieldStart("client_config");
                 for (Map.Entry<String, String> e : clientConfig.entrySet()) {
@@ -101,9 +122,25 @@ public final class Result {
             } else {
                 g.writeNullField("client_config");
             }
+            if (produceRun) {
+                writeProducerFields(g);
+            }
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    private void writeProducerFields(JsonGenerator g) throws IOException {
+        writeDouble(g, "send_s", sendS);
+        g.writeStringField("ack_latency_histogram", ackLatencyHistogram);
+        g.writeNumberField("produce_errors", produceErrors);
+        writeLong(g, "retries", retries);
+        writeLong(g, "produce_requests", produceRequests);
+        writeDouble(g, "records_per_request_avg", recordsPerRequestAvg);
+        writeDouble(g, "batch_size_avg_bytes", batchSizeAvgBytes);
+        writeDouble(g, "compression_ratio", compressionRatio);
+        writeLong(g, "bytes_on_wire", bytesOnWire);
+        writeLong(g, "queue_full_waits", queueFullWaits);
     }
 
     private static void writeLong(JsonGenerator g, String name, Long v) throws IOException {

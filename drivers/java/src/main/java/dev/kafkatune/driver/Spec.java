@@ -28,7 +28,8 @@ public record Spec(
         double timeoutS,
         Live live,
         String startFile,
-        String stopFile) {
+        String stopFile,
+        Produce produce) {
 
     public static final int PROTOCOL_VERSION = 1;
 
@@ -37,12 +38,19 @@ public record Spec(
 
     public record Live(long warmupEndUnixUs) {}
 
+    /** Producer runs only: the length-prefixed bodies, and the pace (null: as fast as the client accepts). */
+    public record Produce(String payloadFile, Double rateMsgsPerS) {}
+
     public boolean subscribe() {
         return "subscribe".equals(assignment);
     }
 
     public boolean liveMode() {
         return "live".equals(mode);
+    }
+
+    public boolean produceMode() {
+        return "produce".equals(mode);
     }
 
     static Spec parse(byte[] json) throws IOException {
@@ -69,23 +77,33 @@ public record Spec(
         if (lo != null) {
             live = new Live(integer(object(lo, "live"), "warmup_end_unix_us"));
         }
+        Produce produce = null;
+        Object po = o.get("produce");
+        if (po != null) {
+            Map<String, Object> p = object(po, "produce");
+            Object rate = p.get("rate_msgs_per_s");
+            produce = new Produce(string(p, "payload_file", true), rate == null ? null : number(p, "rate_msgs_per_s"));
+        }
+        // A producer run does not poll: the consumer's poll fields are unused there, so they may be absent.
+        boolean producing = "produce".equals(o.get("mode"));
         Spec spec = new Spec(
                 (int) integer(o, "protocol_version"),
                 string(o, "client", false),
                 string(o, "bootstrap_servers", true),
                 string(o, "topic", true),
-                string(o, "assignment", true),
+                string(o, "assignment", !producing),
                 string(o, "group_id", false),
                 partitions,
                 integer(o, "messages"),
                 string(o, "mode", true),
-                (int) integer(o, "max_poll_records"),
-                integer(o, "poll_timeout_ms"),
+                producing && o.get("max_poll_records") == null ? 0 : (int) integer(o, "max_poll_records"),
+                producing && o.get("poll_timeout_ms") == null ? 0 : integer(o, "poll_timeout_ms"),
                 properties,
                 number(o, "timeout_s"),
                 live,
                 string(o, "start_file", false),
-                string(o, "stop_file", false));
+                string(o, "stop_file", false),
+                produce);
         spec.validate();
         return spec;
     }
@@ -96,17 +114,8 @@ public record Spec(
             throw new IllegalArgumentException("unsupported protocol_version " + protocolVersion
                     + " (this driver speaks " + PROTOCOL_VERSION + ")");
         }
-        if (!"assign".equals(assignment) && !"subscribe".equals(assignment)) {
-            throw new IllegalArgumentException("assignment must be \"assign\" or \"subscribe\", got \"" + assignment + "\"");
-        }
-        if (subscribe() && (groupId == null || groupId.isEmpty())) {
-            throw new IllegalArgumentException("assignment \"subscribe\" needs a group_id");
-        }
-        if (!"drain".equals(mode) && !"live".equals(mode)) {
-            throw new IllegalArgumentException("mode must be \"drain\" or \"live\", got \"" + mode + "\"");
-        }
-        if (liveMode() && live == null) {
-            throw new IllegalArgumentException("mode \"live\" needs a live object");
+        if (!"drain".equals(mode) && !"live".equals(mode) && !"produce".equals(mode)) {
+            throw new IllegalArgumentException("mode must be \"drain\", \"live\" or \"produce\", got \"" + mode + "\"");
         }
         if (partitions.isEmpty()) {
             throw new IllegalArgumentException("partitions is empty");
@@ -114,14 +123,45 @@ public record Spec(
         if (messages < 0) {
             throw new IllegalArgumentException("messages must be >= 0, got " + messages);
         }
+        if (!(timeoutS > 0) || Double.isInfinite(timeoutS)) {
+            throw new IllegalArgumentException("timeout_s must be a positive number, got " + timeoutS);
+        }
+        if (produceMode()) {
+            validateProduce();
+        } else {
+            validateConsume();
+        }
+    }
+
+    /** A producer run ignores assignment, group, files, live and the poll fields. */
+    private void validateProduce() {
+        if (produce == null) {
+            throw new IllegalArgumentException("mode \"produce\" needs a produce object");
+        }
+        if (produce.payloadFile().isEmpty()) {
+            throw new IllegalArgumentException("produce.payload_file is empty");
+        }
+        Double rate = produce.rateMsgsPerS();
+        if (rate != null && (!(rate > 0) || Double.isInfinite(rate))) {
+            throw new IllegalArgumentException("produce.rate_msgs_per_s must be a positive number or null, got " + rate);
+        }
+    }
+
+    private void validateConsume() {
+        if (!"assign".equals(assignment) && !"subscribe".equals(assignment)) {
+            throw new IllegalArgumentException("assignment must be \"assign\" or \"subscribe\", got \"" + assignment + "\"");
+        }
+        if (subscribe() && (groupId == null || groupId.isEmpty())) {
+            throw new IllegalArgumentException("assignment \"subscribe\" needs a group_id");
+        }
+        if (liveMode() && live == null) {
+            throw new IllegalArgumentException("mode \"live\" needs a live object");
+        }
         if (maxPollRecords < 1) {
             throw new IllegalArgumentException("max_poll_records must be >= 1, got " + maxPollRecords);
         }
         if (pollTimeoutMs < 0) {
             throw new IllegalArgumentException("poll_timeout_ms must be >= 0, got " + pollTimeoutMs);
-        }
-        if (!(timeoutS > 0) || Double.isInfinite(timeoutS)) {
-            throw new IllegalArgumentException("timeout_s must be a positive number, got " + timeoutS);
         }
     }
 

@@ -235,8 +235,8 @@ class DrainOrLiveConsumerTest {
                 ByteBuffer.wrap(Base64.getDecoder().decode(r.latencyHistogram)), 0);
         assertEquals(3, h.getTotalCount());
         assertEquals(0, h.getMinValue());
-        assertEquals(DrainOrLiveConsumer.HISTOGRAM_HIGHEST_US, h.getHighestTrackableValue());
-        assertEquals(DrainOrLiveConsumer.HISTOGRAM_DIGITS, h.getNumberOfSignificantValueDigits());
+        assertEquals(LatencyHistogram.HIGHEST_US, h.getHighestTrackableValue());
+        assertEquals(LatencyHistogram.DIGITS, h.getNumberOfSignificantValueDigits());
         assertEquals(1, h.getCountBetweenValues(5_000, 500_000), "the 5 ms record");
         assertTrue(h.getMaxValue() >= 1_000_000 && h.getMaxValue() < 10_000_000, "about 1 s: " + h.getMaxValue());
     }

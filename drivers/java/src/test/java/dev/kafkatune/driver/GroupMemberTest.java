@@ -237,7 +237,7 @@ class GroupMemberTest {
         });
         Result r = new Result();
         d.fill(r);
-        d.snapshotConsumer(r);
+        d.snapshotClient(r);
         return r;
     }
 

@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.junit.jupiter.api.Test;
 
-/** Metrics.snapshotClient on a consumer whose metrics the test sets. */
+/** Metrics.snapshotClient and snapshotProducer on clients whose metrics the test sets. */
 class MetricsTest {
     private final Map<MetricName, Metric> metrics = new HashMap<>();
 
@@ -44,6 +45,54 @@ class MetricsTest {
         Result r = new Result();
         Metrics.snapshotClient(consumer, r);
         return r;
+    }
+
+    private Result snapshotProducer() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>() {
+            @Override
+            public Map<MetricName, Metric> metrics() {
+                return metrics;
+            }
+        };
+        Result r = new Result();
+        Metrics.snapshotProducer(producer, r);
+        return r;
+    }
+
+    @Test
+    void producerMetricsFillTheProducerFields() {
+        put("producer-metrics", "record-retry-total", 2.0);
+        put("producer-metrics", "request-total", 1204.0);
+        put("producer-metrics", "records-per-request-avg", 83.1);
+        put("producer-metrics", "batch-size-avg", 8302.5);
+        put("producer-metrics", "compression-rate-avg", 0.42);
+        put("producer-metrics", "outgoing-byte-total", 10950000.4);
+        put("producer-metrics", "record-error-rate", Double.NaN);
+        put("producer-metrics", "client-software-name", "apache-kafka-java");
+        put("producer-node-metrics", "request-total", 99.0, "node-id", "node-1");
+        put("producer-topic-metrics", "record-send-total", 5.0, "topic", "t");
+        put("consumer-metrics", "request-total", 7.0);
+        Result r = snapshotProducer();
+        assertEquals(2L, r.retries);
+        assertEquals(1204L, r.produceRequests);
+        assertEquals(83.1, r.recordsPerRequestAvg);
+        assertEquals(8302.5, r.batchSizeAvgBytes);
+        assertEquals(0.42, r.compressionRatio);
+        assertEquals(10950000L, r.bytesOnWire);
+        assertEquals(Map.of("record-retry-total", 2.0, "request-total", 1204.0, "records-per-request-avg", 83.1,
+                "batch-size-avg", 8302.5, "compression-rate-avg", 0.42, "outgoing-byte-total", 10950000.4), r.clientMetrics);
+    }
+
+    @Test
+    void aProducerWithoutMetricsLeavesTheFieldsNull() {
+        Result r = snapshotProducer();
+        assertNull(r.retries);
+        assertNull(r.produceRequests);
+        assertNull(r.recordsPerRequestAvg);
+        assertNull(r.batchSizeAvgBytes);
+        assertNull(r.compressionRatio);
+        assertNull(r.bytesOnWire);
+        assertEquals(Map.of(), r.clientMetrics);
     }
 
     @Test

@@ -39,6 +39,99 @@ class ResultTest {
         assertEquals(documented, new ArrayList<>(parseObject(full.toJson()).keySet()));
     }
 
+    /** The field names of the "Producer runs" section's result table, read from the document itself. */
+    static List<String> documentedProducerFields() throws IOException {
+        Path doc = Path.of(System.getProperty("basedir", ".")).resolve("../../docs/driver-protocol.md");
+        String text = Files.readString(doc);
+        int section = text.indexOf("## Producer runs");
+        int table = text.indexOf("| `send_s` |", section);
+        int end = text.indexOf("\n\n", table);
+        assertTrue(section >= 0 && table > section && end > table, "no producer result table in " + doc);
+        List<String> names = new ArrayList<>();
+        for (String line : text.substring(table, end).split("\n")) {
+            names.add(line.substring(line.indexOf('`') + 1, line.indexOf('`', line.indexOf('`') + 1)));
+        }
+        return names;
+    }
+
+    @Test
+    void aProducerResultIsTheConsumerOneThenTheProducerTablesFields() throws IOException {
+        List<String> producer = documentedProducerFields();
+        assertEquals(List.of("send_s", "ack_latency_histogram", "produce_errors", "retries", "produce_requests",
+                "records_per_request_avg", "batch_size_avg_bytes", "compression_ratio", "bytes_on_wire",
+                "queue_full_waits", "client_config"), producer, "the doc's table changed");
+        List<String> expected = new ArrayList<>(protocolExample().keySet());
+        producer.stream().filter(f -> !expected.contains(f)).forEach(expected::add);
+        Result r = new Result();
+        r.produceRun = true;
+        assertEquals(expected, new ArrayList<>(parseObject(r.toJson()).keySet()));
+        r = filledProducer();
+        assertEquals(expected, new ArrayList<>(parseObject(r.toJson()).keySet()));
+    }
+
+    static Result filledProducer() {
+        Result r = filled();
+        r.produceRun = true;
+        r.joinS = null;
+        r.rebalances = 0;
+        r.fetchRequests = null;
+        r.fetchLatencyAvgMs = null;
+        r.fetchLatencyMaxMs = null;
+        r.fetchBytesAvg = null;
+        r.recordsLagMax = null;
+        r.latencyHistogram = null;
+        r.sendS = 0.82;
+        r.ackLatencyHistogram = "HISTFAAAAB54nJNpmSzMwMDAwgABzFCaEUzOmNZg/wEidv4AAiYBBQ==";
+        r.produceErrors = 0;
+        r.retries = 2L;
+        r.produceRequests = 1204L;
+        r.recordsPerRequestAvg = 83.1;
+        r.batchSizeAvgBytes = 8302.5;
+        r.compressionRatio = 1.0;
+        r.bytesOnWire = 10950000L;
+        r.queueFullWaits = 0L;
+        return r;
+    }
+
+    @Test
+    void aProducerResultWritesItsFieldsAndNullsThePollOnes() throws IOException {
+        Map<String, Object> o = parseObject(filledProducer().toJson());
+        assertEquals(0.82, o.get("send_s"));
+        assertEquals("HISTFAAAAB54nJNpmSzMwMDAwgABzFCaEUzOmNZg/wEidv4AAiYBBQ==", o.get("ack_latency_histogram"));
+        assertEquals(0L, o.get("produce_errors"));
+        assertEquals(2L, o.get("retries"));
+        assertEquals(1204L, o.get("produce_requests"));
+        assertEquals(83.1, o.get("records_per_request_avg"));
+        assertEquals(8302.5, o.get("batch_size_avg_bytes"));
+        assertEquals(1.0, o.get("compression_ratio"));
+        assertEquals(10950000L, o.get("bytes_on_wire"));
+        assertEquals(0L, o.get("queue_full_waits"));
+        for (String f : List.of("consume_s", "polls", "empty_polls", "records_per_poll_max", "poll_api", "join_s", "latency_histogram")) {
+            assertTrue(o.containsKey(f), f);
+            assertNull(o.get(f), f);
+        }
+        assertEquals(100000L, o.get("messages"));
+        assertEquals(0L, o.get("rebalances"));
+
+        Result empty = new Result();
+        empty.produceRun = true;
+        o = parseObject(empty.toJson());
+        for (String f : List.of("send_s", "ack_latency_histogram", "retries", "produce_requests", "records_per_request_avg",
+                "batch_size_avg_bytes", "compression_ratio", "bytes_on_wire", "queue_full_waits")) {
+            assertTrue(o.containsKey(f), f);
+            assertNull(o.get(f), f);
+        }
+        assertEquals(0L, o.get("produce_errors"));
+    }
+
+    @Test
+    void aConsumerResultHasNoProducerFields() throws IOException {
+        Map<String, Object> o = parseObject(filled().toJson());
+        for (String f : List.of("send_s", "ack_latency_histogram", "produce_errors", "queue_full_waits")) {
+            assertTrue(!o.containsKey(f), f);
+        }
+    }
+
     @Test
     void aFreshResultIsAFailureWithNothingMeasured() throws IOException {
         Map<String, Object> o = parseObject(new Result().toJson());

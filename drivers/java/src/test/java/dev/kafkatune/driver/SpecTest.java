@@ -3,6 +3,7 @@ package dev.kafkatune.driver;
 import static dev.kafkatune.driver.TestSupport.drainSpec;
 import static dev.kafkatune.driver.TestSupport.json;
 import static dev.kafkatune.driver.TestSupport.partition;
+import static dev.kafkatune.driver.TestSupport.produceSpec;
 import static dev.kafkatune.driver.TestSupport.spec;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@SuppressWarnings("unchecked")
 class SpecTest {
     private static String error(Map<String, Object> s) {
         return assertThrows(IllegalArgumentException.class, () -> Spec.parse(json(s))).getMessage();
@@ -57,6 +59,66 @@ class SpecTest {
         assertNull(s.live());
         assertNull(s.startFile());
         assertNull(s.stopFile());
+        assertFalse(s.produceMode());
+        assertNull(s.produce());
+    }
+
+    @Test
+    void aProducerSpecCarriesItsProduceObject() {
+        Map<String, Object> m = produceSpec("/tmp/payload.bin", null);
+        m.put("partitions", List.of(partition(0, 0, null), partition(1, 42, null), partition(2, 0, null)));
+        Spec s = spec(m);
+        assertTrue(s.produceMode());
+        assertFalse(s.liveMode());
+        assertEquals(new Spec.Produce("/tmp/payload.bin", null), s.produce());
+        assertEquals(List.of(0, 1, 2), s.partitions().stream().map(Spec.PartitionStart::partition).toList());
+        assertEquals(Map.of("linger.ms", "5", "acks", "all"), s.properties());
+
+        ((Map<String, Object>) m.get("produce")).put("rate_msgs_per_s", 50000L);
+        assertEquals(new Spec.Produce("/tmp/payload.bin", 50000.0), spec(m).produce());
+        ((Map<String, Object>) m.get("produce")).put("rate_msgs_per_s", 0.5);
+        assertEquals(0.5, spec(m).produce().rateMsgsPerS());
+        ((Map<String, Object>) m.get("produce")).remove("rate_msgs_per_s");
+        assertNull(spec(m).produce().rateMsgsPerS());
+    }
+
+    @Test
+    void aProducerSpecNeedsNoPollFieldsAndIgnoresUnknownOnes() {
+        Map<String, Object> m = produceSpec("/tmp/payload.bin", 10.0);
+        m.remove("max_poll_records");
+        m.remove("poll_timeout_ms");
+        m.remove("assignment");
+        ((Map<String, Object>) m.get("produce")).put("compression_hint", "zstd");
+        m.put("some_future_field", 1L);
+        Spec s = spec(m);
+        assertEquals(new Spec.Produce("/tmp/payload.bin", 10.0), s.produce());
+        assertEquals(0, s.maxPollRecords());
+        // Present, they must still be what they say they are.
+        m.put("max_poll_records", "500");
+        assertEquals("field 'max_poll_records' must be an integer", error(m));
+    }
+
+    @Test
+    void theProduceObjectIsChecked() {
+        Map<String, Object> m = produceSpec("/tmp/payload.bin", null);
+        m.remove("produce");
+        assertEquals("mode \"produce\" needs a produce object", error(m));
+        m.put("produce", List.of());
+        assertEquals("produce must be a JSON object", error(m));
+        m.put("produce", Map.of());
+        assertEquals("field 'payload_file' must be a string", error(m));
+        m.put("produce", Map.of("payload_file", ""));
+        assertEquals("produce.payload_file is empty", error(m));
+        m.put("produce", Map.of("payload_file", "/p", "rate_msgs_per_s", "fast"));
+        assertEquals("field 'rate_msgs_per_s' must be a number", error(m));
+        for (double bad : new double[] {0.0, -5.0}) {
+            m.put("produce", Map.of("payload_file", "/p", "rate_msgs_per_s", bad));
+            assertEquals("produce.rate_msgs_per_s must be a positive number or null, got " + bad, error(m));
+        }
+        // The consumer checks stay the consumer's.
+        m = produceSpec("/tmp/payload.bin", null);
+        m.put("partitions", List.of());
+        assertEquals("partitions is empty", error(m));
     }
 
     @Test
@@ -249,7 +311,7 @@ class SpecTest {
         assertEquals("assignment must be \"assign\" or \"subscribe\", got \"Assign\"", error(m));
         m = drainSpec();
         m.put("mode", "backlog");
-        assertEquals("mode must be \"drain\" or \"live\", got \"backlog\"", error(m));
+        assertEquals("mode must be \"drain\", \"live\" or \"produce\", got \"backlog\"", error(m));
     }
 
     @Test

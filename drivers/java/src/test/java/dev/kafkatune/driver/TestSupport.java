@@ -43,6 +43,21 @@ final class TestSupport {
         return s;
     }
 
+    /**
+     * A producer spec as the protocol's "Producer runs" section describes it: the consumer
+     * spec's fields (the poll ones unused), mode produce, a produce object.
+     */
+    static Map<String, Object> produceSpec(String payloadFile, Double rate) {
+        Map<String, Object> s = drainSpec();
+        s.put("mode", "produce");
+        s.put("properties", new LinkedHashMap<>(Map.of("linger.ms", "5", "acks", "all")));
+        Map<String, Object> produce = new LinkedHashMap<>();
+        produce.put("payload_file", payloadFile);
+        produce.put("rate_msgs_per_s", rate);
+        s.put("produce", produce);
+        return s;
+    }
+
     /** A partitions entry; {@code end} null leaves end_offset out. */
     static Map<String, Object> partition(int p, long start, Long end) {
         Map<String, Object> m = new LinkedHashMap<>();
