@@ -253,7 +253,7 @@ fn out_folder(args: &SweepArgs) -> Result<(PathBuf, bool)> {
 }
 
 fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<Option<LiveLoad>> {
-    if mode == Mode::Drain {
+    if mode != Mode::Live {
         if args.rate.is_some() || args.duration.is_some() || args.warmup_s.is_some() {
             return Err(usage(
                 "--rate, --duration and --warmup-s are for live mode: add --mode live",
