@@ -152,6 +152,18 @@ pub struct WorkloadArgs {
     /// How --payload FILE holds its records. Default lines.
     #[arg(long = "payload-format", value_name = "FORMAT", requires = "payload")]
     pub payload_format: Option<FileFormat>,
+    /// Consumer sweeps: the codec the fill producer compresses the topic's batches with
+    /// (none, gzip, snappy, lz4, zstd). Default none.
+    #[arg(long = "topic-compression", value_name = "CODEC")]
+    pub topic_compression: Option<String>,
+    /// Consumer sweeps: fill the topic in batches of about 1 MB, as fast as the broker takes
+    /// them, instead of the Java producer's batching (batch.size 16384, linger.ms 5).
+    #[arg(long = "fast-fill")]
+    pub fast_fill: bool,
+    /// Consumer sweeps: a .properties file of producer properties for the fill (batch.size,
+    /// linger.ms, compression.type, ...), by Kafka name.
+    #[arg(long = "fill.config", value_name = "FILE")]
+    pub fill_config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

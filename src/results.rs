@@ -87,9 +87,51 @@ pub struct SweepMeta {
     pub host: HostMeta,
     /// The record bodies (kind, source, compressibility): what compression results rest on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<crate::workload::payload::PayloadInfo>,
+    pub payload: Option<PayloadInfo>,
+    /// Consumer sweeps: how kafkatune's producer filled the topic, and the record batches it
+    /// wrote (they bound what fetch sizes can do: a broker returns at least one whole batch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fill: Option<FillMeta>,
     /// Hash of everything that defines the sweep's runs; `--resume` refuses another.
     pub config_hash: String,
+}
+
+/// What a sweep records about its payload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PayloadInfo {
+    /// `json`, `text`, `random` or `zeros` for a built-in generator, `file` for `--payload`.
+    pub kind: String,
+    /// The generator's seed; `None` for a file.
+    pub seed: Option<u64>,
+    /// The sample file as given to `--payload`; `None` for a generator.
+    pub source_file: Option<String>,
+    /// How the sample file was split into records (`lines`, `length-prefixed`); `None` for a
+    /// generator.
+    pub source_format: Option<String>,
+    /// SHA-256 of the sample file's bytes, lowercase hex; `None` for a generator.
+    pub source_sha256: Option<String>,
+    /// Distinct bodies, cycled to the message count.
+    pub records_in_pool: usize,
+    /// Mean value size over the pool in bytes, the 8-byte stamp included.
+    pub value_bytes_avg: f64,
+    /// The record-batch size the ratios were measured at, in bytes of values.
+    pub batch_bytes: usize,
+    /// lz4 (frame format, fast mode) compressed bytes / uncompressed bytes; < 1 compresses.
+    pub lz4_ratio: f64,
+    /// zstd (level 3, Kafka's default) compressed bytes / uncompressed bytes; < 1 compresses.
+    pub zstd_ratio: f64,
+}
+
+/// The fill of a consumer sweep's topic.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FillMeta {
+    /// The fill producer's settings by Kafka name (batch.size, linger.ms, compression.type).
+    pub properties: Params,
+    /// Messages produced by this sweep (0: the topic was reused as it was).
+    pub produced: u64,
+    /// The fill's mean record batch as sent, in bytes; `None` when the topic was reused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_size_avg_bytes: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

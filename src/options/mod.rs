@@ -22,7 +22,7 @@ use crate::error::{usage, UserError};
 use crate::grid::{self, presets::Definition, SweptProperty};
 use crate::results::{Mode, Params};
 use crate::workload::payload::PayloadSource;
-use crate::workload::{topic_name, LiveLoad, PayloadChoice, Workload};
+use crate::workload::{producer, topic_name, FillSettings, LiveLoad, PayloadChoice, Workload};
 
 /// Everything a sweep needs, checked.
 #[derive(Debug, Clone)]
@@ -334,8 +334,13 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
         None => None,
     };
     let tag = payload.tag(sha.as_deref());
+    let fill = fill_settings(args)?;
     let derived = match mode {
-        Mode::Drain => format!("{}-{tag}", topic_name(messages, message_size, partitions)),
+        Mode::Drain => format!(
+            "{}-{tag}{}",
+            topic_name(messages, message_size, partitions),
+            fill_tag(args, &fill)
+        ),
         Mode::Live => format!("kafkatune-live-{message_size}B-p{partitions}"),
         Mode::Produce => format!("kafkatune-produce-p{partitions}"),
     };
@@ -353,7 +358,55 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
         messages,
         message_size,
         payload,
+        fill,
     })
+}
+
+/// The fill producer's settings: batching, then the codec, then `--fill.config` on top.
+fn fill_settings(args: &WorkloadArgs) -> Result<FillSettings> {
+    let batching = if args.fast_fill { producer::FAST } else { producer::REALISTIC };
+    let mut properties: Params = batching
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    if let Some(codec) = &args.topic_compression {
+        properties::validate("compression.type", codec)
+            .map_err(|e| usage(format!("--topic-compression {codec}: {e}")))?;
+        properties.insert("compression.type".into(), codec.clone());
+    }
+    if let Some(file) = &args.fill_config {
+        for (k, v) in read_properties(file)? {
+            properties::validate(&k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            if properties::lookup(&k).is_some_and(|p| p.role == properties::Role::Consumer) {
+                return Err(usage(format!("{}: `{k}` is a consumer setting; the fill is a producer", file.display())));
+            }
+            properties.insert(k, v);
+        }
+    }
+    let native = properties::translate(ClientKind::Librdkafka, &properties)
+        .map_err(|e| usage(format!("the fill producer (librdkafka): {e}")))?
+        .into_iter()
+        .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .collect();
+    Ok(FillSettings { properties, native })
+}
+
+/// What sets a fill apart in the topic's name, so a topic filled otherwise is not reused.
+fn fill_tag(args: &WorkloadArgs, fill: &FillSettings) -> String {
+    let mut tag = String::new();
+    if let Some(codec) = fill.properties.get("compression.type").filter(|c| *c != "none") {
+        tag.push_str(&format!("-{codec}"));
+    }
+    if args.fast_fill {
+        tag.push_str("-fast");
+    }
+    if args.fill_config.is_some() {
+        use sha2::{Digest, Sha256};
+        let text = serde_json::to_string(&fill.properties).unwrap_or_default();
+        let hash = Sha256::digest(text.as_bytes());
+        tag.push_str(&format!("-fill{:02x}{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2], hash[3]));
+    }
+    tag
 }
 
 /// Options of `kafkatune prepare`: running it is the permission to write the topic.

@@ -55,6 +55,9 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut w.payload_kind, &gw.payload_kind);
     over(&mut w.payload, &gw.payload);
     over(&mut w.payload_format, &gw.payload_format);
+    over(&mut w.topic_compression, &gw.topic_compression);
+    over(&mut w.fill_config, &gw.fill_config);
+    w.fast_fill |= gw.fast_fill;
     over(&mut m.preset, &g.preset);
     over(&mut m.consumer_config, &g.consumer_config);
     over(&mut m.producer_config, &g.producer_config);

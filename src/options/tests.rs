@@ -101,12 +101,10 @@ fn running_prepare_is_the_permission_to_write() {
         allow_write: false,
         fake_cluster: None,
     };
-    let workload = WorkloadArgs {
-        topic: Some("orders".into()),
-        partitions: None,
-        messages: None,
-        message_size: None,
+    let Command::Prepare(prepare) = Cli::try_parse_from(["kafkatune", "prepare", "--topic", "orders"]).unwrap().command else {
+        unreachable!()
     };
+    let workload = prepare.workload;
     let (c, w) = prepare_options(&cluster, &workload).unwrap();
     assert!(c.allow_write);
     assert_eq!(w.topic, "orders");

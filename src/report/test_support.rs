@@ -41,6 +41,8 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
             cpu_count: 2,
             memory_bytes: None,
         },
+        payload: None,
+        fill: None,
         config_hash: "h".into(),
     }
 }

@@ -36,6 +36,8 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
             cpu_count: 2,
             memory_bytes: None,
         },
+        payload: None,
+        fill: None,
         config_hash: "h".into(),
     }
 }

@@ -66,6 +66,7 @@ impl SweepCluster for Fake {
             partitions,
             produced: 0,
             produce_s: None,
+            batch_size_avg_bytes: None,
         })
     }
 

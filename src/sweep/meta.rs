@@ -39,6 +39,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
         run_timeout_s: opts.run_timeout_s,
         host: host(),
         payload: None,
+        fill: None,
         config_hash: String::new(),
     };
     meta.config_hash = config_hash(&meta);

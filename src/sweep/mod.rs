@@ -62,11 +62,21 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let payload_file = opts.out.join(crate::export::SCRATCH_DIR).join("payload.bin");
     let payload = match opts.mode {
         Mode::Produce => Some(write_payload(opts, &payload_file)?),
-        Mode::Drain | Mode::Live => None,
+        Mode::Drain | Mode::Live => Some(
+            opts.workload
+                .payload
+                .load(opts.workload.message_size)?
+                .info(crate::workload::payload::DEFAULT_BATCH_BYTES),
+        ),
     };
     let meta = previous.unwrap_or_else(|| {
         let mut m = meta::sweep_meta(opts, cluster.meta(), seed);
         m.payload = payload;
+        m.fill = (opts.mode == Mode::Drain).then(|| crate::results::FillMeta {
+            properties: opts.workload.fill.properties.clone(),
+            produced: prepared.produced,
+            batch_size_avg_bytes: prepared.batch_size_avg_bytes,
+        });
         m
     });
     files.write_meta(&meta)?;
@@ -104,6 +114,12 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         prepared: &prepared,
         sweep_id: &meta.sweep_id,
         payload_file: &payload_file,
+        live_payload: match opts.mode {
+            Mode::Live => Some(std::sync::Arc::new(
+                opts.workload.payload.load(opts.workload.message_size)?,
+            )),
+            Mode::Drain | Mode::Produce => None,
+        },
     };
     let progress = output::progress::bar(todo.len() as u64);
     let mut stopped: Option<UserError> = None;

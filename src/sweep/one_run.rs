@@ -36,6 +36,8 @@ pub struct RunContext<'a> {
     pub sweep_id: &'a str,
     /// Producer runs: the record bodies (length-prefixed).
     pub payload_file: &'a std::path::Path,
+    /// Live runs: the paced producer's record bodies.
+    pub live_payload: Option<std::sync::Arc<crate::workload::payload::Payload>>,
 }
 
 /// One run to make.
@@ -225,7 +227,10 @@ impl RunContext<'_> {
             partitions: ends.iter().map(|p| p.partition).collect(),
             rate: live.rate_msgs_per_s,
             count: self.opts.workload.messages,
-            size: self.opts.workload.message_size,
+            payload: self
+                .live_payload
+                .clone()
+                .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
             t0_us,
         };
         let producer = self.cluster.start_live_producer(schedule)?;

@@ -35,7 +35,8 @@ pub struct Schedule {
     pub partitions: Vec<i32>,
     pub rate: f64,
     pub count: u64,
-    pub size: u32,
+    /// The record bodies, stamped with each message's intended send time.
+    pub payload: std::sync::Arc<super::payload::Payload>,
     pub t0_us: u64,
 }
 
@@ -70,7 +71,7 @@ fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveO
     // Map the wall-clock schedule onto the monotonic clock once.
     let start = Instant::now() + Duration::from_micros(s.t0_us.saturating_sub(now_us));
     let interval_us = 1e6 / s.rate;
-    let mut buf = Vec::with_capacity(s.size as usize);
+    let mut buf = Vec::with_capacity(s.payload.max_value_len());
     let mut max_behind = 0f64;
     let mut sent = 0;
     for i in 0..s.count {
@@ -85,11 +86,8 @@ fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveO
         } else {
             max_behind = f64::max(max_behind, (now - due).as_secs_f64());
         }
-        super::payload(
-            s.size as usize,
-            s.t0_us + offset.as_micros() as u64,
-            &mut buf,
-        );
+        s.payload
+            .fill(i, s.t0_us + offset.as_micros() as u64, &mut buf);
         let partition = s.partitions[(i % s.partitions.len() as u64) as usize];
         loop {
             match producer.send(

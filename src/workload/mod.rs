@@ -16,6 +16,18 @@ pub struct Workload {
     pub messages: u64,
     pub message_size: u32,
     pub payload: PayloadChoice,
+    /// Consumer sweeps: how kafkatune's producer fills the topic.
+    pub fill: FillSettings,
+}
+
+/// The fill producer's settings: the Java client's batching by default (`producer::REALISTIC`),
+/// `--fast-fill`, `--topic-compression`, `--fill.config FILE` on top.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FillSettings {
+    /// By Kafka name, as the sweep records them.
+    pub properties: crate::results::Params,
+    /// In librdkafka's names, as the fill producer takes them.
+    pub native: crate::broker::ClientProps,
 }
 
 /// Where the record bodies come from: a built-in generator (`--payload-kind`), or the
@@ -70,13 +82,6 @@ pub fn topic_name(messages: u64, message_size: u32, partitions: u32) -> String {
     format!("kafkatune-{messages}x{message_size}B-p{partitions}")
 }
 
-/// A message of `size` bytes whose first 8 bytes are `send_time_us` (big-endian), the
-/// intended send time every driver reads back (`docs/driver-protocol.md`).
-pub fn payload(size: usize, send_time_us: u64, buf: &mut Vec<u8>) {
-    buf.clear();
-    buf.extend_from_slice(&send_time_us.to_be_bytes()[..size.min(8)]);
-    buf.resize(size, b'k');
-}
 
 #[cfg(test)]
 mod tests {
@@ -85,15 +90,5 @@ mod tests {
     #[test]
     fn topic_names_describe_the_workload() {
         assert_eq!(topic_name(100_000, 100, 1), "kafkatune-100000x100B-p1");
-    }
-
-    #[test]
-    fn payload_starts_with_the_send_time() {
-        let mut buf = Vec::new();
-        payload(100, 42, &mut buf);
-        assert_eq!(buf.len(), 100);
-        assert_eq!(u64::from_be_bytes(buf[..8].try_into().unwrap()), 42);
-        payload(4, 42, &mut buf);
-        assert_eq!(buf.len(), 4);
     }
 }

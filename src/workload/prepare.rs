@@ -22,6 +22,8 @@ pub struct Prepared {
     /// Messages kafkatune produced now (0 when the topic was reused).
     pub produced: u64,
     pub produce_s: Option<f64>,
+    /// The fill's mean record batch in bytes (`None` when the topic was reused).
+    pub batch_size_avg_bytes: Option<f64>,
 }
 
 impl Prepared {
@@ -72,6 +74,7 @@ pub fn prepare(
         partitions: partitions.clone(),
         produced: 0,
         produce_s: None,
+        batch_size_avg_bytes: None,
     };
     let available = prepared.available();
     if !fill || available >= workload.messages {
@@ -94,15 +97,21 @@ pub fn prepare(
         workload.message_size, workload.topic
     );
     let timeout = Duration::from_secs(120 + missing / 10_000);
-    prepared.produce_s = Some(producer::produce(
+    let payload = workload.payload.load(workload.message_size)?;
+    let filled = producer::produce(
         bootstrap,
         props,
-        &workload.topic,
-        &ids,
-        missing,
-        workload.message_size,
-        timeout,
-    )?);
+        &producer::Fill {
+            topic: &workload.topic,
+            partitions: &ids,
+            count: missing,
+            payload: &payload,
+            settings: &workload.fill.native,
+            timeout,
+        },
+    )?;
+    prepared.produce_s = Some(filled.produce_s);
+    prepared.batch_size_avg_bytes = filled.batch_size_avg_bytes;
     prepared.produced = missing;
     partitions =
         admin::topic_offsets(bootstrap, props, &workload.topic, ADMIN_TIMEOUT)?.unwrap_or_default();

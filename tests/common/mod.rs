@@ -75,6 +75,8 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
             cpu_count: 2,
             memory_bytes: Some(24 << 30),
         },
+        payload: None,
+        fill: None,
         config_hash: "fixture".into(),
     }
 }

@@ -61,14 +61,18 @@ pub fn fill(
         }
     };
     let ids: Vec<i32> = offsets.iter().map(|p| p.partition).collect();
+    let payload = kafkatune::workload::payload::Payload::generate(Default::default(), size, 1);
     producer::produce(
         bootstrap,
         &props,
-        topic,
-        &ids,
-        messages,
-        size,
-        Duration::from_secs(60),
+        &producer::Fill {
+            topic,
+            partitions: &ids,
+            count: messages,
+            payload: &payload,
+            settings: &Default::default(),
+            timeout: Duration::from_secs(60),
+        },
     )
     .unwrap();
     ids.into_iter()
@@ -106,6 +110,7 @@ pub fn spec(
         live: None,
         start_file: None,
         stop_file: None,
+        produce: None,
     }
 }
 

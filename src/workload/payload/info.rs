@@ -1,34 +1,9 @@
 //! What a sweep records about its payload: where the bodies came from (so a run can be
 //! repeated with the same bytes) and how they compress (so compression results can be read).
 
-use serde::{Deserialize, Serialize};
+pub use crate::results::PayloadInfo;
 
-use super::{FileFormat, Payload, PayloadSource};
-
-/// What a sweep records about its payload.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PayloadInfo {
-    /// `json`, `text`, `random` or `zeros` for a built-in generator, `file` for `--payload`.
-    pub kind: String,
-    /// The generator's seed; `None` for a file.
-    pub seed: Option<u64>,
-    /// The sample file as given to `--payload`; `None` for a generator.
-    pub source_file: Option<String>,
-    /// How the sample file was split into records; `None` for a generator.
-    pub source_format: Option<FileFormat>,
-    /// SHA-256 of the sample file's bytes, lowercase hex; `None` for a generator.
-    pub source_sha256: Option<String>,
-    /// Distinct bodies, cycled to the message count.
-    pub records_in_pool: usize,
-    /// Mean value size over the pool in bytes, the 8-byte stamp included.
-    pub value_bytes_avg: f64,
-    /// The record-batch size the ratios were measured at, in bytes of values.
-    pub batch_bytes: usize,
-    /// lz4 (frame format, fast mode) compressed bytes / uncompressed bytes; < 1 compresses.
-    pub lz4_ratio: f64,
-    /// zstd (level 3, Kafka's default) compressed bytes / uncompressed bytes; < 1 compresses.
-    pub zstd_ratio: f64,
-}
+use super::{Payload, PayloadSource};
 
 impl Payload {
     /// The description a sweep records, with compressibility measured at `batch_bytes`.
@@ -49,7 +24,7 @@ impl Payload {
             kind: kind.to_string(),
             seed,
             source_file,
-            source_format,
+            source_format: source_format.map(|f: super::FileFormat| f.name().to_string()),
             source_sha256,
             records_in_pool: self.records(),
             value_bytes_avg: self.value_bytes_avg(),
@@ -84,13 +59,13 @@ mod tests {
 
         let f = tempfile::NamedTempFile::new().unwrap();
         std::fs::write(f.path(), "abc\n").unwrap();
-        let info = Payload::from_file(f.path(), FileFormat::Lines)
+        let info = Payload::from_file(f.path(), super::super::FileFormat::Lines)
             .unwrap()
             .info(DEFAULT_BATCH_BYTES);
         assert_eq!(info.kind, "file");
         assert_eq!(info.seed, None);
         assert_eq!(info.source_file, Some(f.path().display().to_string()));
-        assert_eq!(info.source_format, Some(FileFormat::Lines));
+        assert_eq!(info.source_format.as_deref(), Some("lines"));
         assert_eq!(
             info.source_sha256.as_deref(),
             Some("edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb")

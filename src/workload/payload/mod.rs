@@ -88,6 +88,16 @@ pub enum FileFormat {
     LengthPrefixed,
 }
 
+impl FileFormat {
+    /// The name used on the command line and in results.
+    pub fn name(self) -> &'static str {
+        match self {
+            FileFormat::Lines => "lines",
+            FileFormat::LengthPrefixed => "length-prefixed",
+        }
+    }
+}
+
 /// Where a payload's bodies come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PayloadSource {
