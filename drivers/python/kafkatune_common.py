@@ -78,8 +78,8 @@ def one_line(exc):
         name = "%s.%s" % (type(exc).__module__, name)
     if not text:
         return name
-    # kafka-python's errors already start their str() with the class name.
-    return text if text.startswith(type(exc).__name__) else "%s: %s" % (name, text)
+    # kafka-python's errors already name their class ("[Error 6] NotLeaderForPartitionError: ...").
+    return text if type(exc).__name__ in text else "%s: %s" % (name, text)
 
 
 SECRET_WORDS = ("password", "passphrase", "private", "jaas", "secret", "token")

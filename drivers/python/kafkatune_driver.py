@@ -6,6 +6,8 @@ builds from requirements.txt. It reads one trial spec, consumes exactly ``spec.m
 records with ``KafkaConsumer.poll(timeout_ms, max_records)`` and writes one result document.
 The contract (every field, every rule) is docs/driver-protocol.md; this file implements it.
 
+A spec with ``"mode": "produce"`` is a producer run instead: kafkatune_producer.py.
+
 The hot loop does per-poll bookkeeping only (len() of each partition's record list); the
 only per-record work is summing value sizes with C-level iterators and, in live mode,
 decoding the 8-byte send time. kafka-python itself costs tens of microseconds per record,
@@ -26,7 +28,8 @@ import sys
 import threading
 from operator import attrgetter
 
-from kafkatune_common import (  # shared with the producer runs (kafkatune_producer.py)
+import kafkatune_producer  # producer runs ("mode": "produce")
+from kafkatune_common import (  # shared with the producer runs
     CLOSE_TIMEOUT_MS,
     HIST_HIGHEST_US,
     PROGRESS_INTERVAL_S,
@@ -103,6 +106,8 @@ class RunState:
         self.histogram = None
         self.metrics = {}  # nested {group: {name: value}} captured at the end
         self.consumer = None
+        self.producer = None  # producer runs: the KafkaProducer
+        self.produce = None  # producer runs: the kafkatune_producer.Producing with the counts
         self.group = None  # subscribe only: the GroupMember
         self.phase = "starting"  # where the run is, for the watchdog's error message
 
@@ -212,6 +217,7 @@ def install_fetch_counter(consumer):
 
 def build_result(state, status, error):
     spec = state.spec
+    client = state.consumer if state.consumer is not None else state.producer
     consume_s = None
     if state.first_perf is not None and state.last_perf is not None:
         consume_s = state.last_perf - state.first_perf
@@ -238,9 +244,11 @@ def build_result(state, status, error):
         "gc_time_ms": None,
         "latency_histogram": encode_histogram(state.histogram),
         "poll_api": POLL_API,
-        "client_config": resolved_config(state.consumer.config) if state.consumer else None,
+        "client_config": resolved_config(client.config) if client is not None else None,
     }
     doc.update(extract_metrics(state.metrics))
+    if spec.get("mode") == "produce":
+        doc.update(kafkatune_producer.result_fields(state.produce, state.metrics))
     return doc
 
 
@@ -272,6 +280,8 @@ def start_watchdog(state, writer, deadline):
     def fire():
         try:
             if not writer.written:
+                if state.produce is not None:  # a producer run counts acknowledgements
+                    state.messages = state.produce.acked
                 error = "%s (stuck while %s)" % (timeout_error(state.spec, state), state.phase)
                 writer.write(build_result(state, "failed", error))
         except Exception as exc:
@@ -546,10 +556,13 @@ def run(spec, state, deadline):
     """Create, attach, signal ready, consume. Returns (status, error).
 
     The consumer is kept in ``state.consumer`` so that main() can still read its metrics,
-    write the result and close it when this raises.
+    write the result and close it when this raises. A producer run (``"mode": "produce"``)
+    is kafkatune_producer.run, which keeps its producer in ``state.producer``.
     """
     if _KAFKA_IMPORT_ERROR is not None:
         raise _KAFKA_IMPORT_ERROR
+    if spec.get("mode") == "produce":
+        return kafkatune_producer.run(spec, state, deadline)
     if spec.get("mode") == "live":
         # Imported only when needed: drain runs do not depend on the histogram package.
         state.histogram = new_histogram()
@@ -596,10 +609,11 @@ def main(argv):
         status, error = "failed", "%s while %s" % (one_line(exc), state.phase)
     if error:
         log.error("run failed: %s", error)
-    if state.consumer is not None:
+    client = state.consumer if state.consumer is not None else state.producer
+    if client is not None:
         state.phase = "collecting metrics"
         try:
-            state.metrics = client_level_metrics(state.consumer)
+            state.metrics = client_level_metrics(client)
         except Exception as exc:  # metrics are a bonus; the counts still go out
             log.warning("could not read metrics: %s", one_line(exc))
     try:
@@ -611,6 +625,10 @@ def main(argv):
     if state.consumer is not None:
         state.phase = "closing"
         close_quietly(state.consumer)
+    if state.producer is not None:
+        state.phase = "closing"
+        flushed = state.produce is not None and state.produce.all_acknowledged.is_set()
+        kafkatune_producer.close_producer(state.producer, flushed)
     return 0
 
 

@@ -153,6 +153,14 @@ def test_one_line_error_messages():
     assert drv.one_line(TimeoutError()) == "TimeoutError"
 
 
+def test_one_line_keeps_a_message_that_names_its_class():
+    class NotLeaderForPartitionError(Exception):  # kafka-python's errors say "[Error 6] Name: ..."
+        pass
+
+    exc = NotLeaderForPartitionError("[Error 6] NotLeaderForPartitionError: leader moved")
+    assert drv.one_line(exc) == "[Error 6] NotLeaderForPartitionError: leader moved"
+
+
 def test_timeout_error_wording():
     state = drv.RunState({"timeout_s": 120.0, "messages": 100000})
     state.messages = 51234
