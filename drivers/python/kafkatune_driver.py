@@ -6,6 +6,8 @@ builds from requirements.txt. It reads one trial spec, consumes exactly ``spec.m
 records with ``KafkaConsumer.poll(timeout_ms, max_records)`` and writes one result document.
 The contract (every field, every rule) is docs/driver-protocol.md; this file implements it.
 
+A spec with ``"mode": "produce"`` is a producer run instead: kafkatune_producer.py.
+
 The hot loop does per-poll bookkeeping only (len() of each partition's record list); the
 only per-record work is summing value sizes with C-level iterators and, in live mode,
 decoding the 8-byte send time. kafka-python itself costs tens of microseconds per record,
@@ -20,12 +22,27 @@ _STARTED = time.monotonic()
 
 import json  # noqa: E402 (after the start time on purpose)
 import logging
-import math
 import os
 import struct
 import sys
 import threading
 from operator import attrgetter
+
+import kafkatune_producer  # producer runs ("mode": "produce")
+from kafkatune_common import (  # shared with the producer runs
+    CLOSE_TIMEOUT_MS,
+    HIST_HIGHEST_US,
+    PROGRESS_INTERVAL_S,
+    PROTOCOL_VERSION,
+    client_level_metrics,
+    emit,
+    encode_histogram,
+    finite_number,
+    new_histogram,
+    one_line,
+    resolved_config,
+    timeout_error,
+)
 
 try:  # imported here so that a broken venv still yields a written, failed result
     import kafka
@@ -38,18 +55,10 @@ except Exception as exc:  # pragma: no cover - exercised only with a broken venv
     AsyncConsumerRebalanceListener = object
     _KAFKA_IMPORT_ERROR = exc
 
-PROTOCOL_VERSION = 1
 POLL_API = "poll(timeout_ms, max_records)"
 
-# Latency histogram bounds fixed by the protocol: 1 us .. 1 h, 3 significant digits.
-HIST_LOWEST_US = 1
-HIST_HIGHEST_US = 3_600_000_000
-HIST_SIGNIFICANT_DIGITS = 3
-
-PROGRESS_INTERVAL_S = 0.5  # "at most a few times a second"
 GROUP_PROGRESS_INTERVAL_S = 0.2  # a group's remaining messages are sampled from these lines
 FILE_CHECK_INTERVAL_S = 0.02  # the start and stop files are looked at no more often
-CLOSE_TIMEOUT_MS = 1000  # close() would otherwise wait up to request_timeout_ms (30 s)
 # The watchdog is the last resort when the main thread is stuck somewhere that does not
 # return (e.g. inside the constructor); the main loop itself never polls past the deadline.
 WATCHDOG_GRACE_S = 1.0
@@ -97,6 +106,8 @@ class RunState:
         self.histogram = None
         self.metrics = {}  # nested {group: {name: value}} captured at the end
         self.consumer = None
+        self.producer = None  # producer runs: the KafkaProducer
+        self.produce = None  # producer runs: the kafkatune_producer.Producing with the counts
         self.group = None  # subscribe only: the GroupMember
         self.phase = "starting"  # where the run is, for the watchdog's error message
 
@@ -156,15 +167,6 @@ def record_latencies(histogram, recs, now_us, warmup_end_us):
         histogram.record_value(latency)
 
 
-def finite_number(value):
-    """The value as a JSON-safe number, or None for NaN/inf/non-numbers."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
 def extract_metrics(nested):
     """Result fields and the flat ``client_metrics`` from ``{group: {name: value}}``.
 
@@ -213,87 +215,12 @@ def install_fetch_counter(consumer):
         pass
 
 
-def client_level_metrics(consumer):
-    """``consumer.metrics()``'s shape, but client-level metrics only.
-
-    ``consumer.metrics()`` folds metrics by (group, name) and drops tags, so a per-topic
-    ``fetch-size-avg`` (tag ``topic``) or per-node metric can overwrite the client-wide
-    one. Keeping only metrics tagged with nothing but ``client-id`` avoids that.
-    """
-    nested = {}
-    raw = consumer.metrics(raw=True) or {}
-    for metric_name, metric in raw.items():
-        if set(metric_name.tags or {}) - {"client-id"}:
-            continue
-        try:
-            value = metric.value()
-        except Exception:  # a metric that cannot be measured is simply left out
-            continue
-        nested.setdefault(metric_name.group, {})[metric_name.name] = value
-    return nested
-
-
-def timeout_error(spec, state):
-    return "timed out after %g s with %d of %d messages" % (
-        float(spec.get("timeout_s", 0)), state.messages, int(spec.get("messages", 0)))
-
-
-def one_line(exc):
-    """A one-line, self-explaining error from an exception: ``Type: message``."""
-    text = " ".join(str(exc).split())
-    name = type(exc).__name__
-    if name.islower():  # e.g. struct.error: the bare name says nothing
-        name = "%s.%s" % (type(exc).__module__, name)
-    if not text:
-        return name
-    # kafka-python's errors already start their str() with the class name.
-    return text if text.startswith(type(exc).__name__) else "%s: %s" % (name, text)
-
-
-# ---------------------------------------------------------------- result document
-
-SECRET_WORDS = ("password", "passphrase", "private", "jaas", "secret", "token")
-
-
-def is_secret(name):
-    """Names whose values never leave the driver (the rule kafkatune's own masking follows)."""
-    name = name.lower()
-    return any(word in name for word in SECRET_WORDS) or name.endswith("key") or "key.pem" in name
-
-
-def config_text(value):
-    """A configuration value as text: Java's spelling for booleans and None, names for
-    classes and functions, comma-separated lists."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    if isinstance(value, (list, tuple)):
-        return ",".join(config_text(v) for v in value)
-    if isinstance(value, type) or callable(value):
-        return getattr(value, "__qualname__", None) or type(value).__name__
-    return type(value).__name__
-
-
-def resolved_config(config):
-    """kafka-python's whole configuration (KafkaConsumer.config: defaults included) as text,
-    secrets masked (an unset one shows as unset)."""
-    return {
-        name: "*****" if is_secret(name) and value not in (None, "") else config_text(value)
-        for name, value in sorted(config.items())
-    }
-
-
 def build_result(state, status, error):
     spec = state.spec
+    client = state.consumer if state.consumer is not None else state.producer
     consume_s = None
     if state.first_perf is not None and state.last_perf is not None:
         consume_s = state.last_perf - state.first_perf
-    histogram = None
-    if state.histogram is not None:
-        histogram = state.histogram.encode().decode("ascii")
     doc = {
         "protocol_version": PROTOCOL_VERSION,
         "status": status,
@@ -315,11 +242,13 @@ def build_result(state, status, error):
         "rebalances": state.rebalances,
         "gc_count": None,  # JVM only, per the protocol
         "gc_time_ms": None,
-        "latency_histogram": histogram,
+        "latency_histogram": encode_histogram(state.histogram),
         "poll_api": POLL_API,
-        "client_config": resolved_config(state.consumer.config) if state.consumer else None,
+        "client_config": resolved_config(client.config) if client is not None else None,
     }
     doc.update(extract_metrics(state.metrics))
+    if spec.get("mode") == "produce":
+        doc.update(kafkatune_producer.result_fields(state.produce, state.metrics))
     return doc
 
 
@@ -351,6 +280,8 @@ def start_watchdog(state, writer, deadline):
     def fire():
         try:
             if not writer.written:
+                if state.produce is not None:  # a producer run counts acknowledgements
+                    state.messages = state.produce.acked
                 error = "%s (stuck while %s)" % (timeout_error(state.spec, state), state.phase)
                 writer.write(build_result(state, "failed", error))
         except Exception as exc:
@@ -367,26 +298,6 @@ def start_watchdog(state, writer, deadline):
 
 
 # ---------------------------------------------------------------- the run
-
-_stdout_open = True
-
-
-def emit(event):
-    """One progress line on stdout, flushed at once.
-
-    stdout is optional: if the reader has gone (broken pipe), stop writing instead of
-    failing the run; the result file is the channel that matters.
-    """
-    global _stdout_open
-    if not _stdout_open:
-        return
-    try:
-        sys.stdout.write(json.dumps(event) + "\n")
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        _stdout_open = False
-        log.warning("stdout closed; no more progress lines")
-
 
 def consumer_config(spec, deadline):
     """The driver's own settings, then spec.properties on top, unchanged."""
@@ -645,14 +556,16 @@ def run(spec, state, deadline):
     """Create, attach, signal ready, consume. Returns (status, error).
 
     The consumer is kept in ``state.consumer`` so that main() can still read its metrics,
-    write the result and close it when this raises.
+    write the result and close it when this raises. A producer run (``"mode": "produce"``)
+    is kafkatune_producer.run, which keeps its producer in ``state.producer``.
     """
     if _KAFKA_IMPORT_ERROR is not None:
         raise _KAFKA_IMPORT_ERROR
+    if spec.get("mode") == "produce":
+        return kafkatune_producer.run(spec, state, deadline)
     if spec.get("mode") == "live":
         # Imported only when needed: drain runs do not depend on the histogram package.
-        from hdrh.histogram import HdrHistogram
-        state.histogram = HdrHistogram(HIST_LOWEST_US, HIST_HIGHEST_US, HIST_SIGNIFICANT_DIGITS)
+        state.histogram = new_histogram()
     state.phase = "creating the consumer"
     state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
     install_fetch_counter(state.consumer)
@@ -696,10 +609,11 @@ def main(argv):
         status, error = "failed", "%s while %s" % (one_line(exc), state.phase)
     if error:
         log.error("run failed: %s", error)
-    if state.consumer is not None:
+    client = state.consumer if state.consumer is not None else state.producer
+    if client is not None:
         state.phase = "collecting metrics"
         try:
-            state.metrics = client_level_metrics(state.consumer)
+            state.metrics = client_level_metrics(client)
         except Exception as exc:  # metrics are a bonus; the counts still go out
             log.warning("could not read metrics: %s", one_line(exc))
     try:
@@ -711,6 +625,10 @@ def main(argv):
     if state.consumer is not None:
         state.phase = "closing"
         close_quietly(state.consumer)
+    if state.producer is not None:
+        state.phase = "closing"
+        flushed = state.produce is not None and state.produce.all_acknowledged.is_set()
+        kafkatune_producer.close_producer(state.producer, flushed)
     return 0
 
 

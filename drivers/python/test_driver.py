@@ -82,10 +82,10 @@ def test_record_latencies_warmup_clamp_and_short_values():
 def test_record_latencies_into_real_hdr_histogram_encodes_v2_compressed():
     from hdrh.histogram import HdrHistogram
 
-    hist = HdrHistogram(drv.HIST_LOWEST_US, drv.HIST_HIGHEST_US, drv.HIST_SIGNIFICANT_DIGITS)
+    hist = drv.new_histogram()
     now = 1_764_000_000_000_000
     drv.record_latencies(hist, [Rec(0, payload(now - 2000)) for _ in range(10)], now, 0)
-    encoded = hist.encode().decode("ascii")
+    encoded = drv.encode_histogram(hist)
     assert encoded.startswith("HISTF")  # base64 of the V2 compressed cookie 0x1c849314
     back = HdrHistogram.decode(encoded)
     assert back.get_total_count() == 10
@@ -151,6 +151,14 @@ def test_one_line_error_messages():
     assert drv.one_line(ValueError("bad\nvalue")) == "ValueError: bad value"
     assert drv.one_line(struct.error("x")) == "struct.error: x"
     assert drv.one_line(TimeoutError()) == "TimeoutError"
+
+
+def test_one_line_keeps_a_message_that_names_its_class():
+    class NotLeaderForPartitionError(Exception):  # kafka-python's errors say "[Error 6] Name: ..."
+        pass
+
+    exc = NotLeaderForPartitionError("[Error 6] NotLeaderForPartitionError: leader moved")
+    assert drv.one_line(exc) == "[Error 6] NotLeaderForPartitionError: leader moved"
 
 
 def test_timeout_error_wording():
