@@ -95,6 +95,33 @@ pub fn metadata_ok(bootstrap: &str, props: &ClientProps, timeout: Duration) -> b
     metadata_consumer(bootstrap, props).is_ok_and(|c| c.fetch_metadata(None, timeout).is_ok())
 }
 
+/// Asks a starting cluster for its metadata, again and again, through one client that
+/// reconnects at once (librdkafka's reconnect back-off otherwise grows from 100 ms to 10 s
+/// while the port is still closed, and would add up to that to every start).
+pub struct MetadataProbe {
+    consumer: BaseConsumer<ErrorCapture>,
+}
+
+impl MetadataProbe {
+    pub fn new(bootstrap: &str, props: &ClientProps) -> Result<MetadataProbe> {
+        let mut props = props.clone();
+        props.insert("reconnect.backoff.ms".into(), "10".into());
+        props.insert("reconnect.backoff.max.ms".into(), "50".into());
+        Ok(MetadataProbe {
+            consumer: metadata_consumer(bootstrap, &props)?,
+        })
+    }
+
+    /// How many brokers a metadata request answered within `timeout` lists (the live,
+    /// unfenced ones), or `None` when none answered.
+    pub fn brokers(&self, timeout: Duration) -> Option<usize> {
+        self.consumer
+            .fetch_metadata(None, timeout)
+            .ok()
+            .map(|m| m.brokers().len())
+    }
+}
+
 /// Checks that the cluster answers; the error names the address and the timeout. A failed
 /// authentication (SASL or TLS) is reported as soon as it is seen.
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {

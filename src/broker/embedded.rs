@@ -1,5 +1,10 @@
 //! The embedded broker: a real Apache Kafka broker (KRaft combined mode, one node) started
 //! from Maven Central's jars on the machine's Java, on free ports, in a scratch folder.
+//!
+//! Start-up is kept short (it precedes every command): the controller quorum is static
+//! (`controller.quorum.voters`), so a data folder formatted once by StorageTool is copied
+//! instead of formatting at every start (`storage.rs`), and the JVMs map a class-data-sharing
+//! archive of the broker's classes (`class_archive.rs`).
 
 use std::fmt::Write as _;
 use std::net::TcpListener;
@@ -10,11 +15,19 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 
 use super::admin;
+use super::class_archive::{self, PendingArchive};
 use super::jars::KafkaJars;
+use super::storage;
 use crate::{cache, error, process};
 
 /// How long a broker may take to answer a metadata request after its start.
 const READY_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// How long a broker may take for its controlled shutdown before it is killed.
+const STOP_GRACE: Duration = Duration::from_secs(15);
+
+/// The broker JVM's heap.
+const BROKER_HEAP: &str = "1G";
 
 /// A SASL/SCRAM listener to add beside PLAINTEXT (tests of secured clusters).
 #[derive(Debug, Clone)]
@@ -57,84 +70,48 @@ pub struct EmbeddedBroker {
     pub sasl_tls_bootstrap: Option<String>,
     pub version: String,
     detached: bool,
+    /// Its JVM was reaped (it exited, was stopped or killed): no signal goes to its pid.
+    exited: bool,
+    /// Stopped and its folder removed.
+    stopped: bool,
+    /// The class archive its JVM writes at exit.
+    archive: Option<PendingArchive>,
 }
 
 impl EmbeddedBroker {
+    /// Starts the broker and waits until it answers a metadata request.
     pub fn start(jars: &KafkaJars, setup: &BrokerSetup) -> Result<EmbeddedBroker> {
         super::java::require_java()?;
+        let template = storage::template(jars, setup.scram.as_ref())?;
         let dir = scratch_dir()?;
-        let ports = free_ports(2 + SECURED.len())?;
-        let bootstrap = format!("127.0.0.1:{}", ports[0]);
-        let secured = secured_listeners(setup, &ports);
-        let address_of = |protocol: &str| {
-            secured
-                .iter()
-                .find(|(l, _)| l.protocol == protocol)
-                .map(|(_, port)| format!("127.0.0.1:{port}"))
+        let ports = free_ports(PORTS)?;
+        let node = Node {
+            id: 1,
+            ports: &ports,
+            voters: &format!("1@127.0.0.1:{}", ports[1]),
         };
-        let scram_bootstrap = address_of("SASL_PLAINTEXT");
-        let tls_bootstrap = address_of("SSL");
-        let sasl_tls_bootstrap = address_of("SASL_SSL");
-        std::fs::write(
-            dir.join("server.properties"),
-            server_properties(&dir, &ports, setup),
-        )?;
-        std::fs::write(dir.join("log4j2.yaml"), LOG4J2)?;
-        format_storage(jars, &dir, setup.scram.as_ref())?;
-
-        let log = std::fs::File::create(dir.join("broker.log"))?;
-        let mut cmd = Command::new("java");
-        cmd.args([
-            "-Xms1G",
-            "-Xmx1G",
-            "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20",
-            "-Djava.awt.headless=true",
-        ])
-        .arg(format!(
-            "-Dlog4j2.configurationFile={}",
-            dir.join("log4j2.yaml").display()
-        ))
-        .arg("-cp")
-        .arg(jars.classpath())
-        .arg("kafka.Kafka")
-        .arg(dir.join("server.properties"))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-        process::isolate(&mut cmd, !setup.detached);
-        let child = cmd.spawn().context("starting the broker's JVM")?;
-        let mut broker = EmbeddedBroker {
-            pid: child.id(),
-            child: Some(child),
-            dir,
-            bootstrap,
-            scram_bootstrap,
-            tls_bootstrap,
-            sasl_tls_bootstrap,
-            version: jars.version.clone(),
-            detached: setup.detached,
-        };
-        broker.wait_ready()?;
+        let spawned = spawn_broker(jars, setup, &template, &storage::random_uuid(), &dir, &node);
+        let mut broker = spawned.inspect_err(|_| {
+            let _ = std::fs::remove_dir_all(&dir);
+        })?;
+        // A failed start stops what it started, detached or not.
+        if let Err(e) = broker.wait_ready() {
+            broker.stop();
+            return Err(e);
+        }
         Ok(broker)
     }
 
+    /// Waits until a metadata request (a real one, through librdkafka) succeeds.
     fn wait_ready(&mut self) -> Result<()> {
         let started = Instant::now();
+        let probe = admin::MetadataProbe::new(&self.bootstrap, &Default::default())?;
         loop {
             crate::interrupt::check(|| "interrupted while the embedded broker started".into())?;
-            if let Some(status) = self
-                .child
-                .as_mut()
-                .and_then(|c| c.try_wait().ok().flatten())
-            {
-                let log = std::fs::read_to_string(self.dir.join("broker.log")).unwrap_or_default();
-                return Err(error::env(format!(
-                    "the embedded broker exited at start ({status}); its log ends:\n{}",
-                    process::tail(&log, 20)
-                )));
+            if let Some(e) = self.exit_error() {
+                return Err(error::env(e));
             }
-            if admin::metadata_ok(&self.bootstrap, &Default::default(), Duration::from_secs(1)) {
+            if probe.brokers(Duration::from_millis(500)).is_some() {
                 return Ok(());
             }
             if started.elapsed() > READY_TIMEOUT {
@@ -144,23 +121,88 @@ impl EmbeddedBroker {
                     self.dir.join("broker.log").display()
                 )));
             }
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// Stops the broker: SIGTERM (a controlled shutdown), then SIGKILL after a grace period.
     pub fn stop(&mut self) {
-        stop_pid(self.pid, self.child.as_mut());
-        self.child = None;
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.stopped {
+            return;
+        }
+        self.terminate();
+        self.wait_exit(Instant::now() + STOP_GRACE);
+        self.clean_up();
     }
 
     /// Kills the broker at once, as a crash would (fault tests).
     pub fn kill(&mut self) {
-        process::kill_group(self.pid, libc::SIGKILL);
-        if let Some(c) = self.child.as_mut() {
-            let _ = c.wait();
+        if self.exited {
+            return;
         }
+        process::kill_group(self.pid, libc::SIGKILL);
+        match self.child.as_mut() {
+            Some(c) => {
+                let _ = c.wait();
+                self.exited = true;
+            }
+            None => wait_gone(self.pid, Instant::now() + STOP_GRACE),
+        }
+    }
+
+    /// Whether its JVM still runs (reaping it if it exited).
+    fn running(&mut self) -> bool {
+        if self.exited {
+            return false;
+        }
+        match self.child.as_mut() {
+            Some(c) => match c.try_wait() {
+                Ok(None) => true,
+                _ => {
+                    self.exited = true;
+                    false
+                }
+            },
+            None => process::alive(self.pid),
+        }
+    }
+
+    /// SIGTERM to its process group: Kafka's controlled shutdown.
+    fn terminate(&mut self) {
+        if self.running() {
+            process::kill_group(self.pid, libc::SIGTERM);
+        }
+    }
+
+    /// Waits for its JVM to exit until `deadline`, then kills it.
+    fn wait_exit(&mut self, deadline: Instant) {
+        while self.running() {
+            if Instant::now() > deadline {
+                self.kill();
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// After its JVM exited: keeps the class archive it wrote, removes its folder.
+    fn clean_up(&mut self) {
+        if let Some(archive) = self.archive.take() {
+            archive.finish();
+        }
+        self.child = None;
+        let _ = std::fs::remove_dir_all(&self.dir);
+        self.stopped = true;
+    }
+
+    fn exit_error(&mut self) -> Option<String> {
+        let status = self.child.as_mut()?.try_wait().ok().flatten()?;
+        self.exited = true;
+        let log = std::fs::read_to_string(self.dir.join("broker.log")).unwrap_or_default();
+        Some(format!(
+            "the embedded broker exited at start ({status}); its log ends:\n{}",
+            process::tail(&log, 20)
+        ))
     }
 }
 
@@ -172,10 +214,88 @@ impl Drop for EmbeddedBroker {
     }
 }
 
+/// Ports per broker: PLAINTEXT, CONTROLLER, then each of `SECURED`.
+const PORTS: usize = 2 + SECURED.len();
+
+/// The node a broker is.
+struct Node<'a> {
+    id: u32,
+    /// PLAINTEXT, CONTROLLER, then the secured listeners' ports.
+    ports: &'a [u16],
+    /// `controller.quorum.voters`.
+    voters: &'a str,
+}
+
+/// Writes a broker's folder (properties, logging, data) and starts its JVM.
+fn spawn_broker(
+    jars: &KafkaJars,
+    setup: &BrokerSetup,
+    template: &Path,
+    cluster_id: &str,
+    dir: &Path,
+    node: &Node,
+) -> Result<EmbeddedBroker> {
+    std::fs::create_dir_all(dir)?;
+    let secured = secured_listeners(setup, node.ports);
+    let address_of = |protocol: &str| {
+        secured
+            .iter()
+            .find(|(l, _)| l.protocol == protocol)
+            .map(|(_, port)| format!("127.0.0.1:{port}"))
+    };
+    std::fs::write(
+        dir.join("server.properties"),
+        server_properties(dir, node, setup),
+    )?;
+    std::fs::write(dir.join("log4j2.yaml"), LOG4J2)?;
+    storage::install(template, &dir.join("data"), cluster_id, node.id)?;
+
+    // The broker writes the class archive when there is none, at its exit (only a broker
+    // kafkatune stops itself: a detached one's exit is not waited for).
+    let archive = class_archive::for_broker(jars, !setup.detached);
+    let log = std::fs::File::create(dir.join("broker.log"))?;
+    let mut cmd = Command::new("java");
+    cmd.arg(format!("-Xms{BROKER_HEAP}"))
+        .arg(format!("-Xmx{BROKER_HEAP}"))
+        .args([
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+        ])
+        .args(&archive.jvm_args)
+        .arg(format!(
+            "-Dlog4j2.configurationFile={}",
+            dir.join("log4j2.yaml").display()
+        ))
+        .arg("-cp")
+        .arg(jars.classpath())
+        .arg("kafka.Kafka")
+        .arg(dir.join("server.properties"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    process::isolate(&mut cmd, !setup.detached);
+    let child = cmd.spawn().context("starting the broker's JVM")?;
+    Ok(EmbeddedBroker {
+        pid: child.id(),
+        child: Some(child),
+        dir: dir.to_path_buf(),
+        bootstrap: format!("127.0.0.1:{}", node.ports[0]),
+        scram_bootstrap: address_of("SASL_PLAINTEXT"),
+        tls_bootstrap: address_of("SSL"),
+        sasl_tls_bootstrap: address_of("SASL_SSL"),
+        version: jars.version.clone(),
+        detached: setup.detached,
+        exited: false,
+        stopped: false,
+        archive: archive.pending,
+    })
+}
+
 /// SIGTERM to the broker's process group, up to 15 s for its controlled shutdown, then SIGKILL.
 pub fn stop_pid(pid: u32, child: Option<&mut Child>) {
     process::kill_group(pid, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + STOP_GRACE;
     match child {
         Some(child) => loop {
             if child.try_wait().ok().flatten().is_some() {
@@ -188,11 +308,21 @@ pub fn stop_pid(pid: u32, child: Option<&mut Child>) {
             }
             std::thread::sleep(Duration::from_millis(50));
         },
-        None => {
-            while process::alive(pid) && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            process::kill_group(pid, libc::SIGKILL);
+        None => wait_gone(pid, deadline),
+    }
+}
+
+/// Waits for a process that is not our child to be gone until `deadline`, then SIGKILLs its
+/// group (and waits a moment for that).
+fn wait_gone(pid: u32, deadline: Instant) {
+    while process::alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    if process::alive(pid) {
+        process::kill_group(pid, libc::SIGKILL);
+        let until = Instant::now() + Duration::from_secs(5);
+        while process::alive(pid) && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }
@@ -208,10 +338,13 @@ fn scratch_dir() -> Result<PathBuf> {
             .split('-')
             .next()
             .and_then(|p| p.parse::<u32>().ok());
+        // A detached broker writes its pid there (`daemon.rs`).
         let running = std::fs::read_to_string(entry.path().join("broker.pid"))
-            .ok()
-            .and_then(|p| p.trim().parse::<u32>().ok());
-        if owner.is_some_and(|pid| !process::alive(pid)) && !running.is_some_and(process::alive) {
+            .unwrap_or_default()
+            .split_whitespace()
+            .filter_map(|p| p.parse::<u32>().ok())
+            .any(process::alive);
+        if owner.is_some_and(|pid| !process::alive(pid)) && !running {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
@@ -219,7 +352,7 @@ fn scratch_dir() -> Result<PathBuf> {
         .duration_since(std::time::UNIX_EPOCH)?
         .subsec_nanos();
     let dir = base.join(format!("{}-{nanos}", std::process::id()));
-    std::fs::create_dir_all(dir.join("data"))?;
+    std::fs::create_dir_all(&dir)?;
     Ok(dir)
 }
 
@@ -272,9 +405,9 @@ fn secured_listeners(setup: &BrokerSetup, ports: &[u16]) -> Vec<(&'static Secure
         .collect()
 }
 
-fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
-    let (broker, controller) = (ports[0], ports[1]);
-    let secured = secured_listeners(setup, ports);
+fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) -> String {
+    let (broker, controller) = (node.ports[0], node.ports[1]);
+    let secured = secured_listeners(setup, node.ports);
     let mut listeners =
         format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
     let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
@@ -286,11 +419,20 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
         map.push_str(&format!(",{protocol}:{protocol}"));
     }
     let mut text = String::new();
+    // A static quorum (`controller.quorum.voters`, kraft.version 0), not a dynamic one
+    // (`controller.quorum.bootstrap.servers` and `StorageTool format --standalone`): the
+    // standalone format writes the controller's host and port into the bootstrap snapshot
+    // (`Formatter.writeBootstrapSnapshot`'s voter set, from `--standalone`'s
+    // `createStandaloneDynamicVoters`), so a formatted folder would fit one port only.
+    // With static voters the format is port-free and is done once (see `storage.rs`). A
+    // static quorum cannot add or remove controllers at run time, which a test cluster never
+    // does. (apache/kafka core/src/main/scala/kafka/tools/StorageTool.scala,
+    // metadata/src/main/java/org/apache/kafka/metadata/storage/Formatter.java.)
     let _ = write!(
         text,
         "process.roles=broker,controller\n\
-         node.id=1\n\
-         controller.quorum.bootstrap.servers=127.0.0.1:{controller}\n\
+         node.id={}\n\
+         controller.quorum.voters={}\n\
          listeners={listeners}\n\
          advertised.listeners={advertised}\n\
          controller.listener.names=CONTROLLER\n\
@@ -306,6 +448,8 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
          share.coordinator.state.topic.replication.factor=1\n\
          share.coordinator.state.topic.min.isr=1\n\
          group.initial.rebalance.delay.ms=0\n",
+        node.id,
+        node.voters,
         dir.join("data").display()
     );
     if setup.scram.is_some() {
@@ -314,7 +458,7 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
     for (l, _) in &secured {
         let name = l.protocol.to_ascii_lowercase();
         if let (true, Some(user)) = (l.sasl, &setup.scram) {
-            // The same user for SCRAM (credentials in the metadata log, see `format_storage`)
+            // The same user for SCRAM (credentials in the metadata log, see `storage.rs`)
             // and PLAIN (credentials in the listener's JAAS line).
             let _ = writeln!(
                 text,
@@ -346,42 +490,7 @@ fn server_properties(dir: &Path, ports: &[u16], setup: &BrokerSetup) -> String {
     text
 }
 
-fn format_storage(jars: &KafkaJars, dir: &Path, scram: Option<&ScramUser>) -> Result<()> {
-    let cluster_id = random_cluster_id();
-    let mut cmd = Command::new("java");
-    cmd.arg("-cp")
-        .arg(jars.classpath())
-        .arg(format!(
-            "-Dlog4j2.configurationFile={}",
-            dir.join("log4j2.yaml").display()
-        ))
-        .args([
-            "kafka.tools.StorageTool",
-            "format",
-            "--standalone",
-            // One argument: a random id may start with '-', which a separate value cannot.
-            &format!("--cluster-id={cluster_id}"),
-            "-c",
-        ])
-        .arg(dir.join("server.properties"));
-    if let Some(s) = scram {
-        // SCRAM credentials are bootstrapped into the metadata log at format time.
-        cmd.arg("--add-scram").arg(format!(
-            "SCRAM-SHA-256=[name={},password={}]",
-            s.user, s.password
-        ));
-    }
-    process::run_setup(&mut cmd, "formatting the embedded broker's storage")
-}
-
-/// A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 characters).
-fn random_cluster_id() -> String {
-    use base64::Engine;
-    let bytes: [u8; 16] = rand::random();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-const LOG4J2: &str = "Configuration:
+pub(super) const LOG4J2: &str = "Configuration:
   Appenders:
     Console:
       name: STDOUT
@@ -399,12 +508,21 @@ const LOG4J2: &str = "Configuration:
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
-    fn cluster_ids_are_22_url_safe_characters() {
-        let id = super::random_cluster_id();
-        assert_eq!(id.len(), 22);
-        assert!(id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    fn the_broker_is_a_one_voter_static_quorum() {
+        let ports = [9092, 9093, 1, 2, 3];
+        let node = Node {
+            id: 1,
+            ports: &ports,
+            voters: "1@127.0.0.1:9093",
+        };
+        let text = server_properties(Path::new("/x"), &node, &BrokerSetup::default());
+        assert!(text.contains("process.roles=broker,controller\n"));
+        assert!(text.contains("controller.quorum.voters=1@127.0.0.1:9093\n"));
+        assert!(!text.contains("controller.quorum.bootstrap.servers"));
+        assert!(text.contains("listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093\n"));
+        assert!(text.contains("log.dirs=/x/data\n"));
     }
 }

@@ -2,10 +2,12 @@
 //! default), or the user's own (`--bootstrap-servers`).
 
 pub mod admin;
+mod class_archive;
 pub mod daemon;
 pub mod embedded;
 pub mod jars;
 pub mod java;
+mod storage;
 
 use std::time::Duration;
 

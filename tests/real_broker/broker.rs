@@ -34,6 +34,66 @@ fn starts_answers_and_stops_without_leftovers() {
     assert!(!dir.exists(), "its folder is removed");
 }
 
+/// `key=value` of a properties file.
+fn property(text: &str, key: &str) -> Option<String> {
+    text.lines()
+        .filter_map(|l| l.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v.to_string())
+}
+
+/// The single broker's start-up, from the start call to a metadata request that succeeded:
+/// printed (`--nocapture` shows it), not asserted, since it depends on what else the machine
+/// runs. Each start is a cluster of its own (a fresh cluster id and directory id in a copy
+/// of the formatted folder) on a static one-voter quorum.
+#[test]
+fn a_single_broker_is_ready_in_a_few_seconds_with_its_own_ids() {
+    let jars = jars::locate().unwrap();
+    let mut times = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let started = std::time::Instant::now();
+        let mut broker = EmbeddedBroker::start(&jars, &BrokerSetup::default()).unwrap();
+        times.push(started.elapsed().as_secs_f64());
+        assert!(admin::metadata_ok(
+            &broker.bootstrap,
+            &Default::default(),
+            Duration::from_secs(5)
+        ));
+        let config = std::fs::read_to_string(broker.dir.join("server.properties")).unwrap();
+        let voters = property(&config, "controller.quorum.voters").unwrap();
+        assert!(
+            voters.starts_with("1@127.0.0.1:") && !voters.contains(','),
+            "{voters}"
+        );
+        let meta = std::fs::read_to_string(broker.dir.join("data/meta.properties")).unwrap();
+        assert_eq!(property(&meta, "node.id").as_deref(), Some("1"));
+        assert_eq!(property(&meta, "version").as_deref(), Some("1"));
+        ids.push((
+            property(&meta, "cluster.id").unwrap(),
+            property(&meta, "directory.id").unwrap(),
+        ));
+        broker.stop();
+    }
+    assert!(
+        ids[0].0 != ids[1].0 && ids[1].0 != ids[2].0 && ids[0].1 != ids[1].1,
+        "every start has its own cluster and directory ids: {ids:?}"
+    );
+    eprintln!(
+        "embedded broker ready in {} s (start call to a successful metadata request; load average {})",
+        times
+            .iter()
+            .map(|t| format!("{t:.2}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or("?")
+    );
+}
+
 #[test]
 fn the_default_sweep_runs_on_an_embedded_broker_and_stops_it() {
     let cache = tempfile::tempdir().unwrap();
