@@ -106,8 +106,8 @@ fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
 
 fn print_properties() {
     println!(
-        "{:<40} {:<32} {:<32} java",
-        "Kafka name", "librdkafka", "kafka-python"
+        "{:<40} {:<9} {:<32} {:<32} java",
+        "Kafka name", "side", "librdkafka", "kafka-python"
     );
     let show = |s: properties::Spelling| match s {
         properties::Spelling::Name(n) => n.to_string(),
@@ -118,9 +118,15 @@ fn print_properties() {
         properties::Spelling::Rule(how) => format!("{how} *"),
     };
     for p in properties::PROPERTIES {
+        let side = match p.role {
+            properties::Role::Consumer => "consumer",
+            properties::Role::Producer => "producer",
+            properties::Role::Common => "both",
+        };
         println!(
-            "{:<40} {:<32} {:<32} {}",
+            "{:<40} {:<9} {:<32} {:<32} {}",
             p.kafka,
+            side,
             show(p.librdkafka),
             show(p.kafka_python),
             if p.java { "yes" } else { "-" }
@@ -129,4 +135,5 @@ fn print_properties() {
     println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting).");
     println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
     println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V (that client only).");
+    println!("Consumer settings act in drain and live sweeps, producer settings in produce sweeps and, in live sweeps, on kafkatune's paced producer (producer.NAME or consumer.NAME picks the side).");
 }

@@ -36,6 +36,9 @@ pub enum Mode {
     /// Producers only: send exactly the messages as fast as the client allows, every one
     /// acknowledged.
     Produce,
+    /// A producer as fast as it can (or at a rate) and a consumer reading it concurrently:
+    /// sustained end-to-end throughput, latency and lag.
+    Pipeline,
 }
 
 impl Mode {
@@ -45,7 +48,14 @@ impl Mode {
             Mode::Drain => "drain",
             Mode::Live => "live",
             Mode::Produce => "produce",
+            Mode::Pipeline => "pipeline",
         }
+    }
+
+    /// Whether runs have kafkatune's own producer beside the consumer under test (so
+    /// `producer.NAME` settings act on it).
+    pub fn has_paced_producer(self) -> bool {
+        matches!(self, Mode::Live | Mode::Pipeline)
     }
 }
 

@@ -60,7 +60,8 @@ pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
             result.poll_api = Some("send: BaseProducer::send, delivery reports by poll".into());
             produce::produce(&spec, &mut result)
         }
-        Mode::Drain | Mode::Live => consume(&spec, &mut result),
+        // The orchestrator hands pipeline consumers a live spec; read one as such.
+        Mode::Drain | Mode::Live | Mode::Pipeline => consume(&spec, &mut result),
     };
     if let Err(e) = run {
         result.status = Some(Status::Failed);

@@ -5,7 +5,7 @@ mod cluster;
 mod command_line;
 mod files;
 mod resume;
-mod sides;
+pub mod sides;
 
 use std::path::PathBuf;
 
@@ -31,6 +31,8 @@ pub struct SweepOptions {
     pub workload: Workload,
     pub mode: Mode,
     pub live: Option<LiveLoad>,
+    /// Pipeline mode: the producer's rate; `None` as fast as it can.
+    pub pipeline_rate: Option<f64>,
     pub clients: Vec<ClientKind>,
     /// The swept properties (`--param`, the preset), in order.
     pub grid: Vec<SweptProperty>,
@@ -100,7 +102,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     let config_files = [&args.consumer_config, &args.producer_config];
     for file in config_files.into_iter().flatten() {
         for (k, v) in read_properties(file)? {
-            properties::validate(&k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
+            sides::validate(mode, &k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
             fixed.insert(k, v);
         }
     }
@@ -113,7 +115,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     let mut cli_fixed = Params::new();
     for item in &args.properties {
         let (k, v) = split_pair(item, "-X", "KEY=VALUE")?;
-        properties::validate(&k, &v).map_err(|e| usage(format!("-X {e}")))?;
+        sides::validate(mode, &k, &v).map_err(|e| usage(format!("-X {e}")))?;
         if cli_fixed.insert(k.clone(), v).is_some() {
             return Err(usage(format!("-X {k} is given twice: keep one")));
         }
@@ -123,7 +125,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .map_err(|e| usage(format!("--consumers {n}: {e}")))?;
         cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
     }
-    let cli_grid = parse_grid(&args.params)?;
+    let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
             let fixed_by = if name == properties::CONSUMERS {
@@ -169,10 +171,17 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .unwrap_or(defaults::MESSAGES),
     };
     let grouped = fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
-    if grouped && mode == Mode::Live {
+    if grouped && mode.has_paced_producer() {
         return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
     }
     let workload = workload(&args.workload, messages, mode)?;
+    let pipeline_rate = match (mode, args.rate) {
+        (Mode::Pipeline, Some(r)) if !(r > 0.0 && r <= 10_000_000.0) => {
+            return Err(usage("--rate must be between 0 and 10000000 messages per second"))
+        }
+        (Mode::Pipeline, r) => r,
+        _ => None,
+    };
     let repeat = args
         .repeat
         .or(preset.as_ref().map(|p| p.repeat))
@@ -199,6 +208,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         workload,
         mode,
         live,
+        pipeline_rate,
         clients,
         grid: swept,
         fixed,
@@ -253,6 +263,12 @@ fn out_folder(args: &SweepArgs) -> Result<(PathBuf, bool)> {
 }
 
 fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<Option<LiveLoad>> {
+    if mode == Mode::Pipeline {
+        if args.duration.is_some() || args.warmup_s.is_some() {
+            return Err(usage("--duration and --warmup-s are for live mode: a pipeline run sends --messages (at --rate, or as fast as it can)"));
+        }
+        return Ok(None);
+    }
     if mode != Mode::Live {
         if args.rate.is_some() || args.duration.is_some() || args.warmup_s.is_some() {
             return Err(usage(
@@ -302,8 +318,8 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
         return Err(usage("--partitions must be between 1 and 10000"));
     }
     let message_size = args.message_size.unwrap_or(defaults::MESSAGE_SIZE_BYTES);
-    if mode == Mode::Live && message_size < LIVE_MIN_MESSAGE_SIZE {
-        return Err(usage(format!("--message-size {message_size}: live messages start with their 8-byte send time, so they need at least {LIVE_MIN_MESSAGE_SIZE} bytes")));
+    if mode != Mode::Drain && message_size < LIVE_MIN_MESSAGE_SIZE {
+        return Err(usage(format!("--message-size {message_size}: {} messages start with their 8-byte send time, so they need at least {LIVE_MIN_MESSAGE_SIZE} bytes", mode.name())));
     }
     if message_size == 0 || message_size > 10 * 1024 * 1024 {
         return Err(usage("--message-size must be between 1 and 10485760 bytes"));
@@ -343,6 +359,7 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
         ),
         Mode::Live => format!("kafkatune-live-{message_size}B-p{partitions}"),
         Mode::Produce => format!("kafkatune-produce-p{partitions}"),
+        Mode::Pipeline => format!("kafkatune-pipeline-{message_size}B-p{partitions}"),
     };
     if let (Mode::Produce, Some(t)) = (mode, &args.topic) {
         if !t.starts_with("kafkatune-") {
@@ -429,7 +446,7 @@ fn split_pair(item: &str, option: &str, shape: &str) -> Result<(String, String)>
     }
 }
 
-fn parse_grid(items: &[String]) -> Result<Vec<SweptProperty>> {
+fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
     let mut swept: Vec<SweptProperty> = Vec::new();
     for item in items {
         let (name, list) = split_pair(item, "--param", "NAME=V1,V2,...")?;
@@ -447,7 +464,7 @@ fn parse_grid(items: &[String]) -> Result<Vec<SweptProperty>> {
                 properties::validate_consumers(v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else {
-                properties::validate(&name, v).map_err(|e| usage(format!("--param {e}")))?;
+                sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;
             }
         }
         if grid::sweeps(&swept, &name) {

@@ -37,6 +37,16 @@ pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
                 format!("{v:.2}")
             }),
         ],
+        Mode::Pipeline => &[
+            ("throughput_msgs_per_s", "e2e msg/s (median)", |v| {
+                format!("{v:.0}")
+            }),
+            ("latency_p50_ms", "p50 ms", |v| format!("{v:.1}")),
+            ("latency_p99_ms", "p99 ms", |v| format!("{v:.1}")),
+            ("cpu_s_per_million_msgs", "CPU s/M msg", |v| {
+                format!("{v:.2}")
+            }),
+        ],
         Mode::Live => &[
             ("latency_p99_ms", "p99 ms (median)", |v| format!("{v:.1}")),
             ("latency_p50_ms", "p50 ms", |v| format!("{v:.1}")),

@@ -10,6 +10,8 @@ use super::format::{interval, percent, swept_params, with_unit};
 pub const DRAIN_RUN: &str = "kafkatune sweep --mode drain --preset seed";
 /// The run that answers the latency goal: a paced producer and end-to-end latency.
 pub const LIVE_RUN: &str = "kafkatune sweep --mode live --preset seed-live";
+/// The run that answers the pipeline's goals.
+pub const PIPELINE_RUN: &str = "kafkatune sweep --mode pipeline --param producer.linger.ms=0,5,20";
 /// The run that answers the producer's goals.
 pub const PRODUCE_RUN: &str = "kafkatune sweep --mode produce --param linger.ms=0,5,50 --param compression.type=none,lz4,zstd";
 
@@ -33,7 +35,9 @@ impl Goal {
     /// The goals a sweep of `mode` is judged on.
     pub fn for_mode(mode: Mode) -> &'static [Goal] {
         match mode {
-            Mode::Drain | Mode::Live => &[Goal::Throughput, Goal::Latency, Goal::Efficiency],
+            Mode::Drain | Mode::Live | Mode::Pipeline => {
+                &[Goal::Throughput, Goal::Latency, Goal::Efficiency]
+            }
             Mode::Produce => &[Goal::Throughput, Goal::AckLatency, Goal::Efficiency, Goal::Bytes],
         }
     }
@@ -145,6 +149,7 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
             Mode::Drain => DRAIN_RUN,
             Mode::Live => LIVE_RUN,
             Mode::Produce => PRODUCE_RUN,
+            Mode::Pipeline => PIPELINE_RUN,
         };
         return cannot(
             match goal {

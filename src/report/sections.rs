@@ -16,6 +16,7 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
                 Mode::Drain => "drain: a backlog read as fast as possible".to_string(),
                 Mode::Live => "live: a paced producer and a caught-up consumer".to_string(),
                 Mode::Produce => "produce: producers send the messages as fast as they can, every one acknowledged".to_string(),
+                Mode::Pipeline => "pipeline: a producer as fast as it can and a consumer reading concurrently".to_string(),
             },
         ),
         (
@@ -189,7 +190,7 @@ pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
             "cpu_s_per_million_msgs",
             "startup_s",
         ],
-        Mode::Live => &[
+        Mode::Live | Mode::Pipeline => &[
             "latency_p50_ms",
             "throughput_msgs_per_s",
             "cpu_s_per_million_msgs",

@@ -83,7 +83,7 @@ pub fn primary_metric(mode: Mode) -> (&'static str, bool) {
     match mode {
         Mode::Drain => ("throughput_msgs_per_s", true),
         Mode::Live => ("latency_p99_ms", false),
-        Mode::Produce => ("throughput_msgs_per_s", true),
+        Mode::Produce | Mode::Pipeline => ("throughput_msgs_per_s", true),
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::broker::admin::{self, PartitionOffsets};
-use crate::broker::Cluster;
+use crate::broker::{ClientProps, Cluster};
 use crate::results::BrokerMeta;
 use crate::workload::live::{LiveProducer, Schedule};
 use crate::workload::prepare::{self, Prepared};
@@ -25,8 +25,9 @@ pub trait SweepCluster {
     fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>>;
     /// Empties kafkatune's own topic before a producer run; its offsets after.
     fn truncate(&self, topic: &str) -> Result<Vec<PartitionOffsets>>;
-    /// Starts the paced producer of a live run.
-    fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer>;
+    /// Starts the paced producer of a live run, with the trial's producer settings
+    /// (librdkafka names) on top of the cluster's.
+    fn start_live_producer(&self, schedule: Schedule, props: &ClientProps) -> Result<LiveProducer>;
     /// Whether the cluster still answers, after a failed run.
     fn answers(&self, timeout: Duration) -> bool;
     /// How long to wait for it to answer again before the sweep stops: an embedded broker
@@ -62,8 +63,10 @@ impl SweepCluster for Cluster {
         admin::truncate_topic(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)
     }
 
-    fn start_live_producer(&self, schedule: Schedule) -> Result<LiveProducer> {
-        LiveProducer::start(&self.bootstrap, &self.admin_props, schedule)
+    fn start_live_producer(&self, schedule: Schedule, props: &ClientProps) -> Result<LiveProducer> {
+        let mut all = self.admin_props.clone();
+        all.extend(props.clone());
+        LiveProducer::start(&self.bootstrap, &all, schedule)
     }
 
     fn answers(&self, timeout: Duration) -> bool {

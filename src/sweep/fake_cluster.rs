@@ -78,7 +78,7 @@ impl SweepCluster for Fake {
         anyhow::bail!("the fake cluster runs no producer")
     }
 
-    fn start_live_producer(&self, _schedule: Schedule) -> Result<LiveProducer> {
+    fn start_live_producer(&self, _schedule: Schedule, _props: &crate::broker::ClientProps) -> Result<LiveProducer> {
         anyhow::bail!("the fake cluster has no live producer")
     }
 

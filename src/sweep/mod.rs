@@ -44,7 +44,8 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     // Everything that can be checked without a broker is checked first.
     let points = crate::grid::points(&opts.grid);
     let trials = plan::trials(&opts.clients, &points, &opts.fixed);
-    let translated = translate_all(&trials)?;
+    let translated = translate_all(&trials, opts.mode)?;
+    let producer_props = live_producer_props(&trials, opts.mode)?;
     let (previous, mut records) = if opts.resume {
         resume_state(opts)?
     } else {
@@ -62,7 +63,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let payload_file = opts.out.join(crate::export::SCRATCH_DIR).join("payload.bin");
     let payload = match opts.mode {
         Mode::Produce => Some(write_payload(opts, &payload_file)?),
-        Mode::Drain | Mode::Live => Some(
+        Mode::Drain | Mode::Live | Mode::Pipeline => Some(
             opts.workload
                 .payload
                 .load(opts.workload.message_size)?
@@ -115,7 +116,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         sweep_id: &meta.sweep_id,
         payload_file: &payload_file,
         live_payload: match opts.mode {
-            Mode::Live => Some(std::sync::Arc::new(
+            Mode::Live | Mode::Pipeline => Some(std::sync::Arc::new(
                 opts.workload.payload.load(opts.workload.message_size)?,
             )),
             Mode::Drain | Mode::Produce => None,
@@ -132,6 +133,7 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             order: order as u32,
             driver: &drivers[&trial.client],
             translated: &translated[planned.trial],
+            producer_props: &producer_props[planned.trial],
         };
         let Some(record) = ctx.run(&run)? else {
             stopped = Some(UserError::interrupted("interrupted"));
@@ -194,13 +196,39 @@ fn write_payload(
     Ok(payload.info(crate::workload::payload::DEFAULT_BATCH_BYTES))
 }
 
-/// Every trial's properties as its client takes them; an unsupported one is an error now.
-fn translate_all(trials: &[Trial]) -> Result<Vec<BTreeMap<String, Value>>> {
+/// Every trial's properties as its client takes them (a live trial's consumer side); an
+/// unsupported one is an error now.
+fn translate_all(trials: &[Trial], mode: Mode) -> Result<Vec<BTreeMap<String, Value>>> {
     trials
         .iter()
-        .map(|t| match t.client {
-            ClientKind::Fake => Ok(clients::fake::translate(&t.params)),
-            client => properties::translate(client, &t.params).map_err(usage),
+        .map(|t| {
+            let params = match mode.has_paced_producer() {
+                true => crate::options::sides::split(&t.params).0,
+                false => t.params.clone(),
+            };
+            match t.client {
+                ClientKind::Fake => Ok(clients::fake::translate(&params)),
+                client => properties::translate(client, &params).map_err(usage),
+            }
+        })
+        .collect()
+}
+
+/// Live trials: the producer side of each trial, for kafkatune's own (librdkafka) producer.
+fn live_producer_props(trials: &[Trial], mode: Mode) -> Result<Vec<crate::broker::ClientProps>> {
+    trials
+        .iter()
+        .map(|t| {
+            if !mode.has_paced_producer() {
+                return Ok(Default::default());
+            }
+            let producer = crate::options::sides::split(&t.params).1;
+            let native = properties::translate(ClientKind::Librdkafka, &producer)
+                .map_err(|e| usage(format!("the live producer (librdkafka): {e}")))?;
+            Ok(native
+                .into_iter()
+                .map(|(k, v)| (k, v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+                .collect())
         })
         .collect()
 }

@@ -12,7 +12,7 @@ use super::plan::{PlannedRun, Trial};
 use super::runner::{self, RunOutcome};
 use super::{group, record};
 use crate::clients::protocol::{
-    Assignment, LiveSpec, PartitionStart, ProduceSpec, Spec, PROTOCOL_VERSION,
+    Assignment, Event, LiveSpec, PartitionStart, ProduceSpec, Spec, PROTOCOL_VERSION,
 };
 use crate::clients::DriverCommand;
 use crate::defaults;
@@ -27,6 +27,9 @@ use crate::workload::LiveLoad;
 fn kill_grace(timeout_s: f64) -> Duration {
     Duration::from_secs_f64((timeout_s / 4.0).clamp(1.0, 15.0))
 }
+
+/// `[seconds since the run started, messages not yet consumed]`.
+type LagSamples = Vec<(f64, u64)>;
 
 /// What every run of a sweep shares.
 pub struct RunContext<'a> {
@@ -49,6 +52,8 @@ pub struct Run<'a> {
     pub driver: &'a DriverCommand,
     /// The trial's properties as its client takes them.
     pub translated: &'a BTreeMap<String, Value>,
+    /// Live runs: the trial's producer side, for the paced producer (librdkafka names).
+    pub producer_props: &'a crate::broker::ClientProps,
 }
 
 impl RunContext<'_> {
@@ -64,8 +69,15 @@ impl RunContext<'_> {
         let timeout = Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
         let mut group_run = None;
         let mut live_run = None;
+        let mut lag_samples = Vec::new();
         let outcome = match (self.opts.live, group::consumers(trial)) {
             _ if self.opts.mode == Mode::Produce => self.produce(run.driver, &mut spec, &scratch, timeout)?,
+            _ if self.opts.mode == Mode::Pipeline => {
+                let (outcome, l, lag) = self.pipeline(run, &mut spec, &scratch, timeout)?;
+                live_run = Some(l);
+                lag_samples = lag;
+                outcome
+            }
             (None, Some(n)) => {
                 let g = group::run(
                     &group::GroupRun {
@@ -85,7 +97,7 @@ impl RunContext<'_> {
             }
             (None, None) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
             (Some(live), _) => {
-                let (outcome, l) = self.live(run.driver, &mut spec, live, &scratch, timeout)?;
+                let (outcome, l) = self.live(run, &mut spec, live, &scratch, timeout)?;
                 live_run = Some(l);
                 outcome
             }
@@ -105,6 +117,9 @@ impl RunContext<'_> {
         );
         if let Some(g) = &group_run {
             group::fill_record(&mut rec, g, self.opts.workload.messages);
+        }
+        if !lag_samples.is_empty() {
+            rec.lag_samples = lag_samples;
         }
         if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
             let logs = self.opts.out.join("logs");
@@ -199,11 +214,87 @@ impl RunContext<'_> {
         Ok(outcome)
     }
 
+    /// A pipeline run: the consumer starts at the end offsets; once it is ready the producer
+    /// sends the messages (as fast as it can, or at --rate), each stamped as it is sent, and
+    /// the consumer reads them as they come. The lag (sent, not yet consumed) is sampled from
+    /// the consumer's progress lines.
+    fn pipeline(
+        &self,
+        run: &Run,
+        spec: &mut Spec,
+        scratch: &std::path::Path,
+        timeout: Duration,
+    ) -> Result<(RunOutcome, record::LiveRun, LagSamples)> {
+        let topic = &self.opts.workload.topic;
+        let ends = self.cluster.offsets(topic)?;
+        spec.partitions = ends
+            .iter()
+            .map(|p| PartitionStart {
+                partition: p.partition,
+                start_offset: p.high,
+                end_offset: None,
+            })
+            .collect();
+        // The drivers read a pipeline run as a live one with no warm-up: every record counts.
+        spec.mode = Mode::Live;
+        spec.live = Some(LiveSpec { warmup_end_unix_us: 0 });
+        let payload = self
+            .live_payload
+            .clone()
+            .ok_or_else(|| anyhow::anyhow!("a pipeline run without its payload"))?;
+        let mut producer = None;
+        let mut failed_start = None;
+        let mut lag = Vec::new();
+        let started = std::time::Instant::now();
+        let outcome = runner::run_with_events(run.driver, spec, scratch, timeout, |event| match event {
+            Event::Ready if producer.is_none() && failed_start.is_none() => {
+                let schedule = Schedule {
+                    topic: topic.clone(),
+                    partitions: ends.iter().map(|p| p.partition).collect(),
+                    rate: self.opts.pipeline_rate,
+                    count: self.opts.workload.messages,
+                    payload: payload.clone(),
+                    t0_us: crate::clients::protocol::now_unix_us(),
+                };
+                match self.cluster.start_live_producer(schedule, run.producer_props) {
+                    Ok(p) => producer = Some(p),
+                    Err(e) => failed_start = Some(e),
+                }
+            }
+            Event::Progress { messages } => {
+                if let Some(p) = &producer {
+                    let t = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                    lag.push((t, p.sent().saturating_sub(*messages)));
+                }
+            }
+            _ => {}
+        });
+        let produced = match producer {
+            Some(p) => {
+                if outcome.as_ref().map_or(true, |o| o.result.as_ref().is_none_or(|r| r.status != Some(Status::Ok))) {
+                    p.stop();
+                }
+                p.join()
+            }
+            None => Err(failed_start.unwrap_or_else(|| anyhow::anyhow!("the consumer never became ready, so the producer never started"))),
+        };
+        Ok((
+            outcome?,
+            record::LiveRun {
+                target_rate: self.opts.pipeline_rate,
+                pipeline: true,
+                warmup_end_unix_us: 0,
+                producer: produced,
+            },
+            lag,
+        ))
+    }
+
     /// A live run: a caught-up consumer starts at the end offsets, then the producer sends
     /// on schedule.
     fn live(
         &self,
-        driver: &DriverCommand,
+        run: &Run,
         spec: &mut Spec,
         live: LiveLoad,
         scratch: &std::path::Path,
@@ -225,7 +316,7 @@ impl RunContext<'_> {
         let schedule = Schedule {
             topic: topic.clone(),
             partitions: ends.iter().map(|p| p.partition).collect(),
-            rate: live.rate_msgs_per_s,
+            rate: Some(live.rate_msgs_per_s),
             count: self.opts.workload.messages,
             payload: self
                 .live_payload
@@ -233,8 +324,8 @@ impl RunContext<'_> {
                 .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
             t0_us,
         };
-        let producer = self.cluster.start_live_producer(schedule)?;
-        let outcome = runner::run(driver, spec, scratch, timeout, || {});
+        let producer = self.cluster.start_live_producer(schedule, run.producer_props)?;
+        let outcome = runner::run(run.driver, spec, scratch, timeout, || {});
         let ok = outcome.as_ref().is_ok_and(|o| {
             o.result
                 .as_ref()
@@ -247,7 +338,8 @@ impl RunContext<'_> {
         Ok((
             outcome?,
             record::LiveRun {
-                target_rate: live.rate_msgs_per_s,
+                target_rate: Some(live.rate_msgs_per_s),
+                pipeline: false,
                 warmup_end_unix_us,
                 producer: produced,
             },

@@ -26,14 +26,16 @@ pub struct LiveOutcome {
 pub struct LiveProducer {
     handle: JoinHandle<Result<LiveOutcome>>,
     stop: Arc<AtomicBool>,
+    sent: Arc<std::sync::atomic::AtomicU64>,
 }
 
-/// One run's schedule: `count` messages at `rate` per second from `t0_us` on.
+/// One run's schedule: `count` messages at `rate` per second from `t0_us` on, or (no rate:
+/// the pipeline mode) as fast as the producer takes them, each stamped when it is sent.
 #[derive(Debug, Clone)]
 pub struct Schedule {
     pub topic: String,
     pub partitions: Vec<i32>,
-    pub rate: f64,
+    pub rate: Option<f64>,
     pub count: u64,
     /// The record bodies, stamped with each message's intended send time.
     pub payload: std::sync::Arc<super::payload::Payload>,
@@ -44,15 +46,24 @@ impl LiveProducer {
     /// Starts sending at once; returns when the producer is connected and sending.
     pub fn start(bootstrap: &str, props: &ClientProps, schedule: Schedule) -> Result<LiveProducer> {
         let mut config = super::producer::config(bootstrap, props);
-        // linger 0: batching would add producer-side delay to the latency we measure.
-        config.set("linger.ms", "0");
+        // linger 0 unless the trial sweeps it: batching adds producer-side delay to the
+        // latency measured, which is what a trial of linger.ms wants to see.
+        if !props.contains_key("linger.ms") && !props.contains_key("queue.buffering.max.ms") {
+            config.set("linger.ms", "0");
+        }
         let producer: BaseProducer = config.create()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
+        let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (flag, count) = (stop.clone(), sent.clone());
         let handle = std::thread::Builder::new()
             .name("live-producer".into())
-            .spawn(move || run(&producer, &schedule, &flag))?;
-        Ok(LiveProducer { handle, stop })
+            .spawn(move || run(&producer, &schedule, &flag, &count))?;
+        Ok(LiveProducer { handle, stop, sent })
+    }
+
+    /// Messages handed to the client so far.
+    pub fn sent(&self) -> u64 {
+        self.sent.load(Ordering::Relaxed)
     }
 
     pub fn stop(&self) {
@@ -66,11 +77,16 @@ impl LiveProducer {
     }
 }
 
-fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveOutcome> {
+fn run(
+    producer: &BaseProducer,
+    s: &Schedule,
+    stop: &AtomicBool,
+    count: &std::sync::atomic::AtomicU64,
+) -> Result<LiveOutcome> {
     let now_us = crate::clients::protocol::now_unix_us();
     // Map the wall-clock schedule onto the monotonic clock once.
     let start = Instant::now() + Duration::from_micros(s.t0_us.saturating_sub(now_us));
-    let interval_us = 1e6 / s.rate;
+    let interval_us = s.rate.map_or(0.0, |r| 1e6 / r);
     let mut buf = Vec::with_capacity(s.payload.max_value_len());
     let mut max_behind = 0f64;
     let mut sent = 0;
@@ -79,15 +95,19 @@ fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveO
             break;
         }
         let offset = Duration::from_micros((i as f64 * interval_us) as u64);
-        let due = start + offset;
-        let now = Instant::now();
-        if due > now {
-            std::thread::sleep(due - now);
+        let stamp = if s.rate.is_some() {
+            let due = start + offset;
+            let now = Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            } else {
+                max_behind = f64::max(max_behind, (now - due).as_secs_f64());
+            }
+            s.t0_us + offset.as_micros() as u64
         } else {
-            max_behind = f64::max(max_behind, (now - due).as_secs_f64());
-        }
-        s.payload
-            .fill(i, s.t0_us + offset.as_micros() as u64, &mut buf);
+            crate::clients::protocol::now_unix_us()
+        };
+        s.payload.fill(i, stamp, &mut buf);
         let partition = s.partitions[(i % s.partitions.len() as u64) as usize];
         loop {
             match producer.send(
@@ -104,6 +124,7 @@ fn run(producer: &BaseProducer, s: &Schedule, stop: &AtomicBool) -> Result<LiveO
         }
         producer.poll(Duration::ZERO);
         sent += 1;
+        count.store(sent, Ordering::Relaxed);
     }
     // Measured at the last send: on schedule this is (sent - 1) intervals.
     let elapsed = start.elapsed().as_secs_f64();

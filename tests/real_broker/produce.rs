@@ -70,7 +70,7 @@ fn every_client_sends_exact_counts_with_every_field() {
 
 #[test]
 fn compression_follows_the_payload() {
-    let mut ratio = |kind: &str| -> f64 {
+    let ratio = |kind: &str| -> f64 {
         let (recs, _) = produce_sweep(
             &format!("codec-{kind}"),
             20_000,
