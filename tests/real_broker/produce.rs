@@ -100,3 +100,45 @@ fn a_bigger_linger_makes_fewer_bigger_requests() {
         short.records_per_request_avg
     );
 }
+
+#[test]
+fn a_pipeline_run_reads_exactly_what_its_producer_sent() {
+    let (_tmp, dir) = out_dir();
+    let topic = own_topic("pipeline");
+    let (recs, _) = sweep_ok(
+        kafkatune_on("sweep", &shared().bootstrap, &topic)
+            .args(["--mode", "pipeline", "--messages", "30000", "--repeat", "1", "--no-report", "--client", "all"])
+            .args(["-X", "producer.linger.ms=5"]),
+        &dir,
+        30_000,
+    );
+    assert_eq!(recs.len(), 3);
+    for r in &recs {
+        assert!(r.latency_p99_ms.unwrap() >= r.latency_p50_ms.unwrap(), "{}", r.client);
+        assert!(r.throughput_msgs_per_s.unwrap() > 0.0, "{}", r.client);
+        assert!(r.produce_rate_msgs_per_s.unwrap() > 0.0, "{}", r.client);
+        assert!(!r.lag_samples.is_empty(), "{}: the lag over time", r.client);
+    }
+}
+
+#[test]
+fn a_live_sweep_sweeps_producer_and_consumer_settings_together() {
+    let (_tmp, dir) = out_dir();
+    let topic = own_topic("live-both");
+    let (recs, _) = sweep_ok(
+        kafkatune_on("sweep", &shared().bootstrap, &topic)
+            .args(["--mode", "live", "--rate", "200", "--duration", "2", "--warmup-s", "3", "--repeat", "1", "--no-report"])
+            .args(["--param", "producer.linger.ms=0,50", "--param", "fetch.max.wait.ms=100"]),
+        &dir,
+        1000,
+    );
+    assert_eq!(recs.len(), 2);
+    let p50 = |linger: &str| {
+        recs.iter()
+            .find(|r| r.params["producer.linger.ms"] == linger)
+            .and_then(|r| r.latency_p50_ms)
+            .unwrap()
+    };
+    // The producer's linger adds to every record's end-to-end latency.
+    assert!(p50("50") > p50("0"), "linger 50 ms: p50 {} ms, linger 0: p50 {} ms", p50("50"), p50("0"));
+}
