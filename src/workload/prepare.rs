@@ -1,6 +1,6 @@
 //! Makes sure the topic holds the workload before any trial, and checks its end offsets.
 //!
-//! kafkatune never writes to a topic it did not create unless asked (`--prepare`): on the
+//! kafkatune never writes to a topic it did not create unless asked (`--allow-write`, or `kafkatune prepare`): on the
 //! user's cluster a topic named with `--topic` is only read.
 
 use std::time::{Duration, Instant};
@@ -66,7 +66,7 @@ pub fn prepare(
                     "topic {} does not exist on {bootstrap}",
                     workload.topic
                 ))
-                .with_hint("check --topic, or pass --prepare to let kafkatune create and fill it")
+                .with_hint("check --topic, or pass --allow-write to let kafkatune create and fill it")
                 .into())
             }
         };
@@ -86,7 +86,7 @@ pub fn prepare(
             workload.topic, workload.messages
         ))
         .with_hint(
-            "lower --messages, or pass --prepare to let kafkatune produce the missing messages",
+            "lower --messages, or pass --allow-write to let kafkatune produce the missing messages",
         )
         .into());
     }

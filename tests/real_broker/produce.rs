@@ -20,7 +20,7 @@ fn produce_sweep(test: &str, messages: u64, args: &[&str]) -> (Vec<RunRecord>, S
     let topic = own_topic(test);
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "produce", "--messages", &messages.to_string(), "--no-report"])
+            .args(["--mode", "produce", "--allow-write", "--messages", &messages.to_string(), "--no-report"])
             .args(args),
         &dir,
         messages,
@@ -107,7 +107,7 @@ fn a_pipeline_run_reads_exactly_what_its_producer_sent() {
     let topic = own_topic("pipeline");
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "pipeline", "--messages", "30000", "--repeat", "1", "--no-report", "--client", "all"])
+            .args(["--mode", "pipeline", "--allow-write", "--messages", "30000", "--repeat", "1", "--no-report", "--client", "all"])
             .args(["-X", "producer.linger.ms=5"]),
         &dir,
         30_000,
@@ -127,7 +127,7 @@ fn a_live_sweep_sweeps_producer_and_consumer_settings_together() {
     let topic = own_topic("live-both");
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "live", "--rate", "200", "--duration", "2", "--warmup-s", "3", "--repeat", "1", "--no-report"])
+            .args(["--mode", "live", "--allow-write", "--rate", "200", "--duration", "2", "--warmup-s", "3", "--repeat", "1", "--no-report"])
             .args(["--param", "producer.linger.ms=0,50", "--param", "fetch.max.wait.ms=100"]),
         &dir,
         1000,

@@ -31,6 +31,7 @@ struct Deliveries {
     bytes: AtomicU64,
     last_ack_ns: AtomicU64,
     latency: Mutex<Histogram<u64>>,
+    per_partition: Mutex<std::collections::BTreeMap<i32, u64>>,
     first_error: Mutex<Option<String>>,
     stats: Mutex<Option<Statistics>>,
     stats_seen: AtomicU64,
@@ -61,7 +62,9 @@ impl ProducerContext for Deliveries {
         let now_ns = self.base.elapsed().as_nanos() as u64;
         match result {
             Ok(m) => {
+                use rdkafka::message::Message;
                 self.acked.fetch_add(1, Ordering::Relaxed);
+                *self.per_partition.lock().unwrap().entry(m.partition()).or_default() += 1;
                 self.bytes.fetch_add(m.payload_len() as u64, Ordering::Relaxed);
                 self.last_ack_ns.fetch_max(now_ns, Ordering::Relaxed);
                 let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
@@ -121,6 +124,7 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
         bytes: AtomicU64::new(0),
         last_ack_ns: AtomicU64::new(0),
         latency: Mutex::new(latency::new_histogram()),
+        per_partition: Mutex::new(Default::default()),
         first_error: Mutex::new(None),
         stats: Mutex::new(None),
         stats_seen: AtomicU64::new(0),
@@ -203,6 +207,15 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     result.ack_latency_histogram = Some(latency::encode(&ctx.latency.lock().unwrap())?);
     result.produce_errors = Some(ctx.errors.load(Ordering::Relaxed));
     result.queue_full_waits = Some(queue_full_waits);
+    result.per_partition = ctx
+        .per_partition
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(p, n)| (p.to_string(), *n))
+        .collect();
+    result.assigned_partitions = spec.partitions.iter().map(|p| p.partition).collect();
+    result.rebalances = Some(0);
     fill_stats(ctx, result);
     if let Some(e) = ctx.first_error.lock().unwrap().clone() {
         anyhow::bail!("{} of {} records failed to be delivered; the first: {e}", ctx.errors.load(Ordering::Relaxed), spec.messages);
