@@ -231,7 +231,7 @@ fn check_fake(cluster: &ClusterOptions, clients: &[ClientKind], mode: Mode) -> R
     let fake_client = clients.contains(&ClientKind::Fake);
     match (cluster.fake.is_some(), fake_client) {
         (true, true) if clients.len() > 1 => Err(usage("--fake-cluster runs the fake client alone: give --client fake only")),
-        (true, true) if mode == Mode::Live => Err(usage("the fake cluster has no live producer: leave --mode live out")),
+        (true, true) if mode != Mode::Drain => Err(usage("the fake cluster runs drain sweeps only: leave --mode out")),
         (true, true) | (false, false) => Ok(()),
         (true, false) => Err(usage("--fake-cluster runs only --client fake")),
         (false, true) => Err(usage("--client fake reads no Kafka: give --fake-cluster ok")),
