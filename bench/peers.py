@@ -117,9 +117,14 @@ def build_rdkafka_performance():
         return binary
     binary.parent.mkdir(parents=True, exist_ok=True)
     config = (out / "Makefile.config").read_text()
-    link = re.search(r"^LIBS=\s*(.*)$", config, re.M).group(1).split()
+    link = re.search(r"^LIBS\+?=\s*(.*)$", config, re.M).group(1).split()
+    # -L of the libraries cargo built beside it (zstd-sys), in the folder cargo built them in:
+    # a target folder copied from elsewhere still names the original.
+    dirs = [d[2:] for line in re.findall(r"^LDFLAGS\+?=\s*(.*)$", config, re.M)
+            for d in line.split() if d.startswith("-L")]
+    dirs = [d if Path(d).is_dir() else str(ROOT / "target" / d.split("/target/", 1)[-1]) for d in dirs]
     run(["cc", "-O2", f"-I{out / 'src'}", str(out / "examples/rdkafka_performance.c"),
-         libs[-1], *link, "-o", str(binary)])
+         libs[-1], *[f"-L{d}" for d in dirs], *link, "-o", str(binary)])
     return binary
 
 
