@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5] [--brokers 1]
 """
 
 import argparse
@@ -85,8 +85,9 @@ class Broker:
     """An embedded broker of the bench's own: `kafkatune broker start` in a scratch cache, so
     a broker the user keeps running is left alone. Stopped on exit, even on failure."""
 
-    def __init__(self, kafkatune, scratch):
+    def __init__(self, kafkatune, scratch, brokers=1):
         self.kafkatune = kafkatune
+        self.brokers = brokers
         self.env = dict(os.environ, KAFKATUNE_CACHE=str(scratch / "cache"),
                         KAFKA_HOME=str(kafka_libs().parent))
         self.start_s = None
@@ -94,7 +95,9 @@ class Broker:
 
     def __enter__(self):
         started = time.perf_counter()
-        run([self.kafkatune, "broker", "start"], env=self.env)
+        # `--brokers N` only when N > 1, so that a kafkatune without the option runs N = 1.
+        extra = ["--brokers", str(self.brokers)] if self.brokers > 1 else []
+        run([self.kafkatune, "broker", "start", *extra], env=self.env)
         self.start_s = time.perf_counter() - started
         state = json.loads((Path(self.env["KAFKATUNE_CACHE"]) / "broker.json").read_text())
         self.bootstrap = state["bootstrap"]
@@ -149,6 +152,26 @@ class Bench:
         self.n += 1
         return self.scratch / f"{self.n:03d}-{name}"
 
+    def replication(self):
+        """(replication factor, topic configs) of every topic the bench creates: over
+        min(3, N) brokers, and min.insync.replicas=2 from 3 brokers on, so that acks=all waits
+        for a second copy as on a production cluster."""
+        n = self.args.brokers
+        return min(3, n), (["min.insync.replicas=2"] if n >= 3 else [])
+
+    def create_topic(self, topic):
+        """A new one-partition topic, made untimed before a run (the broker does not create
+        topics on its own: auto.create.topics.enable=false)."""
+        rf, configs = self.replication()
+        self.java_tool("TopicCommand", "--bootstrap-server", self.bootstrap, "--create",
+                       "--topic", topic, "--partitions", "1", "--replication-factor", str(rf),
+                       *[a for c in configs for a in ("--config", c)])
+        return topic
+
+    def new_topic(self, prefix):
+        self.n += 1
+        return self.create_topic(f"{prefix}-{self.n:03d}")
+
     # --- kafkatune's side: one-run sweeps, exactly what users run ---
     def sweep(self, client, *extra, topic=None, messages=None):
         out = self.fresh(f"sweep-{client}")
@@ -193,8 +216,7 @@ class Bench:
         return doc["messages"] / doc["consume_s"]
 
     def kafkatune_producer(self):
-        topic = f"bench-produce-k{self.n}"
-        self.n += 1
+        topic = self.new_topic("bench-produce-k")
         _, stderr = run([self.kafkatune, "prepare", "--bootstrap-servers", self.bootstrap,
                          "--topic", topic, "--prepare", "--messages", str(self.args.messages),
                          "--message-size", str(self.args.message_size)])
@@ -204,11 +226,7 @@ class Bench:
         return int(m.group(1)) / float(m.group(2))
 
     def producer_performance(self):
-        topic = f"bench-produce-p{self.n}"
-        self.n += 1
-        # Not timed: the broker does not create topics on its own (auto.create.topics.enable=false).
-        self.java_tool("TopicCommand", "--bootstrap-server", self.bootstrap, "--create",
-                       "--topic", topic, "--partitions", "1", "--replication-factor", "1")
+        topic = self.new_topic("bench-produce-p")
         stdout = self.java_tool("ProducerPerformance", "--topic", topic,
                                 "--num-records", str(self.args.messages),
                                 "--record-size", str(self.args.message_size), "--throughput", "-1",
@@ -285,8 +303,11 @@ def fmt_rate(x):
 
 def print_table(env, results, seed, broker_start_s):
     print(f"\nkafkatune vs peers, {env['date']}, {env['machine']}")
-    print(f"Apache Kafka {KAFKA_VERSION} embedded broker, topic {env['topic']} (1 partition), "
-          f"{env['rounds']} rounds per pair, sides alternated; rates in messages/s\n")
+    print(f"Apache Kafka {KAFKA_VERSION} embedded cluster of {env['brokers']} broker(s); topics "
+          f"of 1 partition, replication factor {env['replication_factor']}"
+          + "".join(f", {c}" for c in env["topic_configs"])
+          + (f"; consumers read {env['topic']}" if env["topic"] else "")
+          + f"; {env['rounds']} rounds per pair, sides alternated; rates in messages/s\n")
     head = f"{'pair':<4} {'what':<52} {'kafkatune':>10} {'peer':>10} {'ratio':>6} {'min..max':>11} {'target':>7}"
     print(head)
     print("-" * len(head) + "-------")
@@ -302,10 +323,11 @@ def print_table(env, results, seed, broker_start_s):
               f"{seed['overhead_vs_runs_wall'] * 100:+.0f}% (target <= 25%) {ok}")
         print(f"     runs' consume_s sum {seed['consume_s']:.2f} s -> wall is "
               f"{seed['overhead_vs_consume'] * 100:+.0f}% over steady-state consuming")
-    print(f"     embedded broker start (kafkatune broker start): {broker_start_s:.1f} s")
+    flag = f" --brokers {env['brokers']}" if env["brokers"] > 1 else ""
+    print(f"     embedded broker start (kafkatune broker start{flag}): {broker_start_s:.1f} s")
 
 
-def environment(args, topic):
+def environment(args, topic, replication):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), platform.processor())
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -315,6 +337,8 @@ def environment(args, topic):
         "machine": f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}",
         "kafkatune_git_revision": rev, "topic": topic, "rounds": args.rounds,
         "messages": args.messages, "message_size_bytes": args.message_size,
+        "brokers": args.brokers, "replication_factor": replication[0],
+        "topic_configs": replication[1],
     }
 
 
@@ -324,8 +348,14 @@ def parse_args():
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
     p.add_argument("--pairs", default="1,2,3,4,5", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--brokers", type=int, default=1,
+                   help="embedded brokers (default 1); topics get replication factor min(3, N), "
+                        "and min.insync.replicas=2 from 3 on")
     p.add_argument("--kafkatune", type=Path, default=ROOT / "target/release/kafkatune")
-    return p.parse_args()
+    args = p.parse_args()
+    if args.brokers < 1:
+        p.error("--brokers must be at least 1")
+    return args
 
 
 def main():
@@ -335,16 +365,20 @@ def main():
     args.rdkafka_performance = build_rdkafka_performance() if "1" in wanted else None
     scratch = Path(tempfile.mkdtemp(prefix="kafkatune-bench-"))
     try:
-        with Broker(str(args.kafkatune), scratch) as broker:
+        with Broker(str(args.kafkatune), scratch, args.brokers) as broker:
             bench = Bench(args, broker, scratch)
-            print(f"broker at {broker.bootstrap} (started in {broker.start_s:.1f} s); filling "
-                  f"{bench.topic}", file=sys.stderr, flush=True)
-            run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
-                 bench.topic, "--prepare", "--messages", str(args.messages), "--message-size",
-                 str(args.message_size)])
+            print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
+                  file=sys.stderr, flush=True)
+            if {"1", "2", "3"} & wanted:  # the consumer pairs' topic
+                print(f"filling {bench.topic}", file=sys.stderr, flush=True)
+                bench.create_topic(bench.topic)
+                run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
+                     bench.topic, "--prepare", "--messages", str(args.messages), "--message-size",
+                     str(args.message_size)])
             results = [bench.run_pair(p) for p in bench.pairs() if p[0].rstrip("ab") in wanted]
             seed = bench.seed_sweep() if "5" in wanted else None
-            env = environment(args, bench.topic)
+            env = environment(args, bench.topic if {"1", "2", "3"} & wanted else None,
+                              bench.replication())
             print_table(env, results, seed, broker.start_s)
             saved = ROOT / "target/bench" / f"peers-{time.strftime('%Y%m%d-%H%M%S')}.json"
             saved.parent.mkdir(parents=True, exist_ok=True)
