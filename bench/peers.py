@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7] [--brokers 1]
 """
 
 import argparse
@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -59,6 +60,79 @@ print(json.dumps({"messages": count, "consume_s": last - first}))
 """
 
 
+# Pairs 6 and 7: every producer side gets these settings, in its own spelling.
+PRODUCER_PROPS = ["acks=all", "linger.ms=10", "batch.size=65536", "compression.type=lz4"]
+# Distinct JSON bodies in the payload file of pairs 6 and 7: 4 MB of 100 B values, so that a
+# 64 KiB batch never holds the same body twice (as kafkatune's own pools, src/workload/payload).
+PAYLOAD_BODIES = 40_001
+# What the generator draws from, skewed as real traffic is.
+EVENT_TYPES = [("page_view", 48), ("click", 22), ("search", 12), ("add_to_cart", 9),
+               ("login", 5), ("purchase", 4)]
+COUNTRIES = [("US", 30), ("IN", 12), ("DE", 10), ("KR", 10), ("JP", 8), ("GB", 8), ("FR", 6),
+             ("BR", 6), ("CA", 5), ("AU", 5)]
+STATUSES = [("ok", 90), ("retry", 6), ("error", 4)]
+WORDS = ("order cart item price user session page view click search result add remove checkout "
+         "payment card ship address home product list detail banner promo coupon").split()
+
+
+def json_bodies(count, size, seed=14):
+    """`count` JSON events of exactly `size` bytes each (ASCII, no line break), the same on
+    every run: field names repeated in every record, a timestamp milliseconds apart, skewed
+    enums, users recurring across 1024 sessions, a hex id, as many of these as fit, and a
+    note of words filling the rest (as kafkatune's own generator, src/workload/payload/json.rs)."""
+    rng = random.Random(seed)
+
+    def pick(table):
+        return rng.choices([v for v, _ in table], [w for _, w in table])[0]
+
+    sessions = [(rng.randrange(100_000, 5_000_000), pick(COUNTRIES)) for _ in range(1024)]
+    ts = 1_764_000_000_000
+    bodies = []
+    for _ in range(count):
+        ts += rng.randrange(0, 4)
+        user, country = sessions[rng.randrange(len(sessions))]
+        fields = [f'"event_type":"{pick(EVENT_TYPES)}"', f'"ts":{ts}', f'"user_id":{user}',
+                  f'"event_id":"{rng.getrandbits(64):016x}"', f'"country":"{country}"',
+                  f'"status":"{pick(STATUSES)}"', f'"latency_ms":{int(rng.expovariate(1 / 40))}']
+        kept = []
+        for f in fields:  # as many fields as fit with room for the note's frame
+            if len("{" + ",".join(kept + [f]) + ',"note":""}') <= size:
+                kept.append(f)
+        head = "{" + ",".join(kept) + (',"note":"' if kept else '"note":"')
+        room = size - len(head) - 2
+        note = ""
+        while len(note) < room:
+            note += (" " if note else "") + rng.choice(WORDS)
+        body = head + note[:max(room, 0)] + '"}'
+        body = body if len(body) == size else body[:size]
+        bodies.append(body)
+    return bodies
+
+
+def write_payloads(folder, message_size):
+    """The files both sides of pairs 6 and 7 send. kafkatune puts its 8-byte send time before
+    each record of its --payload file, so it gets the bodies (message size - 8); the peers send
+    each line as the whole value, so theirs is 8 digits and the same body: equal sizes, equal
+    bodies. The digits are six zeros and a counter to 99, as the send time's 8 bytes are: its
+    high bytes the same from one record to the next, its low ones not (lz4 then compresses
+    both prefixes alike). rdkafka_performance sends one value over and over (-m PATTERN): the
+    peers' first line, and kafkatune its body alone (`one`)."""
+    body_size = message_size - 8
+    bodies = json_bodies(PAYLOAD_BODIES, body_size)
+    # ProducerPerformance draws its records at random from the file, kafkatune cycles through
+    # it in order: shuffled, neighbours are as unrelated in both (its timestamps do not climb
+    # from one record to the next, which would compress better in kafkatune's batches).
+    random.Random(6).shuffle(bodies)
+    assert all(len(b) == body_size and "\n" not in b for b in bodies)
+    lines = [f"{i % 100:08d}{b}" for i, b in enumerate(bodies)]
+    files = {"kafkatune": folder / "payload-kafkatune.jsonl", "peers": folder / "payload-peers.txt",
+             "one": folder / "payload-kafkatune-one.jsonl"}
+    files["kafkatune"].write_text("".join(b + "\n" for b in bodies))
+    files["peers"].write_text("".join(line + "\n" for line in lines))
+    files["one"].write_text(bodies[0] + "\n")
+    return {**files, "pattern": lines[0]}
+
+
 def run(cmd, env=None, timeout=900):
     """Runs a command, returns its stdout and stderr; raises with its output on failure."""
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
@@ -85,8 +159,9 @@ class Broker:
     """An embedded broker of the bench's own: `kafkatune broker start` in a scratch cache, so
     a broker the user keeps running is left alone. Stopped on exit, even on failure."""
 
-    def __init__(self, kafkatune, scratch):
+    def __init__(self, kafkatune, scratch, brokers=1):
         self.kafkatune = kafkatune
+        self.brokers = brokers
         self.env = dict(os.environ, KAFKATUNE_CACHE=str(scratch / "cache"),
                         KAFKA_HOME=str(kafka_libs().parent))
         self.start_s = None
@@ -94,7 +169,9 @@ class Broker:
 
     def __enter__(self):
         started = time.perf_counter()
-        run([self.kafkatune, "broker", "start"], env=self.env)
+        # `--brokers N` only when N > 1, so that a kafkatune without the option runs N = 1.
+        extra = ["--brokers", str(self.brokers)] if self.brokers > 1 else []
+        run([self.kafkatune, "broker", "start", *extra], env=self.env)
         self.start_s = time.perf_counter() - started
         state = json.loads((Path(self.env["KAFKATUNE_CACHE"]) / "broker.json").read_text())
         self.bootstrap = state["bootstrap"]
@@ -117,9 +194,14 @@ def build_rdkafka_performance():
         return binary
     binary.parent.mkdir(parents=True, exist_ok=True)
     config = (out / "Makefile.config").read_text()
-    link = re.search(r"^LIBS=\s*(.*)$", config, re.M).group(1).split()
+    link = re.search(r"^LIBS\+?=\s*(.*)$", config, re.M).group(1).split()
+    # -L of the libraries cargo built beside it (zstd-sys), in the folder cargo built them in:
+    # a target folder copied from elsewhere still names the original.
+    dirs = [d[2:] for line in re.findall(r"^LDFLAGS\+?=\s*(.*)$", config, re.M)
+            for d in line.split() if d.startswith("-L")]
+    dirs = [d if Path(d).is_dir() else str(ROOT / "target" / d.split("/target/", 1)[-1]) for d in dirs]
     run(["cc", "-O2", f"-I{out / 'src'}", str(out / "examples/rdkafka_performance.c"),
-         libs[-1], *link, "-o", str(binary)])
+         libs[-1], *[f"-L{d}" for d in dirs], *link, "-o", str(binary)])
     return binary
 
 
@@ -139,10 +221,37 @@ class Bench:
         self.scratch = scratch
         self.topic = f"bench-{args.messages}x{args.message_size}B"
         self.n = 0
+        self.payloads = None
 
     def fresh(self, name):
         self.n += 1
         return self.scratch / f"{self.n:03d}-{name}"
+
+    def replication(self):
+        """(replication factor, topic configs) of every topic the bench creates: over
+        min(3, N) brokers, and min.insync.replicas=2 from 3 brokers on, so that acks=all waits
+        for a second copy as on a production cluster."""
+        n = self.args.brokers
+        return min(3, n), (["min.insync.replicas=2"] if n >= 3 else [])
+
+    def create_topic(self, topic):
+        """A new one-partition topic, made untimed before a run (the broker does not create
+        topics on its own: auto.create.topics.enable=false)."""
+        rf, configs = self.replication()
+        self.java_tool("TopicCommand", "--bootstrap-server", self.bootstrap, "--create",
+                       "--topic", topic, "--partitions", "1", "--replication-factor", str(rf),
+                       *[a for c in configs for a in ("--config", c)])
+        return topic
+
+    def new_topic(self, prefix):
+        self.n += 1
+        return self.create_topic(f"{prefix}-{self.n:03d}")
+
+    def payload(self):
+        """Pairs 6 and 7's payload files, written once (json_bodies, write_payloads)."""
+        if self.payloads is None:
+            self.payloads = write_payloads(self.scratch, self.args.message_size)
+        return self.payloads
 
     # --- kafkatune's side: one-run sweeps, exactly what users run ---
     def sweep(self, client, *extra, topic=None, messages=None):
@@ -188,8 +297,7 @@ class Bench:
         return doc["messages"] / doc["consume_s"]
 
     def kafkatune_producer(self):
-        topic = f"bench-produce-k{self.n}"
-        self.n += 1
+        topic = self.new_topic("bench-produce-k")
         _, stderr = run([self.kafkatune, "prepare", "--bootstrap-servers", self.bootstrap,
                          "--topic", topic, "--prepare", "--messages", str(self.args.messages),
                          "--message-size", str(self.args.message_size)])
@@ -199,11 +307,7 @@ class Bench:
         return int(m.group(1)) / float(m.group(2))
 
     def producer_performance(self):
-        topic = f"bench-produce-p{self.n}"
-        self.n += 1
-        # Not timed: the broker does not create topics on its own (auto.create.topics.enable=false).
-        self.java_tool("TopicCommand", "--bootstrap-server", self.bootstrap, "--create",
-                       "--topic", topic, "--partitions", "1", "--replication-factor", "1")
+        topic = self.new_topic("bench-produce-p")
         stdout = self.java_tool("ProducerPerformance", "--topic", topic,
                                 "--num-records", str(self.args.messages),
                                 "--record-size", str(self.args.message_size), "--throughput", "-1",
@@ -215,47 +319,145 @@ class Bench:
             raise RuntimeError(f"unexpected ProducerPerformance output: {stdout[-500:]}")
         return float(m.group(2))
 
+    def log_mb(self, topics):
+        """MB (10^6 B) each topic's partition 0 takes on the broker (the largest replica):
+        the record batches as produced, compressed. Untimed, after a pair's rounds."""
+        stdout = self.java_tool("LogDirsCommand", "--bootstrap-server", self.bootstrap,
+                                "--describe", "--topic-list", ",".join(topics))
+        doc = json.loads(next(line for line in stdout.splitlines() if line.startswith("{")))
+        sizes = {}
+        for broker in doc["brokers"]:
+            for d in broker["logDirs"]:
+                for part in d["partitions"]:
+                    topic = part["partition"].rsplit("-", 1)[0]
+                    sizes[topic] = max(sizes.get(topic, 0), part["size"] / 1e6)
+        return sizes
+
+    # --- pairs 6 and 7: kafkatune's produce sweeps against the clients' own producer tools ---
+    def kafkatune_produce(self, client, payload_file):
+        """One `kafkatune sweep --mode produce` run on a fresh topic: its throughput (messages
+        / first send to last acknowledgement) and acknowledgement latency percentiles."""
+        topic = self.new_topic("kafkatune-bench-produce")
+        (record,) = self.sweep(client, "--mode", "produce", "--payload", str(payload_file),
+                               *[a for kv in PRODUCER_PROPS for a in ("-X", kv)], topic=topic)
+        if record.get("status") != "ok":
+            raise RuntimeError(f"kafkatune {client} produce run failed: {record.get('error')}")
+        return {"msgs_per_s": record["throughput_msgs_per_s"],
+                "p50_ms": record["ack_latency_p50_ms"], "p99_ms": record["ack_latency_p99_ms"],
+                "p999_ms": record["ack_latency_p999_ms"], "max_ms": record["ack_latency_max_ms"],
+                "compression_ratio": record.get("compression_ratio"),
+                "batch_size_avg_bytes": record.get("batch_size_avg_bytes"), "topic": topic}
+
+    def rdkafka_performance_producer(self, pattern):
+        """rdkafka_performance -P: exactly --messages of one value (-m PATTERN, here the peers'
+        first payload line; it has no other kind), every one acknowledged. -S 0 writes its
+        sequence number over the value's first bytes ("123456: " and a NUL), as kafkatune's
+        send time leads each of its values: without it every value would be the same bytes and
+        lz4 would compress them far better and faster than kafkatune's. -S also makes it copy
+        each value into a buffer of its own, as librdkafka copies kafkatune's."""
+        topic = self.new_topic("bench-produce-rdkafka")
+        stdout, _ = run([str(self.args.rdkafka_performance), "-P", "-t", topic, "-p", "0",
+                         "-b", self.bootstrap, "-c", str(self.args.messages),
+                         "-s", str(self.args.message_size), "-m", pattern, "-S", "0", "-q",
+                         "-X", "acks=all", "-X", "linger.ms=10", "-X", "batch.size=65536",
+                         "-z", "lz4"])
+        m = re.search(r"% (\d+) messages produced \(\d+ bytes\), (\d+) delivered \(offset -?\d+, "
+                      r"(\d+) failed\) in (\d+)ms: (\d+) msgs/s", stdout)
+        if not m or int(m.group(2)) != self.args.messages or int(m.group(3)) != 0:
+            raise RuntimeError(f"unexpected rdkafka_performance output: {stdout[-500:]}")
+        return {"msgs_per_s": float(m.group(5)), "elapsed_ms": int(m.group(4)), "topic": topic}
+
+    def producer_performance_lz4(self, payload_file):
+        """ProducerPerformance with pairs 6/7's settings and payload file. --print-metrics makes
+        it stop its clock after flush() (every record acknowledged) instead of after close()."""
+        topic = self.new_topic("bench-produce-java")
+        stdout = self.java_tool("ProducerPerformance", "--bootstrap-server", self.bootstrap,
+                                "--topic", topic, "--num-records", str(self.args.messages),
+                                "--payload-file", str(payload_file), "--throughput", "-1",
+                                "--print-metrics", "--command-property", *PRODUCER_PROPS)
+        m = re.search(r"(\d+) records sent, ([\d.]+) records/sec \([\d.]+ MB/sec\), [\d.]+ ms avg "
+                      r"latency, ([\d.]+) ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, "
+                      r"(\d+) ms 99.9th", stdout)
+        if not m or int(m.group(1)) != self.args.messages:
+            raise RuntimeError(f"unexpected ProducerPerformance output: {stdout[-1500:]}")
+        ratio = re.search(r"producer-metrics:compression-rate-avg:\{[^}]*\}\s*:\s*([\d.]+)", stdout)
+        return {"msgs_per_s": float(m.group(2)), "p50_ms": float(m.group(4)),
+                "p99_ms": float(m.group(5)), "p999_ms": float(m.group(6)),
+                "max_ms": float(m.group(3)),
+                "compression_ratio": float(ratio.group(1)) if ratio else None, "topic": topic}
+
     def pairs(self):
-        """(id, what, kafkatune side, peer side, lowest acceptable ratio)."""
+        """(id, what, kafkatune side, peer side, targets). A side returns messages/s, or a dict
+        of figures; targets name the figures compared, each with the range its ratio
+        kafkatune / peer must fall in (low, high or None)."""
         qmm = "queued.min.messages=1000000"
+        rate = {"msgs_per_s": (0.95, None)}
+        latency = {k: (0.9, 1.1) for k in ("p50_ms", "p99_ms", "p999_ms")}
         return [
             ("1a", "librdkafka / rdkafka_performance -C, defaults",
              lambda: self.kafkatune_rate("librdkafka"),
-             lambda: self.rdkafka_performance("queued.min.messages=100000"), 0.95),
+             lambda: self.rdkafka_performance("queued.min.messages=100000"), rate),
             ("1b", "librdkafka / rdkafka_performance -C, queued.min.msgs=1M",
              lambda: self.kafkatune_rate("librdkafka", "-X", qmm),
-             lambda: self.rdkafka_performance(qmm), 0.95),
+             lambda: self.rdkafka_performance(qmm), rate),
             ("2", "java driver / ConsumerPerformance fetch.nMsg.sec",
              lambda: self.kafkatune_rate("java", "-X", "check.crcs=false",
                                          "-X", "receive.buffer.bytes=2097152"),
-             self.consumer_performance, 0.95),
+             self.consumer_performance, rate),
             ("3", "kafka-python driver / the lab's loop",
-             lambda: self.kafkatune_rate("kafka-python"), self.lab_loop, 0.95),
+             lambda: self.kafkatune_rate("kafka-python"), self.lab_loop, rate),
             ("4", "workload producer / ProducerPerformance, acks=all",
-             self.kafkatune_producer, self.producer_performance, 1.0),
+             self.kafkatune_producer, self.producer_performance, {"msgs_per_s": (1.0, None)}),
+            ("6", "librdkafka producer / rdkafka_performance -P, lz4",
+             lambda: self.kafkatune_produce("librdkafka", self.payload()["one"]),
+             lambda: self.rdkafka_performance_producer(self.payload()["pattern"]), rate),
+            ("7", "java producer / ProducerPerformance, lz4",
+             lambda: self.kafkatune_produce("java", self.payload()["kafkatune"]),
+             lambda: self.producer_performance_lz4(self.payload()["peers"]), {**rate, **latency}),
         ]
 
     def run_pair(self, pair):
-        pid, what, ours, peer, target = pair
-        rows = []
+        pid, what, ours, peer, targets = pair
+        rounds = []
         for r in range(self.args.rounds):
             # Alternate which side goes first, so drift (page cache, JIT, a busy neighbour)
             # does not favour one side.
             if r % 2 == 0:
-                k, p = ours(), peer()
+                k, p = figures(ours()), figures(peer())
             else:
-                p, k = peer(), ours()
-            rows.append((k, p))
-            print(f"  {pid} round {r + 1}: kafkatune {k:,.0f}  peer {p:,.0f} msg/s  ratio {k / p:.3f}",
+                p, k = figures(peer()), figures(ours())
+            rounds.append({"kafkatune": k, "peer": p, "first": "kafkatune" if r % 2 == 0 else "peer"})
+            shown = "  ".join(f"{METRICS[m][0]} {k[m]:,.{METRICS[m][2]}f} / {p[m]:,.{METRICS[m][2]}f}"
+                              for m in targets)
+            print(f"  {pid} round {r + 1} (kafkatune / peer): {shown}  ratio {ratio(k, p, 'msgs_per_s'):.3f}",
                   file=sys.stderr, flush=True)
-        ratios = [k / p for k, p in rows]
+        if all("topic" in x[side] for x in rounds for side in ("kafkatune", "peer")):
+            # The bytes each side's records took on the broker: the compression both got.
+            sizes = self.log_mb([x[side]["topic"] for x in rounds for side in ("kafkatune", "peer")])
+            for x in rounds:
+                for side in ("kafkatune", "peer"):
+                    x[side]["log_mb"] = sizes.get(x[side]["topic"])
+            if all(x[side]["log_mb"] for x in rounds for side in ("kafkatune", "peer")):
+                targets = {**targets, "log_mb": (None, None)}
+        metrics = {}
+        for m, (low, high) in targets.items():
+            ks = [x["kafkatune"][m] for x in rounds]
+            ps = [x["peer"][m] for x in rounds]
+            ratios = [q for q in (ratio(x["kafkatune"], x["peer"], m) for x in rounds) if q is not None]
+            metrics[m] = {
+                "kafkatune": ks, "peer": ps, "kafkatune_median": statistics.median(ks),
+                "peer_median": statistics.median(ps), "ratios": ratios,
+                "ratio_median": statistics.median(ratios) if ratios else None,
+                "ratio_min": min(ratios, default=None), "ratio_max": max(ratios, default=None),
+                "target_low": low, "target_high": high,
+            }
+        t = metrics["msgs_per_s"]
         return {
-            "pair": pid, "what": what, "target": target,
-            "kafkatune_msgs_per_s": [k for k, _ in rows], "peer_msgs_per_s": [p for _, p in rows],
-            "kafkatune_median": statistics.median(k for k, _ in rows),
-            "peer_median": statistics.median(p for _, p in rows),
-            "ratio_median": statistics.median(ratios), "ratio_min": min(ratios),
-            "ratio_max": max(ratios),
+            "pair": pid, "what": what, "target": targets["msgs_per_s"][0],
+            "kafkatune_msgs_per_s": t["kafkatune"], "peer_msgs_per_s": t["peer"],
+            "kafkatune_median": t["kafkatune_median"], "peer_median": t["peer_median"],
+            "ratio_median": t["ratio_median"], "ratio_min": t["ratio_min"], "ratio_max": t["ratio_max"],
+            "metrics": metrics, "rounds": rounds,
         }
 
     def seed_sweep(self):
@@ -274,22 +476,69 @@ class Bench:
                 "target": 0.25}
 
 
+# What the table calls each compared figure: (short name, long name, decimals in progress lines).
+METRICS = {
+    "msgs_per_s": ("msg/s", "", 0),
+    "p50_ms": ("p50 ms", "  ack latency p50 (send to callback)", 1),
+    "p99_ms": ("p99 ms", "  ack latency p99", 1),
+    "p999_ms": ("p99.9 ms", "  ack latency p99.9", 1),
+    "log_mb": ("log MB", "  MB its records took on the broker (compressed)", 1),
+}
+
+
+def figures(side):
+    """A side's result as a dict of figures (a bare number is messages/s)."""
+    return side if isinstance(side, dict) else {"msgs_per_s": side}
+
+
+def ratio(k, p, metric):
+    return k[metric] / p[metric] if p.get(metric) else None
+
+
 def fmt_rate(x):
     return f"{x / 1e6:.2f} M" if x >= 1e6 else f"{x / 1e3:.1f} k"
 
 
+def fmt_value(metric, x):
+    if metric == "msgs_per_s":
+        return fmt_rate(x)
+    return f"{x:.1f} MB" if metric == "log_mb" else f"{x:.1f} ms"
+
+
+def fmt_target(low, high):
+    if low is None:
+        return "(info)"
+    return f">= {low}" if high is None else f"{low:.2f}..{high:.2f}"
+
+
+def meets(m):
+    q = m["ratio_median"]
+    if m["target_low"] is None:
+        return ""
+    if q is None:
+        return "n/a"
+    return "PASS" if q >= m["target_low"] and (m["target_high"] is None or q <= m["target_high"]) else "FAIL"
+
+
 def print_table(env, results, seed, broker_start_s):
     print(f"\nkafkatune vs peers, {env['date']}, {env['machine']}")
-    print(f"Apache Kafka {KAFKA_VERSION} embedded broker, topic {env['topic']} (1 partition), "
-          f"{env['rounds']} rounds per pair, sides alternated; rates in messages/s\n")
-    head = f"{'pair':<4} {'what':<52} {'kafkatune':>10} {'peer':>10} {'ratio':>6} {'min..max':>11} {'target':>7}"
+    print(f"Apache Kafka {KAFKA_VERSION} embedded cluster of {env['brokers']} broker(s); topics "
+          f"of 1 partition, replication factor {env['replication_factor']}"
+          + "".join(f", {c}" for c in env["topic_configs"])
+          + (f"; consumers read {env['topic']}" if env["topic"] else "")
+          + f"; {env['rounds']} rounds per pair, sides alternated; rates in messages/s\n")
+    head = (f"{'pair':<4} {'what':<52} {'kafkatune':>10} {'peer':>10} {'ratio':>6} "
+            f"{'min..max':>11} {'target':>10}")
     print(head)
-    print("-" * len(head) + "-------")
+    print("-" * len(head) + "-----")
     for r in results:
-        ok = "PASS" if r["ratio_median"] >= r["target"] else "FAIL"
-        print(f"{r['pair']:<4} {r['what']:<52} {fmt_rate(r['kafkatune_median']):>10} "
-              f"{fmt_rate(r['peer_median']):>10} {r['ratio_median']:>6.3f} "
-              f"{r['ratio_min']:.2f}..{r['ratio_max']:.2f} {'>= ' + str(r['target']):>7} {ok}")
+        for name, m in r["metrics"].items():
+            what = r["what"] if name == "msgs_per_s" else METRICS[name][1]
+            q = "   n/a" if m["ratio_median"] is None else f"{m['ratio_median']:>6.3f}"
+            spread = ("" if m["ratio_min"] is None else f"{m['ratio_min']:.2f}..{m['ratio_max']:.2f}")
+            print(f"{r['pair'] if name == 'msgs_per_s' else '':<4} {what:<52} "
+                  f"{fmt_value(name, m['kafkatune_median']):>10} {fmt_value(name, m['peer_median']):>10} "
+                  f"{q} {spread:>11} {fmt_target(m['target_low'], m['target_high']):>10} {meets(m)}")
     if seed:
         ok = "PASS" if seed["overhead_vs_runs_wall"] <= seed["target"] else "FAIL"
         print(f"5    seed sweep, {seed['runs']} runs x 100000 msgs: wall {seed['wall_s']:.1f} s; "
@@ -297,10 +546,11 @@ def print_table(env, results, seed, broker_start_s):
               f"{seed['overhead_vs_runs_wall'] * 100:+.0f}% (target <= 25%) {ok}")
         print(f"     runs' consume_s sum {seed['consume_s']:.2f} s -> wall is "
               f"{seed['overhead_vs_consume'] * 100:+.0f}% over steady-state consuming")
-    print(f"     embedded broker start (kafkatune broker start): {broker_start_s:.1f} s")
+    flag = f" --brokers {env['brokers']}" if env["brokers"] > 1 else ""
+    print(f"     embedded broker start (kafkatune broker start{flag}): {broker_start_s:.1f} s")
 
 
-def environment(args, topic):
+def environment(args, topic, replication):
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo")
                 if line.startswith("model name")), platform.processor())
     rev = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
@@ -310,6 +560,8 @@ def environment(args, topic):
         "machine": f"{cpu}, {os.cpu_count()} cores, Linux {platform.release()}",
         "kafkatune_git_revision": rev, "topic": topic, "rounds": args.rounds,
         "messages": args.messages, "message_size_bytes": args.message_size,
+        "brokers": args.brokers, "replication_factor": replication[0],
+        "topic_configs": replication[1],
     }
 
 
@@ -318,28 +570,40 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5, help="alternations per pair (default 5)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
-    p.add_argument("--pairs", default="1,2,3,4,5", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--pairs", default="1,2,3,4,5,6,7", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--brokers", type=int, default=1,
+                   help="embedded brokers (default 1); topics get replication factor min(3, N), "
+                        "and min.insync.replicas=2 from 3 on")
     p.add_argument("--kafkatune", type=Path, default=ROOT / "target/release/kafkatune")
-    return p.parse_args()
+    args = p.parse_args()
+    if args.brokers < 1:
+        p.error("--brokers must be at least 1")
+    if args.message_size < 40 and {"6", "7"} & set(args.pairs.split(",")):
+        p.error("pairs 6 and 7 send JSON bodies: --message-size must be at least 40")
+    return args
 
 
 def main():
     args = parse_args()
     wanted = set(args.pairs.split(","))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally blocks
-    args.rdkafka_performance = build_rdkafka_performance() if "1" in wanted else None
+    args.rdkafka_performance = build_rdkafka_performance() if {"1", "6"} & wanted else None
     scratch = Path(tempfile.mkdtemp(prefix="kafkatune-bench-"))
     try:
-        with Broker(str(args.kafkatune), scratch) as broker:
+        with Broker(str(args.kafkatune), scratch, args.brokers) as broker:
             bench = Bench(args, broker, scratch)
-            print(f"broker at {broker.bootstrap} (started in {broker.start_s:.1f} s); filling "
-                  f"{bench.topic}", file=sys.stderr, flush=True)
-            run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
-                 bench.topic, "--prepare", "--messages", str(args.messages), "--message-size",
-                 str(args.message_size)])
+            print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
+                  file=sys.stderr, flush=True)
+            if {"1", "2", "3"} & wanted:  # the consumer pairs' topic
+                print(f"filling {bench.topic}", file=sys.stderr, flush=True)
+                bench.create_topic(bench.topic)
+                run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
+                     bench.topic, "--prepare", "--messages", str(args.messages), "--message-size",
+                     str(args.message_size)])
             results = [bench.run_pair(p) for p in bench.pairs() if p[0].rstrip("ab") in wanted]
             seed = bench.seed_sweep() if "5" in wanted else None
-            env = environment(args, bench.topic)
+            env = environment(args, bench.topic if {"1", "2", "3"} & wanted else None,
+                              bench.replication())
             print_table(env, results, seed, broker.start_s)
             saved = ROOT / "target/bench" / f"peers-{time.strftime('%Y%m%d-%H%M%S')}.json"
             saved.parent.mkdir(parents=True, exist_ok=True)
