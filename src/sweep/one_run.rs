@@ -184,14 +184,7 @@ impl RunContext<'_> {
     ) -> Result<RunOutcome> {
         let topic = &self.opts.workload.topic;
         let before = self.cluster.truncate(topic)?;
-        spec.partitions = before
-            .iter()
-            .map(|p| PartitionStart {
-                partition: p.partition,
-                start_offset: p.high,
-                end_offset: None,
-            })
-            .collect();
+        spec.partitions = from_the_end(&before);
         spec.produce = Some(ProduceSpec {
             payload_file: self.payload_file.to_path_buf(),
             rate_msgs_per_s: None,
@@ -227,14 +220,7 @@ impl RunContext<'_> {
     ) -> Result<(RunOutcome, record::LiveRun, LagSamples)> {
         let topic = &self.opts.workload.topic;
         let ends = self.cluster.offsets(topic)?;
-        spec.partitions = ends
-            .iter()
-            .map(|p| PartitionStart {
-                partition: p.partition,
-                start_offset: p.high,
-                end_offset: None,
-            })
-            .collect();
+        spec.partitions = from_the_end(&ends);
         // The drivers read a pipeline run as a live one with no warm-up: every record counts.
         spec.mode = Mode::Live;
         spec.live = Some(LiveSpec { warmup_end_unix_us: 0 });
@@ -302,14 +288,7 @@ impl RunContext<'_> {
     ) -> Result<(RunOutcome, record::LiveRun)> {
         let topic = &self.opts.workload.topic;
         let ends = self.cluster.offsets(topic)?;
-        spec.partitions = ends
-            .iter()
-            .map(|p| PartitionStart {
-                partition: p.partition,
-                start_offset: p.high,
-                end_offset: None,
-            })
-            .collect();
+        spec.partitions = from_the_end(&ends);
         let t0_us = crate::clients::protocol::now_unix_us() + 200_000;
         let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
         spec.live = Some(LiveSpec { warmup_end_unix_us });
@@ -345,4 +324,16 @@ impl RunContext<'_> {
             },
         ))
     }
+}
+
+/// Every partition, read (or written) from its end offset on.
+fn from_the_end(offsets: &[crate::broker::admin::PartitionOffsets]) -> Vec<PartitionStart> {
+    offsets
+        .iter()
+        .map(|p| PartitionStart {
+            partition: p.partition,
+            start_offset: p.high,
+            end_offset: None,
+        })
+        .collect()
 }
