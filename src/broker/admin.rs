@@ -122,6 +122,18 @@ impl MetadataProbe {
     }
 }
 
+/// How many brokers the cluster at `bootstrap` lists in a metadata response.
+pub fn broker_count(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<usize> {
+    let consumer = metadata_consumer(bootstrap, props)?;
+    let metadata = consumer.fetch_metadata(None, timeout).map_err(|e| {
+        error::env(format!(
+            "reading the metadata of the cluster at {bootstrap} failed within {} s: {e}",
+            timeout.as_secs_f64()
+        ))
+    })?;
+    Ok(metadata.brokers().len())
+}
+
 /// Checks that the cluster answers; the error names the address and the timeout. A failed
 /// authentication (SASL or TLS) is reported as soon as it is seen.
 pub fn check_reachable(bootstrap: &str, props: &ClientProps, timeout: Duration) -> Result<()> {
@@ -232,6 +244,34 @@ fn admin(bootstrap: &str, props: &ClientProps) -> Result<AdminClient<DefaultClie
         .context("creating an admin client")
 }
 
+/// How a new topic is replicated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replication {
+    /// Replicas per partition; -1 for the broker's `default.replication.factor`.
+    pub factor: i32,
+    /// The topic's `min.insync.replicas`; `None` for the broker's default.
+    pub min_insync_replicas: Option<i32>,
+}
+
+impl Replication {
+    /// The brokers' defaults (what `create_topic` asks for).
+    pub const BROKER_DEFAULT: Replication = Replication {
+        factor: -1,
+        min_insync_replicas: None,
+    };
+
+    /// What a cluster of `brokers` brokers is best measured with: three replicas (fewer on
+    /// fewer brokers), of which two must be in sync for an `acks=all` write (one with fewer
+    /// than three replicas, so that one broker down does not stop writes).
+    pub fn for_brokers(brokers: u32) -> Replication {
+        let factor = brokers.clamp(1, 3) as i32;
+        Replication {
+            factor,
+            min_insync_replicas: Some(if factor >= 3 { 2 } else { 1 }),
+        }
+    }
+}
+
 /// Creates `topic` with `partitions` partitions (replication: the broker's default).
 pub fn create_topic(
     bootstrap: &str,
@@ -240,8 +280,36 @@ pub fn create_topic(
     partitions: i32,
     timeout: Duration,
 ) -> Result<()> {
+    create_topic_replicated(
+        bootstrap,
+        props,
+        topic,
+        partitions,
+        Replication::BROKER_DEFAULT,
+        timeout,
+    )
+}
+
+/// Creates `topic` with `partitions` partitions, replicated as `replication` says. A topic
+/// that already exists is left as it is.
+pub fn create_topic_replicated(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    partitions: i32,
+    replication: Replication,
+    timeout: Duration,
+) -> Result<()> {
     let admin = admin(bootstrap, props)?;
-    let new = NewTopic::new(topic, partitions, TopicReplication::Fixed(-1));
+    let min_insync = replication.min_insync_replicas.map(|n| n.to_string());
+    let mut new = NewTopic::new(
+        topic,
+        partitions,
+        TopicReplication::Fixed(replication.factor),
+    );
+    if let Some(n) = &min_insync {
+        new = new.set("min.insync.replicas", n);
+    }
     let opts = AdminOptions::new()
         .operation_timeout(Some(timeout))
         .request_timeout(Some(timeout));
@@ -257,6 +325,45 @@ pub fn create_topic(
         }
     }
     Ok(())
+}
+
+/// One partition's replicas and in-sync replicas (broker ids), from a metadata request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartitionReplicas {
+    pub partition: i32,
+    pub leader: i32,
+    pub replicas: Vec<i32>,
+    pub isr: Vec<i32>,
+}
+
+/// The replicas of every partition of `topic`, by partition (empty when it does not exist).
+pub fn topic_replicas(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    timeout: Duration,
+) -> Result<Vec<PartitionReplicas>> {
+    let consumer = metadata_consumer(bootstrap, props)?;
+    let metadata = consumer.fetch_metadata(Some(topic), timeout).map_err(|e| {
+        error::env(format!(
+            "reading metadata of topic {topic} from {bootstrap} failed within {} s: {e}",
+            timeout.as_secs()
+        ))
+    })?;
+    let mut partitions: Vec<PartitionReplicas> = metadata
+        .topics()
+        .iter()
+        .filter(|t| t.name() == topic && t.error().is_none())
+        .flat_map(|t| t.partitions())
+        .map(|p| PartitionReplicas {
+            partition: p.id(),
+            leader: p.leader(),
+            replicas: p.replicas().to_vec(),
+            isr: p.isr().to_vec(),
+        })
+        .collect();
+    partitions.sort_by_key(|p| p.partition);
+    Ok(partitions)
 }
 
 /// Deletes consumer groups (kafkatune's own `kafkatune-` groups only: checked here),

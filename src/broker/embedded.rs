@@ -1,5 +1,6 @@
 //! The embedded broker: a real Apache Kafka broker (KRaft combined mode, one node) started
-//! from Maven Central's jars on the machine's Java, on free ports, in a scratch folder.
+//! from Maven Central's jars on the machine's Java, on free ports, in a scratch folder; or a
+//! cluster of several such brokers, one JVM each (`EmbeddedCluster`).
 //!
 //! Start-up is kept short (it precedes every command): the controller quorum is static
 //! (`controller.quorum.voters`), so a data folder formatted once by StorageTool is copied
@@ -26,7 +27,12 @@ const READY_TIMEOUT: Duration = Duration::from_secs(90);
 /// How long a broker may take for its controlled shutdown before it is killed.
 const STOP_GRACE: Duration = Duration::from_secs(15);
 
-/// The broker JVM's heap.
+/// The heap of each broker JVM. 1 GiB is plenty for a test broker (a handful of topics,
+/// messages of a few hundred bytes; Kafka's own start script uses the same), and three of
+/// them, with about 0.3 GiB each beyond the heap (metaspace, code cache, threads, buffers),
+/// take about 4 GiB of a 24 GiB machine: the clients under test (a JVM for the Java driver,
+/// a Python process, librdkafka) and the page cache, which serves the consumers' reads, keep
+/// the rest. `-Xms` equal to `-Xmx` so the heap is not resized during a measurement.
 const BROKER_HEAP: &str = "1G";
 
 /// A SASL/SCRAM listener to add beside PLAINTEXT (tests of secured clusters).
@@ -45,7 +51,8 @@ pub struct TlsListener {
     pub client_ca_pem: Option<PathBuf>,
 }
 
-/// What to start.
+/// What to start. (How many brokers is an argument of `EmbeddedCluster::start`, not a field
+/// here, so that code building a `BrokerSetup { .. }` literal keeps compiling.)
 #[derive(Debug, Clone, Default)]
 pub struct BrokerSetup {
     /// Keep running after kafkatune exits (`kafkatune broker start`).
@@ -69,6 +76,10 @@ pub struct EmbeddedBroker {
     /// when both SASL and TLS were asked for.
     pub sasl_tls_bootstrap: Option<String>,
     pub version: String,
+    /// Its `node.id` (1 for a single broker; 1..=N in a cluster).
+    pub node_id: u32,
+    /// Whether it is also a controller (a voter of the controller quorum).
+    pub controller: bool,
     detached: bool,
     /// Its JVM was reaped (it exited, was stopped or killed): no signal goes to its pid.
     exited: bool,
@@ -79,50 +90,14 @@ pub struct EmbeddedBroker {
 }
 
 impl EmbeddedBroker {
-    /// Starts the broker and waits until it answers a metadata request.
+    /// Starts one broker (broker and controller in one JVM, a one-voter quorum) and waits
+    /// until it answers a metadata request.
     pub fn start(jars: &KafkaJars, setup: &BrokerSetup) -> Result<EmbeddedBroker> {
-        super::java::require_java()?;
-        let template = storage::template(jars, setup.scram.as_ref())?;
-        let dir = scratch_dir()?;
-        let ports = free_ports(PORTS)?;
-        let node = Node {
-            id: 1,
-            ports: &ports,
-            voters: &format!("1@127.0.0.1:{}", ports[1]),
-        };
-        let spawned = spawn_broker(jars, setup, &template, &storage::random_uuid(), &dir, &node);
-        let mut broker = spawned.inspect_err(|_| {
-            let _ = std::fs::remove_dir_all(&dir);
-        })?;
-        // A failed start stops what it started, detached or not.
-        if let Err(e) = broker.wait_ready() {
-            broker.stop();
-            return Err(e);
-        }
-        Ok(broker)
-    }
-
-    /// Waits until a metadata request (a real one, through librdkafka) succeeds.
-    fn wait_ready(&mut self) -> Result<()> {
-        let started = Instant::now();
-        let probe = admin::MetadataProbe::new(&self.bootstrap, &Default::default())?;
-        loop {
-            crate::interrupt::check(|| "interrupted while the embedded broker started".into())?;
-            if let Some(e) = self.exit_error() {
-                return Err(error::env(e));
-            }
-            if probe.brokers(Duration::from_millis(500)).is_some() {
-                return Ok(());
-            }
-            if started.elapsed() > READY_TIMEOUT {
-                return Err(error::env(format!(
-                    "the embedded broker did not answer a metadata request within {} s; see {}",
-                    READY_TIMEOUT.as_secs(),
-                    self.dir.join("broker.log").display()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let cluster = EmbeddedCluster::start(jars, setup, 1)?;
+        Ok(cluster
+            .into_brokers()
+            .pop()
+            .expect("a cluster of one has a broker"))
     }
 
     /// Stops the broker: SIGTERM (a controlled shutdown), then SIGKILL after a grace period.
@@ -163,7 +138,7 @@ impl EmbeddedBroker {
                     false
                 }
             },
-            None => process::alive(self.pid),
+            None => runs(self.pid),
         }
     }
 
@@ -200,7 +175,12 @@ impl EmbeddedBroker {
         self.exited = true;
         let log = std::fs::read_to_string(self.dir.join("broker.log")).unwrap_or_default();
         Some(format!(
-            "the embedded broker exited at start ({status}); its log ends:\n{}",
+            "the embedded broker{} exited at start ({status}); its log ends:\n{}",
+            if self.node_id == 1 && !self.dir.ends_with("node-1") {
+                String::new()
+            } else {
+                format!(" {}", self.node_id)
+            },
             process::tail(&log, 20)
         ))
     }
@@ -214,16 +194,217 @@ impl Drop for EmbeddedBroker {
     }
 }
 
-/// Ports per broker: PLAINTEXT, CONTROLLER, then each of `SECURED`.
-const PORTS: usize = 2 + SECURED.len();
+/// Several embedded brokers forming one KRaft cluster: one JVM per broker, each with its own
+/// folder (`node-ID/`, holding its properties, log and data) under one scratch folder, on
+/// free ports. Stopped (all brokers at once) and removed when dropped, unless detached.
+///
+/// The controller quorum: with three brokers or more, brokers 1, 2 and 3 are controllers as
+/// well (combined mode) and form a quorum of three; further brokers are brokers only. Three
+/// voters, as in a production cluster, so that any one broker may die (a fault test kills
+/// one) and the other two still make a majority that elects new partition leaders, while
+/// `acks=all` writes go on with `min.insync.replicas=2`; with one controller, losing broker 1
+/// would freeze the cluster's metadata (no leader elections, no new topics). The price is an
+/// election among the three at start, which overlaps the brokers' own start-up (on this
+/// 2-core machine, where start-up is CPU-bound, three brokers took 12.3-12.8 s of CPU until
+/// ready with three voters and 10.3-13.0 s with one: no clear difference), and a few MiB of
+/// heap each. With two brokers there is one controller (broker 1): two voters
+/// would need both for every metadata change, tolerating no more failures than one.
+///
+/// Each broker has the same heap as a single one (`BROKER_HEAP`); the JVMs share the
+/// class archive's pages.
+#[derive(Debug)]
+pub struct EmbeddedCluster {
+    /// Broker `i` has node id `i + 1`.
+    pub brokers: Vec<EmbeddedBroker>,
+    /// Every broker's PLAINTEXT address, comma-separated.
+    pub bootstrap: String,
+    /// The cluster's folder; each broker's folder is inside it (a single broker's is it).
+    pub dir: PathBuf,
+    pub version: String,
+    pub cluster_id: String,
+    /// How many brokers are controllers too (the controller quorum's voters).
+    pub controllers: u32,
+    detached: bool,
+    /// Its brokers were handed out (`into_brokers`): each stops on its own.
+    released: bool,
+}
 
-/// The node a broker is.
+/// Ports per broker: PLAINTEXT, CONTROLLER, then each of `SECURED`.
+const PORTS_PER_BROKER: usize = 2 + SECURED.len();
+
+impl EmbeddedCluster {
+    /// Starts `brokers` brokers (at least 1) and waits until a metadata request lists them
+    /// all. Every JVM is started from the calling thread: with `process::isolate` the kernel
+    /// kills them when that thread ends (unless detached).
+    pub fn start(jars: &KafkaJars, setup: &BrokerSetup, brokers: u32) -> Result<EmbeddedCluster> {
+        let brokers = brokers.max(1);
+        super::java::require_java()?;
+        let template = storage::template(jars, setup.scram.as_ref())?;
+        let dir = scratch_dir()?;
+        let mut cluster = EmbeddedCluster {
+            brokers: Vec::new(),
+            bootstrap: String::new(),
+            dir,
+            version: jars.version.clone(),
+            cluster_id: storage::random_uuid(),
+            controllers: if brokers >= 3 { 3 } else { 1 },
+            detached: setup.detached,
+            released: false,
+        };
+        // A failed start stops what it started, detached or not.
+        match cluster.launch(jars, setup, &template, brokers) {
+            Ok(()) => Ok(cluster),
+            Err(e) => {
+                cluster.stop();
+                Err(e)
+            }
+        }
+    }
+
+    fn launch(
+        &mut self,
+        jars: &KafkaJars,
+        setup: &BrokerSetup,
+        template: &Path,
+        brokers: u32,
+    ) -> Result<()> {
+        let ports = free_ports(brokers as usize * PORTS_PER_BROKER)?;
+        let ports: Vec<&[u16]> = ports.chunks(PORTS_PER_BROKER).collect();
+        let voters = (1..=self.controllers)
+            .map(|id| format!("{id}@127.0.0.1:{}", ports[id as usize - 1][1]))
+            .collect::<Vec<_>>()
+            .join(",");
+        let replication = admin::Replication::for_brokers(brokers);
+        for node_id in 1..=brokers {
+            let node_dir = if brokers == 1 {
+                self.dir.clone()
+            } else {
+                self.dir.join(format!("node-{node_id}"))
+            };
+            let node = Node {
+                id: node_id,
+                controller: node_id <= self.controllers,
+                ports: ports[node_id as usize - 1],
+                voters: &voters,
+                brokers,
+                replication,
+            };
+            let broker = spawn_broker(jars, setup, template, &self.cluster_id, &node_dir, &node)?;
+            self.brokers.push(broker);
+        }
+        self.bootstrap = self
+            .brokers
+            .iter()
+            .map(|b| b.bootstrap.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        self.wait_ready(brokers as usize)
+    }
+
+    /// Waits until a metadata request (a real one, through librdkafka) lists `brokers`
+    /// brokers: each has registered with the controller and been unfenced, and answers.
+    fn wait_ready(&mut self, brokers: usize) -> Result<()> {
+        let started = Instant::now();
+        let probe = admin::MetadataProbe::new(&self.bootstrap, &Default::default())?;
+        loop {
+            crate::interrupt::check(|| "interrupted while the embedded broker started".into())?;
+            if let Some(e) = self.brokers.iter_mut().find_map(|b| b.exit_error()) {
+                return Err(error::env(e));
+            }
+            let seen = probe.brokers(Duration::from_millis(500));
+            if seen.is_some_and(|n| n >= brokers) {
+                return Ok(());
+            }
+            if started.elapsed() > READY_TIMEOUT {
+                return Err(error::env(format!(
+                    "the embedded {} did not answer a metadata request{} within {} s; see {}",
+                    if brokers == 1 { "broker" } else { "cluster" },
+                    if brokers == 1 {
+                        String::new()
+                    } else {
+                        format!(" listing its {brokers} brokers")
+                    },
+                    READY_TIMEOUT.as_secs(),
+                    self.brokers
+                        .iter()
+                        .map(|b| b.dir.join("broker.log").display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Its brokers, each then stopped on its own when dropped (unless detached). A single
+    /// broker's folder is the cluster's; with several, the emptied cluster folder is left to
+    /// the clean-up of folders of dead kafkatunes (`scratch_dir`).
+    pub fn into_brokers(mut self) -> Vec<EmbeddedBroker> {
+        self.released = true;
+        std::mem::take(&mut self.brokers)
+    }
+
+    /// How many brokers it has.
+    pub fn broker_count(&self) -> u32 {
+        self.brokers.len() as u32
+    }
+
+    /// The process ids of its JVMs, by node id.
+    pub fn pids(&self) -> Vec<u32> {
+        self.brokers.iter().map(|b| b.pid).collect()
+    }
+
+    /// Stops every broker and removes the cluster's folder. A single broker gets a
+    /// controlled shutdown (SIGTERM, then SIGKILL after the grace period). The brokers of a
+    /// larger cluster are killed (SIGKILL): their data is removed right after, so a
+    /// controlled shutdown would keep nothing, while stopping every voter of a KRaft quorum
+    /// gracefully takes more than 5 s (the raft leader's graceful shutdown waits that long for
+    /// followers already gone: `KafkaRaftClientDriver` calls `client.shutdown(5000)`, and
+    /// `KafkaRaftClient` logs "Graceful shutdown timed out after 5000ms"). Only a broker that
+    /// writes the class archive at its exit is stopped gracefully, first, while the others
+    /// still make a quorum for its controlled shutdown.
+    pub fn stop(&mut self) {
+        if self.brokers.len() <= 1 {
+            for b in &mut self.brokers {
+                b.stop();
+            }
+        } else {
+            for b in &mut self.brokers {
+                if b.archive.is_some() {
+                    b.stop();
+                }
+            }
+            for b in &mut self.brokers {
+                if !b.stopped {
+                    b.kill();
+                    b.clean_up();
+                }
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+impl Drop for EmbeddedCluster {
+    fn drop(&mut self) {
+        if !self.detached && !self.released {
+            self.stop();
+        }
+    }
+}
+
+/// What makes one broker of a cluster different from the others.
 struct Node<'a> {
     id: u32,
+    controller: bool,
     /// PLAINTEXT, CONTROLLER, then the secured listeners' ports.
     ports: &'a [u16],
     /// `controller.quorum.voters`.
     voters: &'a str,
+    /// How many brokers the cluster has.
+    brokers: u32,
+    /// The replication of internal topics and the defaults for new ones.
+    replication: admin::Replication,
 }
 
 /// Writes a broker's folder (properties, logging, data) and starts its JVM.
@@ -250,9 +431,9 @@ fn spawn_broker(
     std::fs::write(dir.join("log4j2.yaml"), LOG4J2)?;
     storage::install(template, &dir.join("data"), cluster_id, node.id)?;
 
-    // The broker writes the class archive when there is none, at its exit (only a broker
+    // One broker writes the class archive when there is none, at its exit (only a broker
     // kafkatune stops itself: a detached one's exit is not waited for).
-    let archive = class_archive::for_broker(jars, !setup.detached);
+    let archive = class_archive::for_broker(jars, !setup.detached && node.id == 1);
     let log = std::fs::File::create(dir.join("broker.log"))?;
     let mut cmd = Command::new("java");
     cmd.arg(format!("-Xms{BROKER_HEAP}"))
@@ -285,6 +466,8 @@ fn spawn_broker(
         tls_bootstrap: address_of("SSL"),
         sasl_tls_bootstrap: address_of("SASL_SSL"),
         version: jars.version.clone(),
+        node_id: node.id,
+        controller: node.controller,
         detached: setup.detached,
         exited: false,
         stopped: false,
@@ -294,37 +477,67 @@ fn spawn_broker(
 
 /// SIGTERM to the broker's process group, up to 15 s for its controlled shutdown, then SIGKILL.
 pub fn stop_pid(pid: u32, child: Option<&mut Child>) {
-    process::kill_group(pid, libc::SIGTERM);
+    stop_pids(&[pid], child);
+}
+
+/// `stop_pid` for the brokers of a cluster (`child`: the first one's, if ours): a single
+/// broker gets its controlled shutdown; several are killed at once, as
+/// `EmbeddedCluster::stop` explains.
+pub fn stop_pids(pids: &[u32], mut child: Option<&mut Child>) {
+    let signal = if pids.len() > 1 {
+        libc::SIGKILL
+    } else {
+        libc::SIGTERM
+    };
+    for &pid in pids {
+        process::kill_group(pid, signal);
+    }
     let deadline = Instant::now() + STOP_GRACE;
-    match child {
-        Some(child) => loop {
-            if child.try_wait().ok().flatten().is_some() {
-                return;
-            }
-            if Instant::now() > deadline {
-                process::kill_group(pid, libc::SIGKILL);
-                let _ = child.wait();
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        },
-        None => wait_gone(pid, deadline),
+    for (i, &pid) in pids.iter().enumerate() {
+        match (i, child.as_deref_mut()) {
+            (0, Some(child)) => loop {
+                if child.try_wait().ok().flatten().is_some() {
+                    break;
+                }
+                if Instant::now() > deadline {
+                    process::kill_group(pid, libc::SIGKILL);
+                    let _ = child.wait();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            },
+            _ => wait_gone(pid, deadline),
+        }
     }
 }
 
 /// Waits for a process that is not our child to be gone until `deadline`, then SIGKILLs its
 /// group (and waits a moment for that).
 fn wait_gone(pid: u32, deadline: Instant) {
-    while process::alive(pid) && Instant::now() < deadline {
+    while runs(pid) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    if process::alive(pid) {
+    if runs(pid) {
         process::kill_group(pid, libc::SIGKILL);
         let until = Instant::now() + Duration::from_secs(5);
-        while process::alive(pid) && Instant::now() < until {
+        while runs(pid) && Instant::now() < until {
             std::thread::sleep(Duration::from_millis(20));
         }
     }
+}
+
+/// Whether `pid` exists and has not exited: a zombie (exited, not yet reaped by a parent
+/// that still holds it, as a detached broker's starter may) does not run.
+fn runs(pid: u32) -> bool {
+    if !process::alive(pid) {
+        return false;
+    }
+    // `PID (COMM) STATE ...`; COMM may hold spaces and parentheses, STATE follows the last ')'.
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat
+        .rsplit_once(')')
+        .and_then(|(_, rest)| rest.split_whitespace().next());
+    !matches!(state, Some("Z") | Some("X"))
 }
 
 /// A fresh folder under the cache, and the removal of folders left by dead kafkatunes.
@@ -338,7 +551,7 @@ fn scratch_dir() -> Result<PathBuf> {
             .split('-')
             .next()
             .and_then(|p| p.parse::<u32>().ok());
-        // A detached broker writes its pid there (`daemon.rs`).
+        // A detached broker (or cluster) writes its pids there (`daemon.rs`).
         let running = std::fs::read_to_string(entry.path().join("broker.pid"))
             .unwrap_or_default()
             .split_whitespace()
@@ -408,8 +621,10 @@ fn secured_listeners(setup: &BrokerSetup, ports: &[u16]) -> Vec<(&'static Secure
 fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) -> String {
     let (broker, controller) = (node.ports[0], node.ports[1]);
     let secured = secured_listeners(setup, node.ports);
-    let mut listeners =
-        format!("PLAINTEXT://127.0.0.1:{broker},CONTROLLER://127.0.0.1:{controller}");
+    let mut listeners = format!("PLAINTEXT://127.0.0.1:{broker}");
+    if node.controller {
+        listeners.push_str(&format!(",CONTROLLER://127.0.0.1:{controller}"));
+    }
     let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
     let mut map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".to_string();
     for (l, port) in &secured {
@@ -418,6 +633,8 @@ fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) -> String {
         advertised.push_str(&format!(",{protocol}://127.0.0.1:{port}"));
         map.push_str(&format!(",{protocol}:{protocol}"));
     }
+    let factor = node.replication.factor;
+    let min_isr = node.replication.min_insync_replicas.unwrap_or(1);
     let mut text = String::new();
     // A static quorum (`controller.quorum.voters`, kraft.version 0), not a dynamic one
     // (`controller.quorum.bootstrap.servers` and `StorageTool format --standalone`): the
@@ -430,7 +647,7 @@ fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) -> String {
     // metadata/src/main/java/org/apache/kafka/metadata/storage/Formatter.java.)
     let _ = write!(
         text,
-        "process.roles=broker,controller\n\
+        "process.roles={}\n\
          node.id={}\n\
          controller.quorum.voters={}\n\
          listeners={listeners}\n\
@@ -441,17 +658,29 @@ fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) -> String {
          log.dirs={}\n\
          num.partitions=1\n\
          auto.create.topics.enable=false\n\
-         offsets.topic.replication.factor=1\n\
+         offsets.topic.replication.factor={factor}\n\
          offsets.topic.num.partitions=1\n\
-         transaction.state.log.replication.factor=1\n\
-         transaction.state.log.min.isr=1\n\
-         share.coordinator.state.topic.replication.factor=1\n\
-         share.coordinator.state.topic.min.isr=1\n\
+         transaction.state.log.replication.factor={factor}\n\
+         transaction.state.log.min.isr={min_isr}\n\
+         share.coordinator.state.topic.replication.factor={factor}\n\
+         share.coordinator.state.topic.min.isr={min_isr}\n\
          group.initial.rebalance.delay.ms=0\n",
+        if node.controller {
+            "broker,controller"
+        } else {
+            "broker"
+        },
         node.id,
         node.voters,
         dir.join("data").display()
     );
+    if node.brokers > 1 {
+        // New topics are replicated like the internal ones unless their creator says so.
+        let _ = writeln!(
+            text,
+            "default.replication.factor={factor}\nmin.insync.replicas={min_isr}"
+        );
+    }
     if setup.scram.is_some() {
         text.push_str("sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN\n");
     }
@@ -510,19 +739,69 @@ pub(super) const LOG4J2: &str = "Configuration:
 mod tests {
     use super::*;
 
+    fn node<'a>(id: u32, brokers: u32, ports: &'a [u16], voters: &'a str) -> Node<'a> {
+        Node {
+            id,
+            controller: id <= if brokers >= 3 { 3 } else { 1 },
+            ports,
+            voters,
+            brokers,
+            replication: admin::Replication::for_brokers(brokers),
+        }
+    }
+
     #[test]
-    fn the_broker_is_a_one_voter_static_quorum() {
+    fn a_single_broker_is_a_one_voter_static_quorum_replicating_once() {
         let ports = [9092, 9093, 1, 2, 3];
-        let node = Node {
-            id: 1,
-            ports: &ports,
-            voters: "1@127.0.0.1:9093",
-        };
-        let text = server_properties(Path::new("/x"), &node, &BrokerSetup::default());
+        let text = server_properties(
+            Path::new("/x"),
+            &node(1, 1, &ports, "1@127.0.0.1:9093"),
+            &BrokerSetup::default(),
+        );
         assert!(text.contains("process.roles=broker,controller\n"));
         assert!(text.contains("controller.quorum.voters=1@127.0.0.1:9093\n"));
         assert!(!text.contains("controller.quorum.bootstrap.servers"));
         assert!(text.contains("listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093\n"));
+        assert!(text.contains("offsets.topic.replication.factor=1\n"));
+        assert!(text.contains("transaction.state.log.min.isr=1\n"));
+        assert!(!text.contains("default.replication.factor"));
         assert!(text.contains("log.dirs=/x/data\n"));
+    }
+
+    #[test]
+    fn a_cluster_of_four_has_three_controllers_and_replicates_thrice() {
+        let voters = "1@127.0.0.1:11,2@127.0.0.1:21,3@127.0.0.1:31";
+        let ports = [40, 41, 42, 43, 44];
+        let fourth = server_properties(
+            Path::new("/x"),
+            &node(4, 4, &ports, voters),
+            &BrokerSetup::default(),
+        );
+        assert!(fourth.contains("process.roles=broker\n"));
+        assert!(fourth.contains("node.id=4\n"));
+        assert!(fourth.contains(&format!("controller.quorum.voters={voters}\n")));
+        assert!(fourth.contains("listeners=PLAINTEXT://127.0.0.1:40\n"));
+        assert!(fourth.contains("offsets.topic.replication.factor=3\n"));
+        assert!(fourth.contains("min.insync.replicas=2\n"));
+        assert!(fourth.contains("default.replication.factor=3\n"));
+        let second = server_properties(
+            Path::new("/x"),
+            &node(2, 4, &ports, voters),
+            &BrokerSetup::default(),
+        );
+        assert!(second.contains("process.roles=broker,controller\n"));
+        assert!(second.contains(",CONTROLLER://127.0.0.1:41\n"));
+    }
+
+    #[test]
+    fn replication_follows_the_broker_count() {
+        use admin::Replication;
+        assert_eq!(Replication::for_brokers(1).factor, 1);
+        assert_eq!(Replication::for_brokers(1).min_insync_replicas, Some(1));
+        assert_eq!(Replication::for_brokers(2).factor, 2);
+        assert_eq!(Replication::for_brokers(2).min_insync_replicas, Some(1));
+        assert_eq!(Replication::for_brokers(3).factor, 3);
+        assert_eq!(Replication::for_brokers(3).min_insync_replicas, Some(2));
+        assert_eq!(Replication::for_brokers(5).factor, 3);
     }
 }

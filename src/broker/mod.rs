@@ -14,35 +14,64 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub use admin::ClientProps;
-use embedded::{BrokerSetup, EmbeddedBroker};
+use embedded::{BrokerSetup, EmbeddedBroker, EmbeddedCluster};
 
-/// A cluster to measure against. An embedded broker stops when this is dropped.
+/// A cluster to measure against. An embedded broker (or cluster) stops when this is dropped.
 #[derive(Debug)]
 pub struct Cluster {
     pub bootstrap: String,
     pub version: Option<String>,
     /// librdkafka settings for admin and producer connections (`--command-config`).
     pub admin_props: ClientProps,
+    /// The embedded broker, when kafkatune started one (`embedded()`).
     pub embedded: Option<EmbeddedBroker>,
+    /// The embedded brokers, when kafkatune started several (`embedded_with(n)`, n > 1).
+    pub embedded_cluster: Option<EmbeddedCluster>,
+    /// How many brokers it has: those kafkatune started, or those an external cluster's
+    /// metadata listed when it was checked.
+    pub brokers: u32,
 }
 
 impl Cluster {
     /// Starts an embedded broker (printing a line, since it takes a few seconds).
     pub fn embedded() -> Result<Cluster> {
+        Cluster::embedded_with(1)
+    }
+
+    /// Starts an embedded cluster of `brokers` brokers (1 if 0), one JVM each, and waits
+    /// until a metadata request lists them all (printing a line). See `EmbeddedCluster` for
+    /// its controller quorum, `admin::Replication::for_brokers` for how its topics are
+    /// replicated.
+    pub fn embedded_with(brokers: u32) -> Result<Cluster> {
         let jars = jars::locate()?;
         let started = std::time::Instant::now();
-        let broker = EmbeddedBroker::start(&jars, &BrokerSetup::default())?;
-        eprintln!(
-            "kafkatune: embedded Apache Kafka {} broker ready at {} in {:.1} s",
-            broker.version,
-            broker.bootstrap,
-            started.elapsed().as_secs_f64()
-        );
+        let cluster = EmbeddedCluster::start(&jars, &BrokerSetup::default(), brokers)?;
+        let version = cluster.version.clone();
+        let bootstrap = cluster.bootstrap.clone();
+        let count = cluster.broker_count();
+        if count == 1 {
+            eprintln!(
+                "kafkatune: embedded Apache Kafka {version} broker ready at {bootstrap} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        } else {
+            eprintln!(
+                "kafkatune: embedded Apache Kafka {version} cluster of {count} brokers ready at {bootstrap} in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
+        let (embedded, embedded_cluster) = if count == 1 {
+            (cluster.into_brokers().pop(), None)
+        } else {
+            (None, Some(cluster))
+        };
         Ok(Cluster {
-            bootstrap: broker.bootstrap.clone(),
-            version: Some(broker.version.clone()),
+            bootstrap,
+            version: Some(version),
             admin_props: ClientProps::new(),
-            embedded: Some(broker),
+            embedded,
+            embedded_cluster,
+            brokers: count,
         })
     }
 
@@ -53,16 +82,19 @@ impl Cluster {
         timeout: Duration,
     ) -> Result<Cluster> {
         admin::check_reachable(bootstrap, &admin_props, timeout)?;
+        let brokers = admin::broker_count(bootstrap, &admin_props, timeout)?;
         Ok(Cluster {
             bootstrap: bootstrap.to_string(),
             version: None,
             admin_props,
             embedded: None,
+            embedded_cluster: None,
+            brokers: u32::try_from(brokers).unwrap_or(u32::MAX).max(1),
         })
     }
 
     pub fn is_embedded(&self) -> bool {
-        self.embedded.is_some()
+        self.embedded.is_some() || self.embedded_cluster.is_some()
     }
 
     /// `embedded` or `external`, as recorded in the results.
@@ -71,6 +103,26 @@ impl Cluster {
             "embedded"
         } else {
             "external"
+        }
+    }
+
+    /// How many brokers it has.
+    pub fn broker_count(&self) -> u32 {
+        self.brokers
+    }
+
+    /// How topics kafkatune creates on it are best replicated: `min(3, brokers)` replicas,
+    /// `min.insync.replicas=2` with three (see `admin::Replication::for_brokers`).
+    pub fn replication(&self) -> admin::Replication {
+        admin::Replication::for_brokers(self.brokers)
+    }
+
+    /// The process ids of the brokers kafkatune started (none for an external cluster).
+    pub fn embedded_pids(&self) -> Vec<u32> {
+        match (&self.embedded, &self.embedded_cluster) {
+            (Some(b), _) => vec![b.pid],
+            (None, Some(c)) => c.pids(),
+            (None, None) => Vec::new(),
         }
     }
 }

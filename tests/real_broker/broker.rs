@@ -1,4 +1,5 @@
-//! The embedded broker starts, answers, and stops cleanly, leaving no Java process behind.
+//! The embedded broker (and cluster) starts, answers, and stops cleanly, leaving no Java
+//! process behind.
 
 use std::time::Duration;
 
@@ -86,6 +87,118 @@ fn a_single_broker_is_ready_in_a_few_seconds_with_its_own_ids() {
             .map(|t| format!("{t:.2}"))
             .collect::<Vec<_>>()
             .join(", "),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .next()
+            .unwrap_or("?")
+    );
+}
+
+/// A cluster of three brokers, one JVM each: its metadata lists the three, a topic created
+/// with three replicas has them all in sync and takes `acks=all` writes, and nothing is
+/// left running once it is dropped. Its start-up time is printed, not asserted.
+#[test]
+fn a_three_broker_cluster_replicates_and_leaves_nothing_behind() {
+    use kafkatune::broker::Cluster;
+    use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+
+    let started = std::time::Instant::now();
+    let cluster = Cluster::embedded_with(3).unwrap();
+    let ready_in = started.elapsed().as_secs_f64();
+    assert_eq!(cluster.broker_count(), 3);
+    assert!(cluster.is_embedded());
+    assert_eq!(cluster.kind(), "embedded");
+    let embedded = cluster.embedded_cluster.as_ref().unwrap();
+    assert_eq!(embedded.controllers, 3);
+    let dir = embedded.dir.clone();
+    let needle = dir.to_string_lossy().into_owned();
+    let pids = cluster.embedded_pids();
+    assert_eq!(pids.len(), 3);
+    let mut java = java_processes_with(&needle);
+    java.sort_unstable();
+    let mut expected = pids.clone();
+    expected.sort_unstable();
+    assert_eq!(
+        java, expected,
+        "one JVM per broker, each in the cluster's folder"
+    );
+    assert_eq!(cluster.bootstrap.split(',').count(), 3);
+
+    let props = admin::ClientProps::new();
+    let timeout = Duration::from_secs(30);
+    // Each broker answers for the whole cluster.
+    for broker in &embedded.brokers {
+        assert_eq!(
+            admin::broker_count(&broker.bootstrap, &props, timeout).unwrap(),
+            3,
+            "metadata from broker {}",
+            broker.node_id
+        );
+        let meta = std::fs::read_to_string(broker.dir.join("data/meta.properties")).unwrap();
+        assert_eq!(property(&meta, "node.id"), Some(broker.node_id.to_string()));
+        assert_eq!(
+            property(&meta, "cluster.id").as_deref(),
+            Some(embedded.cluster_id.as_str())
+        );
+    }
+
+    let replication = cluster.replication();
+    assert_eq!(replication.factor, 3);
+    assert_eq!(replication.min_insync_replicas, Some(2));
+    let t = super::topic("rf3");
+    admin::create_topic_replicated(&cluster.bootstrap, &props, &t, 3, replication, timeout)
+        .unwrap();
+    let deadline = std::time::Instant::now() + timeout;
+    let partitions = loop {
+        let partitions = admin::topic_replicas(&cluster.bootstrap, &props, &t, timeout).unwrap();
+        let all_in_sync =
+            partitions.len() == 3 && partitions.iter().all(|p| p.isr.len() == 3 && p.leader > 0);
+        if all_in_sync || std::time::Instant::now() > deadline {
+            break partitions;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(partitions.len(), 3, "{partitions:?}");
+    for p in &partitions {
+        let mut replicas = p.replicas.clone();
+        replicas.sort_unstable();
+        assert_eq!(replicas, vec![1, 2, 3], "{p:?}");
+        let mut isr = p.isr.clone();
+        isr.sort_unstable();
+        assert_eq!(isr, vec![1, 2, 3], "all in sync: {p:?}");
+    }
+    // Writes that every in-sync replica acknowledges (acks=all, min.insync.replicas=2).
+    let producer: BaseProducer = admin::client_config(&cluster.bootstrap, &props)
+        .set("acks", "all")
+        .create()
+        .unwrap();
+    for i in 0..300 {
+        let key = i.to_string();
+        producer
+            .send(BaseRecord::to(&t).key(&key).payload("x"))
+            .unwrap();
+    }
+    producer.flush(timeout).unwrap();
+    let offsets = admin::topic_offsets(&cluster.bootstrap, &props, &t, timeout)
+        .unwrap()
+        .unwrap();
+    assert_eq!(offsets.iter().map(|p| p.high - p.low).sum::<i64>(), 300);
+
+    let stopping = std::time::Instant::now();
+    drop(producer);
+    drop(cluster);
+    let stopped_in = stopping.elapsed().as_secs_f64();
+    assert!(
+        java_processes_with(&needle).is_empty(),
+        "no broker left running"
+    );
+    assert!(pids
+        .iter()
+        .all(|&pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()));
+    assert!(!dir.exists(), "its folder is removed");
+    eprintln!(
+        "embedded cluster of 3 brokers ready in {ready_in:.2} s, stopped in {stopped_in:.2} s (load average {})",
         std::fs::read_to_string("/proc/loadavg")
             .unwrap_or_default()
             .split_whitespace()
