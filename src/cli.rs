@@ -64,8 +64,11 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum BrokerCommand {
-    /// Start an embedded broker that keeps running; prints its address.
-    Start,
+    /// Start an embedded broker (or cluster) that keeps running; prints its address.
+    Start {
+        #[arg(long, value_name = "N", help = format!("Brokers of the embedded cluster (one JVM each). Default {}.", defaults::BROKERS))]
+        brokers: Option<u32>,
+    },
     /// Print whether the embedded broker runs, and its address.
     Status,
     /// Stop the embedded broker.
@@ -124,6 +127,8 @@ pub struct ClusterArgs {
     /// (`kafkatune prepare` is that permission already).
     #[arg(long = "allow-write", visible_alias = "prepare")]
     pub allow_write: bool,
+    #[arg(long, value_name = "N", help = format!("Brokers of the embedded cluster kafkatune starts (one JVM each; topics get min(3, N) replicas, min.insync.replicas 2 with three). Default {}.", defaults::BROKERS))]
+    pub brokers: Option<u32>,
     /// A stand-in cluster for tests of the orchestration (with --client fake).
     #[arg(long = "fake-cluster", value_name = "BEHAVIOUR", hide = true)]
     pub fake_cluster: Option<FakeCluster>,

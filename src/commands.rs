@@ -25,7 +25,7 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
                 Some(b) => {
                     Cluster::external(b, cluster_opts.admin_props.clone(), prepare::ADMIN_TIMEOUT)?
                 }
-                None => Cluster::embedded()?,
+                None => Cluster::embedded_with(cluster_opts.brokers)?,
             };
             let prepared = prepare::prepare(&cluster, &workload, cluster_opts.allow_write, true)?;
             println!(
@@ -38,7 +38,9 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             );
             Ok(())
         }
-        Command::Broker(BrokerCommand::Start) => daemon::start(),
+        Command::Broker(BrokerCommand::Start { brokers }) => {
+            daemon::start_with(options::brokers(brokers, false)?)
+        }
         Command::Broker(BrokerCommand::Status) => daemon::status(),
         Command::Broker(BrokerCommand::Stop) => daemon::stop(),
         Command::Report { dir } => {

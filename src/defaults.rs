@@ -25,5 +25,9 @@ pub const RUN_TIMEOUT_BASE_S: f64 = 60.0;
 pub const RUN_TIMEOUT_S_PER_MESSAGE: f64 = 1.0 / 5_000.0;
 /// A sweep of more runs than this asks for `--yes`.
 pub const LARGE_SWEEP_RUNS: usize = 300;
+/// Brokers of the embedded cluster.
+pub const BROKERS: u32 = 1;
+/// The most brokers an embedded cluster may have on one machine.
+pub const MAX_BROKERS: u32 = 9;
 /// Where sweep folders go, under the current directory, when `--out` is not given.
 pub const RESULTS_DIR: &str = "kafkatune-results";

@@ -150,6 +150,9 @@ pub struct BrokerMeta {
     /// `embedded` or `external`.
     pub kind: String,
     pub version: Option<String>,
+    /// How many brokers the cluster had.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brokers: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

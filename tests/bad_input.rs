@@ -277,3 +277,9 @@ fn a_missing_or_empty_payload_file_is_named() {
 fn a_live_message_too_small_for_its_send_time_is_refused() {
     rejects(&["--mode", "live", "--rate", "10", "--duration", "1", "--message-size", "7"], "8-byte send time");
 }
+
+#[test]
+fn brokers_must_be_an_embedded_cluster_of_one_to_nine() {
+    rejects(&["--brokers", "0"], "--brokers 0: give 1 to 9 brokers");
+    rejects(&["--brokers", "3", "--bootstrap-servers", "b:9092"], "--brokers starts an embedded cluster");
+}

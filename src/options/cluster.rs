@@ -7,6 +7,7 @@ use super::files::read_properties;
 use crate::broker::ClientProps;
 use crate::cli::{ClientChoice, ClusterArgs, FakeCluster};
 use crate::clients::{properties, ClientKind};
+use crate::defaults;
 use crate::error::{usage, UserError};
 use crate::results::Params;
 
@@ -20,6 +21,18 @@ pub struct ClusterOptions {
     pub allow_write: bool,
     /// The stand-in cluster of the orchestration tests.
     pub fake: Option<FakeCluster>,
+    /// Brokers of the embedded cluster.
+    pub brokers: u32,
+}
+
+/// `--brokers N`: from 1 to `MAX_BROKERS`, and only for an embedded cluster.
+pub fn brokers(n: Option<u32>, external: bool) -> Result<u32> {
+    match n {
+        Some(_) if external => Err(usage("--brokers starts an embedded cluster; your cluster has the brokers it has: leave --brokers or --bootstrap-servers out")),
+        Some(n) if n == 0 || n > defaults::MAX_BROKERS => Err(usage(format!("--brokers {n}: give 1 to {} brokers (one JVM each on this machine)", defaults::MAX_BROKERS))),
+        Some(n) => Ok(n),
+        None => Ok(defaults::BROKERS),
+    }
 }
 
 pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
@@ -62,6 +75,7 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
         admin_props,
         allow_write: args.allow_write,
         fake: args.fake_cluster,
+        brokers: brokers(args.brokers, args.bootstrap_servers.is_some() || args.fake_cluster.is_some())?,
     })
 }
 
@@ -138,6 +152,7 @@ mod tests {
             command_config: None,
             allow_write: false,
             fake_cluster: None,
+            brokers: None,
         };
         assert!(cluster_options(&args("a:9092,b:9093")).is_ok());
         for bad in ["", "a", "a:x", ":9092", "a:9092,"] {

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-pub use cluster::{clients, cluster_options, ClusterOptions};
+pub use cluster::{brokers, clients, cluster_options, ClusterOptions};
 pub use command_line::{mask_command_line, resume_command};
 pub use files::read_properties;
 

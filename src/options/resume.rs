@@ -46,6 +46,7 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut c.bootstrap_servers, &gc.bootstrap_servers);
     over(&mut c.command_config, &gc.command_config);
     over(&mut c.fake_cluster, &gc.fake_cluster);
+    over(&mut c.brokers, &gc.brokers);
     c.allow_write |= gc.allow_write;
     let (w, gw) = (&mut m.workload, &g.workload);
     over(&mut w.topic, &gw.topic);

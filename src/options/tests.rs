@@ -100,6 +100,7 @@ fn running_prepare_is_the_permission_to_write() {
         command_config: None,
         allow_write: false,
         fake_cluster: None,
+        brokers: None,
     };
     let Command::Prepare(prepare) = Cli::try_parse_from(["kafkatune", "prepare", "--topic", "orders"]).unwrap().command else {
         unreachable!()

@@ -47,6 +47,7 @@ impl SweepCluster for Cluster {
             bootstrap_servers: self.bootstrap.clone(),
             kind: self.kind().to_string(),
             version: self.version.clone(),
+            brokers: Some(self.broker_count()),
         }
     }
 

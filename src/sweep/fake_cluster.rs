@@ -50,6 +50,7 @@ impl SweepCluster for Fake {
             bootstrap_servers: BOOTSTRAP.into(),
             kind: "fake".into(),
             version: None,
+            brokers: Some(1),
         }
     }
 

@@ -180,7 +180,7 @@ fn connect(opts: &crate::options::ClusterOptions) -> Result<Box<dyn SweepCluster
             opts.admin_props.clone(),
             crate::workload::prepare::ADMIN_TIMEOUT,
         )?),
-        (None, None) => Box::new(crate::broker::Cluster::embedded()?),
+        (None, None) => Box::new(crate::broker::Cluster::embedded_with(opts.brokers)?),
     })
 }
 

@@ -190,11 +190,19 @@ impl RunContext<'_> {
             rate_msgs_per_s: None,
         });
         let mut outcome = runner::run(driver, spec, scratch, timeout, || {})?;
-        let after = self.cluster.offsets(topic)?;
-        let written: i64 = after
-            .iter()
-            .map(|a| a.high - before.iter().find(|b| b.partition == a.partition).map_or(0, |b| b.high))
-            .sum();
+        let acked = outcome
+            .result
+            .as_ref()
+            .filter(|r| r.status == Some(Status::Ok))
+            .map(|r| r.messages as i64);
+        // The high watermark counts what every in-sync replica has: with acks=1 the leader
+        // answers first, so the followers may still be catching up when the run ends.
+        let settle = std::time::Instant::now() + Duration::from_secs(10);
+        let mut written = written_now(self.cluster, topic, &before)?;
+        while acked.is_some_and(|a| written < a) && std::time::Instant::now() < settle {
+            std::thread::sleep(Duration::from_millis(50));
+            written = written_now(self.cluster, topic, &before)?;
+        }
         if let Some(r) = outcome.result.as_ref().filter(|r| r.status == Some(Status::Ok)) {
             if written != r.messages as i64 && outcome.failure.is_none() {
                 outcome.failure = Some(format!(
@@ -336,4 +344,17 @@ fn from_the_end(offsets: &[crate::broker::admin::PartitionOffsets]) -> Vec<Parti
             end_offset: None,
         })
         .collect()
+}
+
+/// Records written to `topic` since `before` (by the high watermarks).
+fn written_now(
+    cluster: &dyn SweepCluster,
+    topic: &str,
+    before: &[crate::broker::admin::PartitionOffsets],
+) -> Result<i64> {
+    Ok(cluster
+        .offsets(topic)?
+        .iter()
+        .map(|a| a.high - before.iter().find(|b| b.partition == a.partition).map_or(0, |b| b.high))
+        .sum())
 }

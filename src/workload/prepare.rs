@@ -51,11 +51,19 @@ pub fn prepare(
         match admin::topic_offsets(bootstrap, props, &workload.topic, ADMIN_TIMEOUT)? {
             Some(p) => p,
             None if may_write || !workload.topic_given => {
-                admin::create_topic(
+                // An embedded cluster replicates as production does (three replicas,
+                // min.insync.replicas 2 with three brokers); a user's, by its own defaults.
+                let replication = if cluster.is_embedded() {
+                    cluster.replication()
+                } else {
+                    admin::Replication::BROKER_DEFAULT
+                };
+                admin::create_topic_replicated(
                     bootstrap,
                     props,
                     &workload.topic,
                     workload.partitions as i32,
+                    replication,
                     ADMIN_TIMEOUT,
                 )?;
                 created = true;

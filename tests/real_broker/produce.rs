@@ -142,3 +142,37 @@ fn a_live_sweep_sweeps_producer_and_consumer_settings_together() {
     // The producer's linger adds to every record's end-to-end latency.
     assert!(p50("50") > p50("0"), "linger 50 ms: p50 {} ms, linger 0: p50 {} ms", p50("50"), p50("0"));
 }
+
+#[test]
+fn acks_all_waits_for_the_replicas_of_a_three_broker_cluster() {
+    let (_tmp, dir) = out_dir();
+    let out = super::kafkatune()
+        .args(["sweep", "--mode", "produce", "--brokers", "3", "--messages", "20000", "--repeat", "3"])
+        .args(["--param", "acks=1,all", "-X", "linger.ms=0", "--seed", "3", "--no-report", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("cluster of 3 brokers"), "{stderr}");
+    let recs = super::records(&dir);
+    assert_eq!(recs.len(), 6);
+    let median_p50 = |acks: &str| {
+        let mut v: Vec<f64> = recs
+            .iter()
+            .filter(|r| r.params["acks"] == acks)
+            .map(|r| {
+                assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+                assert_eq!(r.messages, 20_000);
+                r.ack_latency_p50_ms.unwrap()
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (one, all) = (median_p50("1"), median_p50("all"));
+    assert!(all > one, "acks=all waits for the in-sync replicas: p50 {all} ms against {one} ms for acks=1");
+    let meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(meta["broker"]["brokers"], 3);
+}
