@@ -95,7 +95,7 @@ fn unknown_preset_client_or_mode() {
         "invalid value 'fast' for '--preset <NAME>'\n  [possible values: seed, seed-live]",
     );
     rejects(&["--client", "go"], "[possible values: librdkafka, java, kafka-python, all]");
-    rejects(&["--mode", "turbo"], "[possible values: drain, live, produce]");
+    rejects(&["--mode", "turbo"], "[possible values: drain, live, produce, pipeline]");
 }
 
 #[test]
@@ -191,7 +191,7 @@ fn help_names_the_commands_and_the_kafka_options() {
 fn properties_lists_the_translation_table() {
     kafkatune().arg("properties").assert().success().stdout(
         predicate::str::is_match(
-            r"fetch\.max\.wait\.ms\s+fetch\.wait\.max\.ms\s+fetch_max_wait_ms",
+            r"fetch\.max\.wait\.ms\s+consumer\s+fetch\.wait\.max\.ms\s+fetch_max_wait_ms",
         )
         .unwrap(),
     );

@@ -12,6 +12,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         kafkatune_version: "0.1.0".into(),
         kafkatune_git_revision: None,
         broker: BrokerMeta {
+            brokers: None,
             bootstrap_servers: "127.0.0.1:9092".into(),
             kind: "embedded".into(),
             version: Some("4.4.0".into()),

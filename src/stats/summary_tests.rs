@@ -10,6 +10,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         kafkatune_version: "0.1.0".into(),
         kafkatune_git_revision: None,
         broker: BrokerMeta {
+            brokers: None,
             bootstrap_servers: "127.0.0.1:9092".into(),
             kind: "embedded".into(),
             version: None,

@@ -43,6 +43,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         kafkatune_version: "0.1.0".into(),
         kafkatune_git_revision: Some("abc1234".into()),
         broker: BrokerMeta {
+            brokers: None,
             bootstrap_servers: "127.0.0.1:39092".into(),
             kind: "embedded".into(),
             version: Some("4.4.0".into()),
