@@ -7,6 +7,8 @@ pub mod daemon;
 pub mod embedded;
 pub mod jars;
 pub mod java;
+mod server_config;
+pub mod setup;
 mod storage;
 
 use std::time::Duration;

@@ -24,7 +24,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::embedded::ScramUser;
+use super::setup::ScramUser;
 use super::jars::KafkaJars;
 use crate::{cache, error, process};
 
@@ -114,7 +114,7 @@ fn format_into(jars: &KafkaJars, staging: &Path, scram: Option<&ScramUser>) -> R
         ),
     )?;
     let log4j = staging.join("log4j2.yaml");
-    std::fs::write(&log4j, super::embedded::LOG4J2)?;
+    std::fs::write(&log4j, super::setup::LOG4J2)?;
     let mut cmd = Command::new("java");
     cmd.arg("-cp")
         .arg(jars.classpath())

@@ -300,7 +300,7 @@ fn an_unreachable_cluster_is_reported_within_the_timeout() {
 }
 
 #[test]
-fn a_missing_topic_on_a_users_cluster_is_not_created_without_prepare() {
+fn a_missing_topic_on_a_users_cluster_is_not_created_without_allow_write() {
     let b = super::shared();
     kafkatune_on("sweep", &b.bootstrap, "no-such-topic-here")
         .args(["--repeat", "1"])
@@ -308,7 +308,7 @@ fn a_missing_topic_on_a_users_cluster_is_not_created_without_prepare() {
         .code(3)
         .stderr(
             predicate::str::contains("topic no-such-topic-here does not exist")
-                .and(predicate::str::contains("--prepare")),
+                .and(predicate::str::contains("--allow-write")),
         );
 }
 
