@@ -41,6 +41,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
             cpu_count: 2,
             memory_bytes: None,
         },
+        payload: None,
         config_hash: "h".into(),
     }
 }

@@ -75,6 +75,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
             cpu_count: 2,
             memory_bytes: Some(24 << 30),
         },
+        payload: None,
         config_hash: "fixture".into(),
     }
 }
