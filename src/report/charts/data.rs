@@ -22,16 +22,54 @@ pub struct Heatmap {
     pub cells: Vec<Vec<Option<f64>>>,
 }
 
-/// The two properties a heatmap spans: the lab's `fetch.min.bytes` × `fetch.max.wait.ms`
-/// when both were swept, else the first two swept properties.
+/// The pairs of properties worth a heatmap, most telling first, the x axis first: the pairs
+/// that act on one mechanism together, so their interaction is what the grid shows.
+const HEATMAP_PAIRS: &[(&str, &str)] = &[
+    // The broker answers a fetch at `fetch.min.bytes` or after `fetch.max.wait.ms`.
+    ("fetch.min.bytes", "fetch.max.wait.ms"),
+    // A producer batch is sent when full (`batch.size`) or after `linger.ms`
+    // (RecordAccumulator.ready); librdkafka also ends it at `batch.num.messages`.
+    ("linger.ms", "batch.size"),
+    ("linger.ms", "batch.num.messages"),
+    // A batch is compressed whole, so longer lingering compresses better.
+    ("linger.ms", "compression.type"),
+    ("batch.size", "compression.type"),
+    ("batch.num.messages", "compression.type"),
+    // Bigger batches against the wait for the replicas.
+    ("linger.ms", "acks"),
+    ("batch.size", "acks"),
+    ("compression.type", "acks"),
+    // Batches per request against requests in flight.
+    ("linger.ms", "max.in.flight.requests.per.connection"),
+];
+
+/// The two properties a heatmap spans: the first of [`HEATMAP_PAIRS`] that was swept (the
+/// lab's `fetch.min.bytes` × `fetch.max.wait.ms`, a producer's `linger.ms` × `batch.size`
+/// or × `compression.type`), else the first two swept properties. A client's own spelling
+/// (`librdkafka.linger.ms`) counts as the property.
 pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
-    let has = |p: &str| swept.iter().any(|s| s == p);
-    if has("fetch.min.bytes") && has("fetch.max.wait.ms") {
-        return Some(("fetch.min.bytes".into(), "fetch.max.wait.ms".into()));
+    let find = |p: &str| swept.iter().find(|s| unscoped(s) == p);
+    for (x, y) in HEATMAP_PAIRS {
+        if let (Some(x), Some(y)) = (find(x), find(y)) {
+            return Some((x.clone(), y.clone()));
+        }
     }
     match swept {
         [x, y, ..] => Some((x.clone(), y.clone())),
         _ => None,
+    }
+}
+
+/// `linger.ms` for `librdkafka.linger.ms`; librdkafka's `queue.buffering.max.ms` is its
+/// name for `linger.ms`.
+fn unscoped(property: &str) -> &str {
+    let bare = ["librdkafka.", "java.", "kafka-python."]
+        .iter()
+        .find_map(|prefix| property.strip_prefix(prefix))
+        .unwrap_or(property);
+    match bare {
+        "queue.buffering.max.ms" => "linger.ms",
+        other => other,
     }
 }
 

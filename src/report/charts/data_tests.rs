@@ -58,6 +58,28 @@ fn axes_prefer_the_fetch_pair_else_the_first_two() {
 }
 
 #[test]
+fn producer_axes_pair_the_batching_properties() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let pair = |x: &str, y: &str| Some((x.to_string(), y.to_string()));
+    // Whatever order they were given in, linger.ms is the x axis.
+    let grid = s(&["compression.type", "acks", "linger.ms"]);
+    assert_eq!(heatmap_axes(&grid), pair("linger.ms", "compression.type"));
+    let grid = s(&["compression.type", "batch.size", "linger.ms"]);
+    assert_eq!(heatmap_axes(&grid), pair("linger.ms", "batch.size"));
+    let grid = s(&["acks", "batch.size", "compression.type"]);
+    assert_eq!(heatmap_axes(&grid), pair("batch.size", "compression.type"));
+    // librdkafka's own spellings of the batching pair.
+    let grid = s(&["librdkafka.queue.buffering.max.ms", "batch.num.messages"]);
+    assert_eq!(
+        heatmap_axes(&grid),
+        pair("librdkafka.queue.buffering.max.ms", "batch.num.messages")
+    );
+    // No known pair: the first two, as given.
+    let grid = s(&["acks", "enable.idempotence", "retries"]);
+    assert_eq!(heatmap_axes(&grid), pair("acks", "enable.idempotence"));
+}
+
+#[test]
 fn one_heatmap_per_client_and_facet() {
     let (meta, summary) = grid_sweep();
     let maps = heatmaps(&meta, &summary, T);
