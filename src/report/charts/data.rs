@@ -269,60 +269,6 @@ pub fn latency_percentiles(
         .collect()
 }
 
-/// A trial on the latency trade-off chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TradeoffPoint {
-    pub client: String,
-    pub trial_id: String,
-    pub latency_p99_ms: f64,
-    /// The median of the chart's y metric.
-    pub y: f64,
-}
-
-/// What latency is traded against. Throughput when it varied across trials (more than 10%:
-/// several rates, or consumers that fell behind); with a paced producer it is the rate for
-/// every trial and says nothing, so then what the latency costs: CPU per message, or the
-/// fetch rate the broker serves.
-pub fn tradeoff_metric(summary: &SummaryFile) -> Option<&'static str> {
-    let medians = |m: &str| {
-        summary
-            .trials
-            .iter()
-            .filter_map(|t| median_of(t, m))
-            .collect::<Vec<f64>>()
-    };
-    let throughput = medians("throughput_msgs_per_s");
-    let (lo, hi) = throughput
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    if !throughput.is_empty() && hi > 0.0 && (hi - lo) / hi > 0.10 {
-        return Some("throughput_msgs_per_s");
-    }
-    [
-        "cpu_s_per_million_msgs",
-        "fetch_requests_per_s",
-        "throughput_msgs_per_s",
-    ]
-    .into_iter()
-    .find(|m| !medians(m).is_empty())
-}
-
-/// For each trial measuring both, its p99 latency and its median of `y_metric`.
-pub fn tradeoff(summary: &SummaryFile, y_metric: &str) -> Vec<TradeoffPoint> {
-    summary
-        .trials
-        .iter()
-        .filter_map(|t| {
-            Some(TradeoffPoint {
-                client: t.client.clone(),
-                trial_id: t.trial_id.clone(),
-                latency_p99_ms: median_of(t, "latency_p99_ms")?,
-                y: median_of(t, y_metric)?,
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 #[path = "data_tests.rs"]
 mod tests;

@@ -135,7 +135,6 @@ fn clients_side_by_side_needs_two_clients() {
 fn live_charts_need_latency() {
     let (meta, summary) = grid_sweep();
     assert!(latency_percentiles(&meta, &summary).is_empty());
-    assert!(tradeoff(&summary, T).is_empty());
     let lat = trial(
         "t1",
         "java",
@@ -154,28 +153,4 @@ fn live_charts_need_latency() {
             vec![Some(1.0), None, Some(4.0), None]
         )
     );
-    let point = TradeoffPoint {
-        client: "java".into(),
-        trial_id: "t1".into(),
-        latency_p99_ms: 4.0,
-        y: 300.0,
-    };
-    assert_eq!(tradeoff(&live, T), vec![point]);
-}
-
-#[test]
-fn tradeoff_uses_throughput_only_when_it_varied() {
-    let t = |id: &str, tput: f64| {
-        trial(
-            id,
-            "java",
-            &[],
-            &[(T, &[tput]), ("cpu_s_per_million_msgs", &[1.0])],
-        )
-    };
-    let paced = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 295.0)]);
-    assert_eq!(tradeoff_metric(&paced), Some("cpu_s_per_million_msgs"));
-    let varied = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 3000.0)]);
-    assert_eq!(tradeoff_metric(&varied), Some(T));
-    assert_eq!(tradeoff_metric(&summary(Mode::Live, vec![])), None);
 }

@@ -17,6 +17,7 @@ use anyhow::Result;
 use super::analysis::{main_effects, Effect};
 use super::format::metric_label;
 use super::load::Sweep;
+use super::tradeoffs;
 use crate::results::Mode;
 
 /// One chart: where it goes under `charts/`, what it shows, and its SVG.
@@ -221,21 +222,24 @@ fn latency_percentiles(sweep: &Sweep) -> Result<Vec<Chart>> {
     )])
 }
 
-/// Live mode: what each trial's latency bought (see [`data::tradeoff_metric`]).
+/// What each trial's gain cost (see [`tradeoffs`]): live latency against what it bought;
+/// a producer's acknowledgement latency against its throughput, and its bytes on the wire
+/// against its CPU, beside what the payload compresses to on its own.
 fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
-    let Some(y_metric) = data::tradeoff_metric(&sweep.summary) else {
-        return Ok(vec![]);
-    };
-    let points = data::tradeoff(&sweep.summary, y_metric);
-    if sweep.meta.mode != Mode::Live || points.is_empty() {
-        return Ok(vec![]);
+    let mut charts = Vec::new();
+    for t in tradeoffs::tradeoffs(&sweep.meta, &sweep.summary) {
+        let references: Vec<(String, f64)> = match (&sweep.meta.payload, t.kind) {
+            (Some(p), tradeoffs::Kind::Compression) => vec![
+                (format!("payload alone, lz4: {:.2}", p.lz4_ratio), p.lz4_ratio),
+                (format!("payload alone, zstd: {:.2}", p.zstd_ratio), p.zstd_ratio),
+            ],
+            _ => vec![],
+        };
+        let title = tradeoffs::title(&t);
+        let svg = scatter::draw_tradeoff(&title, &t, &sweep.meta.clients, &references)?;
+        charts.push(chart(t.file_stem(), title, svg));
     }
-    let title = format!(
-        "Trade-off: {} against p99 latency, one point per trial",
-        metric_label(y_metric)
-    );
-    let svg = scatter::draw_tradeoff(&title, &points, &sweep.meta.clients, y_metric)?;
-    Ok(vec![chart("tradeoff-latency", title, svg)])
+    Ok(charts)
 }
 
 #[cfg(test)]
