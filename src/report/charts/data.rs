@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::results::{RunRecord, Status, SummaryFile, SweepMeta, TrialSummary};
 
 use crate::report::format::swept_values;
+use crate::report::kafka_terms::kafka_name;
 
 /// A grid of one metric over two properties, for one client and one value of every other
 /// swept property.
@@ -48,7 +49,7 @@ const HEATMAP_PAIRS: &[(&str, &str)] = &[
 /// or × `compression.type`), else the first two swept properties. A client's own spelling
 /// (`librdkafka.linger.ms`) counts as the property.
 pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
-    let find = |p: &str| swept.iter().find(|s| unscoped(s) == p);
+    let find = |p: &str| swept.iter().find(|s| kafka_name(s) == p);
     for (x, y) in HEATMAP_PAIRS {
         if let (Some(x), Some(y)) = (find(x), find(y)) {
             return Some((x.clone(), y.clone()));
@@ -57,19 +58,6 @@ pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
     match swept {
         [x, y, ..] => Some((x.clone(), y.clone())),
         _ => None,
-    }
-}
-
-/// `linger.ms` for `librdkafka.linger.ms`; librdkafka's `queue.buffering.max.ms` is its
-/// name for `linger.ms`.
-fn unscoped(property: &str) -> &str {
-    let bare = ["librdkafka.", "java.", "kafka-python."]
-        .iter()
-        .find_map(|prefix| property.strip_prefix(prefix))
-        .unwrap_or(property);
-    match bare {
-        "queue.buffering.max.ms" => "linger.ms",
-        other => other,
     }
 }
 
