@@ -6,7 +6,6 @@
 //! that compression costs. Charts draw these (`charts::scatter`); the report names the front.
 
 use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
-
 use crate::stats::median;
 
 use super::format::{metric_label, short, significant, swept_params, with_unit};

@@ -290,6 +290,70 @@ mod tests {
         );
     }
 
+    /// A producer grid gets its heatmap on linger.ms × compression.type and both trade-offs.
+    #[test]
+    fn a_produce_sweep_gets_heatmaps_effects_and_its_trade_offs() {
+        let (t, ack, cpu, ratio) = (
+            "throughput_msgs_per_s",
+            "ack_latency_p99_ms",
+            "cpu_s_per_million_msgs",
+            "compression_ratio",
+        );
+        let meta = meta(
+            Mode::Produce,
+            &["librdkafka"],
+            &[
+                ("compression.type", &["none", "zstd"]),
+                ("linger.ms", &["0", "5"]),
+            ],
+        );
+        let mut trials = Vec::new();
+        for (i, (codec, linger)) in [("none", "0"), ("none", "5"), ("zstd", "0"), ("zstd", "5")]
+            .into_iter()
+            .enumerate()
+        {
+            let v = (i + 1) as f64;
+            trials.push(trial(
+                &format!("t{}", i + 1),
+                "librdkafka",
+                &[("compression.type", codec), ("linger.ms", linger)],
+                &[
+                    (t, &[1e5 * v]),
+                    (ack, &[v]),
+                    (cpu, &[v]),
+                    (ratio, &[1.0 / v]),
+                ],
+            ));
+        }
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Produce, trials),
+        };
+        let charts = all(&sweep).unwrap();
+        let names: Vec<&str> = charts.iter().map(|c| c.file_name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "heatmap-librdkafka.svg",
+                "effect-compression.type.svg",
+                "effect-linger.ms.svg",
+                "runs-librdkafka.svg",
+                "tradeoff-ack-latency.svg",
+                "tradeoff-compression.svg"
+            ]
+        );
+        // linger.ms across, compression.type up, though the grid gave them the other way;
+        // both axes are named in the chart.
+        let map = &data::heatmaps(&sweep.meta, &sweep.summary, t)[0];
+        assert_eq!(
+            (map.x_property.as_str(), map.y_property.as_str()),
+            ("linger.ms", "compression.type")
+        );
+        assert!(charts[0].svg.contains("linger.ms") && charts[0].svg.contains("compression.type"));
+    }
+
     #[test]
     fn svgs_carry_their_text_as_text() {
         let t = "throughput_msgs_per_s";
