@@ -84,15 +84,13 @@ impl Tradeoff {
     }
 }
 
-/// Every trade-off the sweep's data can show, each with at least two trials.
+/// Every trade-off the sweep's data can show, each with at least two trials measuring both
+/// of its metrics.
 pub fn tradeoffs(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Tradeoff> {
-    let pairs: Vec<(Kind, Axis, Axis)> = match meta.mode {
-        Mode::Drain => vec![],
-        Mode::Live => live_metric(summary)
-            .map(|y| (Kind::EndToEnd, lower("latency_p99_ms"), y))
-            .into_iter()
-            .collect(),
-        Mode::Produce => vec![
+    // By what the runs measured, not by mode: every sweep that measures end-to-end latency
+    // (live, and any later mode with a consumer behind a producer) gets its trade-off.
+    let pairs: Vec<(Kind, Axis, Axis)> = if meta.mode == Mode::Produce {
+        vec![
             (
                 Kind::Acknowledgement,
                 higher("throughput_msgs_per_s"),
@@ -103,7 +101,12 @@ pub fn tradeoffs(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Tradeoff> {
                 lower("cpu_s_per_million_msgs"),
                 lower("compression_ratio"),
             ),
-        ],
+        ]
+    } else {
+        live_metric(summary)
+            .map(|y| (Kind::EndToEnd, lower("latency_p99_ms"), y))
+            .into_iter()
+            .collect()
     };
     pairs
         .into_iter()
