@@ -100,9 +100,9 @@ pub fn mechanism(property: &str, measurable: bool) -> Option<&'static str> {
                 "With `acks=all` the partition leader answers once every replica in the \
                  in-sync set has the batch (`min.insync.replicas` is only the smallest set it \
                  accepts a write with); `acks=1` after its own write. On a one-broker \
-                 cluster, such as kafkatune's embedded broker, the in-sync set is the leader \
-                 alone, so `acks=all` waits for no follower and costs no more than \
-                 `acks=1`."
+                 cluster, as kafkatune's embedded one is by default, the in-sync set is the \
+                 leader alone, so `acks=all` waits for no follower and costs no more than \
+                 `acks=1`; with followers, their fetches set the wait."
             }
         }
         ("max.in.flight.requests.per.connection", _) => {
