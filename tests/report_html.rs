@@ -8,7 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use common::{drain_sweep, live_sweep, DrainVariant};
+use common::{drain_sweep, live_sweep, produce_sweep, DrainVariant};
 use kafkatune::report::write_report;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -223,4 +223,28 @@ fn chromium_renders_the_live_report() {
     let dom = String::from_utf8_lossy(&out.stdout);
     assert!(dom.contains("id=\"latency-percentiles\"") && dom.contains("id=\"tradeoff-latency\""));
     assert_eq!(dom.matches("<figure class=\"chart heatmap\"").count(), 2);
+}
+
+#[test]
+fn chromium_renders_the_produce_report() {
+    let dir = tempfile::tempdir().unwrap();
+    produce_sweep(dir.path());
+    write_report(dir.path()).unwrap();
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(resource_references(&html).is_empty() && !html.contains("<script"));
+    let page = format!("file://{}", dir.path().join("report.html").display());
+    let profile = tempfile::tempdir().unwrap();
+    let out = chromium(profile.path(), &["--dump-dom", &page]);
+    let dom = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && dom.contains("</html>"),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // One heatmap per client (linger.ms × compression.type), the two producer trade-offs.
+    assert_eq!(dom.matches("<figure class=\"chart heatmap\"").count(), 2);
+    assert!(dom.contains("id=\"tradeoff-ack-latency\"") && dom.contains("id=\"tradeoff-compression\""));
+    assert!(dom.contains("<h2 id=\"tradeoffs\">Trade-offs</h2>"));
+    assert_eq!(dom.matches("<section class=\"goal\">").count(), 4, "four producer goals answered");
+    assert!(dom.contains("<code>RecordAccumulator</code>"));
 }

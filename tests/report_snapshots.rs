@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::{drain_sweep, live_sweep, secret, DrainVariant};
+use common::{drain_sweep, live_sweep, produce_sweep, secret, DrainVariant};
 use kafkatune::report::{compare, write_report};
 
 fn written_names(dir: &std::path::Path, paths: &[std::path::PathBuf]) -> Vec<String> {
@@ -39,13 +39,31 @@ fn live_report_md() {
 }
 
 #[test]
+fn produce_report_md() {
+    let dir = tempfile::tempdir().unwrap();
+    produce_sweep(dir.path());
+    let written = write_report(dir.path()).unwrap();
+    insta::assert_snapshot!(
+        "produce_files",
+        written_names(dir.path(), &written).join("\n")
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("produce_report_md", md);
+    // The compression chart marks what the payload compresses to on its own.
+    let svg = fs::read_to_string(dir.path().join("charts/tradeoff-compression.svg")).unwrap();
+    for line in ["payload alone, lz4: 0.46", "payload alone, zstd: 0.29"] {
+        assert!(svg.contains(line), "{line} not in the chart");
+    }
+}
+
+#[test]
 fn no_report_shows_a_secret() {
-    for live in [false, true] {
+    for kind in ["drain", "live", "produce"] {
         let dir = tempfile::tempdir().unwrap();
-        if live {
-            live_sweep(dir.path())
-        } else {
-            drain_sweep(dir.path(), &DrainVariant::default())
+        match kind {
+            "live" => live_sweep(dir.path()),
+            "produce" => produce_sweep(dir.path()),
+            _ => drain_sweep(dir.path(), &DrainVariant::default()),
         }
         for path in write_report(dir.path()).unwrap() {
             let text = String::from_utf8_lossy(&fs::read(&path).unwrap()).into_owned();
@@ -122,7 +140,8 @@ fn write_fixture_reports_for_viewing() {
     let _ = fs::remove_dir_all(&root);
     drain_sweep(&root.join("drain"), &DrainVariant::default());
     live_sweep(&root.join("live"));
-    for dir in ["drain", "live"] {
+    produce_sweep(&root.join("produce"));
+    for dir in ["drain", "live", "produce"] {
         write_report(&root.join(dir)).unwrap();
     }
     eprintln!("reports written under {}", root.display());

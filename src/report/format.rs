@@ -112,6 +112,15 @@ pub fn swept_values(params: &Params, swept: &[String]) -> String {
         .join("/")
 }
 
+/// A heading's first letter in capitals: `P99 acknowledgement latency against throughput`.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,10 +6,12 @@ use std::fmt::Write;
 
 use super::analysis::findings;
 use super::charts::Chart;
+use super::format::capitalised;
 use super::load::Sweep;
 use super::presets::lab_presets;
 use super::recommend::{recommend, Recommendation};
 use super::sections::{ranked_table, setup, warnings};
+use super::tradeoffs::{sentences, subject, tradeoffs};
 
 const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.45; }
@@ -96,6 +98,22 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
             let _ = writeln!(h, "<li>{}</li>", inline(&f.sentence));
         }
         h.push_str("</ul>\n");
+    }
+
+    let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
+    if !tradeoffs.is_empty() {
+        h.push_str("<h2 id=\"tradeoffs\">Trade-offs</h2>\n");
+        for t in &tradeoffs {
+            let _ = writeln!(
+                h,
+                "<section class=\"tradeoff\">\n<h3>{}</h3>",
+                escape(&capitalised(&subject(t)))
+            );
+            for sentence in sentences(&sweep.meta, t) {
+                let _ = writeln!(h, "<p>{}</p>", inline(&sentence));
+            }
+            h.push_str("</section>\n");
+        }
     }
 
     ranked(&mut h, sweep);

@@ -5,10 +5,12 @@ use std::fmt::Write;
 
 use super::analysis::findings;
 use super::charts::Chart;
+use super::format::capitalised;
 use super::load::Sweep;
 use super::presets::lab_presets;
 use super::recommend::recommend;
 use super::sections::{ranked_table, setup, warnings};
+use super::tradeoffs::{sentences, subject, tradeoffs};
 
 /// The Markdown report of a loaded sweep.
 pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
@@ -50,6 +52,17 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         md.push_str("\n## What each swept property did\n\n");
         for f in findings {
             let _ = writeln!(md, "- {}", f.sentence);
+        }
+    }
+
+    let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
+    if !tradeoffs.is_empty() {
+        md.push_str("\n## Trade-offs\n");
+        for t in &tradeoffs {
+            let _ = writeln!(md, "\n### {}\n", capitalised(&subject(t)));
+            for sentence in sentences(&sweep.meta, t) {
+                let _ = writeln!(md, "- {sentence}");
+            }
         }
     }
 

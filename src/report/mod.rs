@@ -17,6 +17,7 @@ pub mod scaling;
 pub mod sections;
 #[cfg(test)]
 mod test_support;
+pub mod tradeoffs;
 
 use std::fs;
 use std::path::{Path, PathBuf};

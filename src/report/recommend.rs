@@ -1,5 +1,7 @@
-//! A recommendation for each goal (throughput, latency, efficiency), with the evidence
-//! behind it, or a plain statement that the sweep cannot answer it and which run would.
+//! A recommendation for each goal (consumers: throughput, end-to-end latency, efficiency;
+//! producers: throughput, acknowledgement latency, efficiency, bytes on the wire), with the
+//! evidence behind it, or a plain statement that the sweep cannot answer it and which run
+//! would.
 
 use crate::results::{MetricSummary, Mode, SummaryFile, SweepMeta, TrialSummary};
 use crate::stats::indistinguishable;
@@ -67,7 +69,8 @@ impl Goal {
     fn noun(self) -> &'static str {
         match self {
             Goal::Throughput => "throughput ",
-            Goal::Latency | Goal::AckLatency => "p99 latency ",
+            Goal::Latency => "p99 latency ",
+            Goal::AckLatency => "p99 ack latency ",
             Goal::Efficiency => "",
             Goal::Bytes => "wire/payload ",
         }
@@ -154,8 +157,9 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
         return cannot(
             match goal {
                 Goal::Efficiency if !summary.trials.is_empty() => format!(
-                    "no run recorded `{metric}` (the consumer's CPU time comes from the OS \
-                     accounting of its process, on Linux)"
+                    "no run recorded `{metric}` (the {}'s CPU time comes from the OS \
+                     accounting of its process, on Linux)",
+                    if meta.mode == Mode::Produce { "producer" } else { "consumer" }
                 ),
                 _ => format!(
                     "no run of this sweep measured `{metric}` (none finished, or every one failed)"
@@ -230,6 +234,9 @@ impl Recommendation {
                 if let Some(w) = best.trial.warnings.first() {
                     out.push(format!("Caution: {w}."));
                 }
+                if *goal == Goal::Bytes && !swept.iter().any(|p| p == COMPRESSION) {
+                    out.push(no_codec_swept(meta));
+                }
                 out.push(match tied.len() {
                     0 => "No other trial comes within its noise: the best is clearly ahead."
                         .to_string(),
@@ -263,6 +270,27 @@ impl Recommendation {
             }
         }
     }
+}
+
+const COMPRESSION: &str = "compression.type";
+
+/// The run to make when a produce sweep kept one codec: its bytes then show batching only.
+pub const CODEC_RUN: &str = "kafkatune sweep --mode produce --param compression.type=none,lz4,zstd";
+
+fn no_codec_swept(meta: &SweepMeta) -> String {
+    let in_grid = meta
+        .grid
+        .iter()
+        .find(|(k, _)| k == COMPRESSION)
+        .and_then(|(_, v)| v.first());
+    let codec = match meta.fixed.get(COMPRESSION).or(in_grid) {
+        Some(c) => format!("`{c}`"),
+        None => "the client's default (`none`)".to_string(),
+    };
+    format!(
+        "Every trial compressed with {codec}, so the bytes differ by batching alone; run \
+         `{CODEC_RUN}` (with this sweep's other settings) to see what a codec saves."
+    )
 }
 
 fn evidence(p: &Pick, metric: &str) -> String {

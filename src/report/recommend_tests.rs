@@ -112,3 +112,98 @@ fn live_cannot_answer_throughput_nor_unmeasured_cpu() {
         matches!(&recs[2], Recommendation::CannotAnswer { reason, .. } if reason.contains("no run recorded `cpu_s_per_million_msgs`"))
     );
 }
+
+const ACK: &str = "ack_latency_p99_ms";
+const RATIO: &str = "compression_ratio";
+
+fn produce(grid: &[(&str, &[&str])], codec: &str) -> (SweepMeta, SummaryFile) {
+    let meta = meta(Mode::Produce, &["librdkafka"], grid);
+    let t = |id: &str, linger: &str, tput: f64, ack: f64, cpu: f64, ratio: f64| {
+        let params = [("linger.ms", linger), ("compression.type", codec)];
+        let params = if grid.len() == 2 { &params[..] } else { &params[..1] };
+        trial(
+            id,
+            "librdkafka",
+            params,
+            &[
+                (T, &[tput * 0.99, tput, tput * 1.01]),
+                (ACK, &[ack * 0.99, ack, ack * 1.01]),
+                (CPU, &[cpu * 0.99, cpu, cpu * 1.01]),
+                (RATIO, &[ratio, ratio, ratio]),
+            ],
+        )
+    };
+    let trials = vec![
+        t("t1", "0", 400e3, 3.0, 1.5, 0.65),
+        t("t2", "5", 820e3, 8.0, 1.0, 0.54),
+        t("t3", "50", 860e3, 24.0, 0.95, 0.53),
+    ];
+    (meta, summary(Mode::Produce, trials))
+}
+
+#[test]
+fn produce_is_judged_on_throughput_ack_latency_cpu_and_bytes() {
+    let (meta, summary) = produce(
+        &[
+            ("linger.ms", &["0", "5", "50"]),
+            ("compression.type", &["lz4"]),
+        ],
+        "lz4",
+    );
+    let recs = recommend(&meta, &summary);
+    let goals: Vec<Goal> = recs.iter().map(Recommendation::goal).collect();
+    assert_eq!(
+        goals,
+        [Goal::Throughput, Goal::AckLatency, Goal::Efficiency, Goal::Bytes]
+    );
+    let best = |i: usize| match &recs[i] {
+        Recommendation::Best { best, .. } => best.trial.trial_id.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!([best(0), best(1), best(2), best(3)], ["t3", "t1", "t3", "t3"]);
+    let text = recs[1].sentences(&meta);
+    assert_eq!(
+        text[0],
+        "Best: `t1` librdkafka (linger.ms=0), median 3.00 ms (95% interval [2.97, 3.03], 3 runs, CV 1%)."
+    );
+    assert_eq!(
+        text[1],
+        "The same trial measured: throughput 400k msg/s, 1.50 CPU s/M msgs, wire/payload 0.650."
+    );
+    // compression.type was given one value: the bytes say what batching did, and which run
+    // would show the codecs.
+    let bytes = recs[3].sentences(&meta);
+    assert_eq!(
+        bytes[2],
+        format!("Every trial compressed with `lz4`, so the bytes differ by batching alone; run `{CODEC_RUN}` (with this sweep's other settings) to see what a codec saves.")
+    );
+    assert!(bytes[3].contains("clearly ahead"), "{}", bytes[3]);
+}
+
+#[test]
+fn a_produce_sweep_with_codecs_swept_gets_no_codec_hint() {
+    let (mut meta, summary) = produce(&[("linger.ms", &["0", "5", "50"])], "none");
+    meta.grid.push(("compression.type".into(), vec!["none".into(), "zstd".into()]));
+    let recs = recommend(&meta, &summary);
+    assert!(recs[3].sentences(&meta).iter().all(|s| !s.contains(CODEC_RUN)));
+}
+
+#[test]
+fn produce_cannot_answer_points_at_a_produce_run() {
+    let meta = meta(Mode::Produce, &["java"], &[]);
+    let s = summary(
+        Mode::Produce,
+        vec![trial("t1", "java", &[], &[(T, &[5e5]), (ACK, &[2.0])])],
+    );
+    let recs = recommend(&meta, &s);
+    let Recommendation::CannotAnswer { reason, run, .. } = &recs[2] else {
+        panic!("{:?}", recs[2])
+    };
+    assert!(reason.contains("the producer's CPU time"), "{reason}");
+    assert_eq!(run, PRODUCE_RUN);
+    assert!(
+        matches!(&recs[3], Recommendation::CannotAnswer { run, .. } if run == PRODUCE_RUN),
+        "{:?}",
+        recs[3]
+    );
+}

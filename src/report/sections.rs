@@ -41,6 +41,9 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
             ),
         ),
     ];
+    if let Some(p) = &m.payload {
+        rows.push(("payload".into(), payload(p)));
+    }
     if let Some(live) = &m.live {
         rows.push((
             "live load".into(),
@@ -91,6 +94,24 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
     rows.push(("started".into(), m.started_at.clone()));
     rows.push(("command".into(), format!("`{}`", m.command)));
     rows
+}
+
+/// The record bodies and how well they compress on their own.
+fn payload(p: &crate::workload::payload::PayloadInfo) -> String {
+    let source = match (&p.source_file, p.seed) {
+        (Some(file), _) => format!("from `{file}`"),
+        (None, Some(seed)) => format!("`{}`, generated with seed {seed}", p.kind),
+        (None, None) => format!("`{}`", p.kind),
+    };
+    format!(
+        "{source}: {} distinct bodies of {} B on average; on their own, in {}-byte batches, lz4 \
+         compresses them to {:.2} of their size and zstd to {:.2}",
+        p.records_in_pool,
+        significant(p.value_bytes_avg, 3),
+        p.batch_bytes,
+        p.lz4_ratio,
+        p.zstd_ratio
+    )
 }
 
 /// Each client with the version its runs reported.

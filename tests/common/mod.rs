@@ -277,6 +277,135 @@ pub fn live_sweep(dir: &Path) {
     write(dir, &meta, &records);
 }
 
+const LINGER: [&str; 3] = ["0", "5", "50"];
+const CODECS: [&str; 3] = ["none", "lz4", "zstd"];
+
+/// What the payload of the produce fixture compresses to on its own (`meta.payload`).
+pub const PAYLOAD_LZ4: f64 = 0.46;
+pub const PAYLOAD_ZSTD: f64 = 0.29;
+
+/// One produce trial's figures before noise.
+struct Produced {
+    records_per_batch: f64,
+    throughput: f64,
+    ack_p99_ms: f64,
+    cpu_per_m: f64,
+    /// Bytes on the wire per payload byte.
+    ratio: f64,
+}
+
+/// The produce fixture's model. librdkafka's batches are cut by `linger.ms` up to its
+/// `batch.num.messages` (10000); the Java client's by its 16 KiB `batch.size` once
+/// `linger.ms` > 0, which it fills sooner than 5 ms at this rate, so 5 and 50 differ
+/// little. `linger.ms=0` sends small batches: fewer records per request, less
+/// throughput, more CPU. A codec costs CPU and throughput and saves bytes, better on
+/// bigger batches.
+fn produced(client: &str, linger: &str, codec: &str) -> Produced {
+    let java = client == "java";
+    let (codec_ratio, codec_speed, codec_ms, codec_cpu) = match codec {
+        "none" => (1.0, 1.0, 0.0, 0.0),
+        "lz4" => (PAYLOAD_LZ4, 0.93, 0.3, 0.25),
+        _ => (PAYLOAD_ZSTD, 0.78, 1.2, 0.9),
+    };
+    let (records, speed, ack_ms, cpu) = match (java, linger) {
+        (false, "0") => (40.0, 380e3, 3.5, 1.7),
+        (false, "5") => (4000.0, 820e3, 8.0, 1.0),
+        (false, _) => (10000.0, 860e3, 24.0, 0.95),
+        // A compressed batch holds more records within batch.size.
+        (true, "0") => (40.0, 330e3, 4.5, 1.7),
+        (true, "5") => (150.0 / codec_ratio, 560e3, 6.5, 1.0),
+        (true, _) => (150.0 / codec_ratio, 565e3, 6.6, 1.0),
+    };
+    let base_cpu = if java { 2.1 } else { 0.9 };
+    Produced {
+        records_per_batch: records,
+        throughput: speed * codec_speed,
+        ack_p99_ms: ack_ms + codec_ms,
+        cpu_per_m: base_cpu * cpu + codec_cpu * if java { 1.3 } else { 1.0 },
+        // A codec does worse on small batches; a batch header and each record's framing add
+        // bytes, compressed or not.
+        ratio: codec_ratio * (1.0 + if codec == "none" { 0.0 } else { 1.5 / records.sqrt() })
+            + 0.06
+            + 0.7 / records,
+    }
+}
+
+/// A produce sweep: 2 clients × `linger.ms` (0, 5, 50) × `compression.type` (none, lz4,
+/// zstd), 3 runs each, acks=all, a JSON payload whose own compressibility is recorded (see
+/// [`produced`] for what each setting does).
+pub fn produce_sweep(dir: &Path) {
+    let grid = vec![
+        ("linger.ms".to_string(), strings(&LINGER)),
+        ("compression.type".to_string(), strings(&CODECS)),
+    ];
+    let mut meta = base_meta("produce-fixture", Mode::Produce, grid);
+    meta.command = "kafkatune sweep --mode produce --client librdkafka --client java --param linger.ms=0,5,50 --param compression.type=none,lz4,zstd -X acks=all".into();
+    meta.workload.topic = "kafkatune-produce-p1".into();
+    meta.fixed.remove("enable.auto.commit");
+    meta.fixed.insert("acks".into(), "all".into());
+    meta.payload = Some(kafkatune::workload::payload::PayloadInfo {
+        kind: "json".into(),
+        seed: Some(7),
+        source_file: None,
+        source_format: None,
+        source_sha256: None,
+        records_in_pool: 1024,
+        value_bytes_avg: 100.0,
+        batch_bytes: 16384,
+        lz4_ratio: PAYLOAD_LZ4,
+        zstd_ratio: PAYLOAD_ZSTD,
+    });
+    let msgs = meta.workload.messages as f64;
+    let payload_bytes = msgs * meta.workload.message_size_bytes as f64;
+    let mut records = Vec::new();
+    let mut trial = 0;
+    for (client, version, startup) in [("librdkafka", "2.12.1", 0.03), ("java", "4.4.0", 0.45)] {
+        for linger in LINGER {
+            for codec in CODECS {
+                let params: Params = [("linger.ms", linger), ("compression.type", codec)]
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                let m = produced(client, linger, codec);
+                for run in 0..3 {
+                    let mut r = record(&meta, trial, run, client, version, &params);
+                    let f = noise(trial, run);
+                    let tput = m.throughput * f;
+                    let ack = m.ack_p99_ms * (2.0 - f);
+                    let cpu = m.cpu_per_m * (2.0 - f);
+                    let ratio = m.ratio * (1.0 + (f - 1.0) * 0.02);
+                    let send_s = msgs / tput;
+                    let requests = (msgs / m.records_per_batch).ceil();
+                    r.throughput_msgs_per_s = Some(tput);
+                    r.throughput_mib_per_s = Some(tput * 100.0 / (1 << 20) as f64);
+                    r.send_s = Some(send_s);
+                    r.startup_s = Some(startup * (1.0 + 0.05 * run as f64));
+                    r.wall_s = send_s + startup + 0.1;
+                    r.ack_latency_p50_ms = Some(ack * 0.45);
+                    r.ack_latency_p99_ms = Some(ack);
+                    r.ack_latency_p999_ms = Some(ack * 1.4);
+                    r.ack_latency_max_ms = Some(ack * 2.0);
+                    r.produce_errors = Some(0);
+                    r.retries = Some(0);
+                    r.produce_requests = Some(requests);
+                    r.request_rate_per_s = Some(requests / send_s);
+                    r.records_per_request_avg = Some(msgs / requests);
+                    r.batch_size_avg_bytes = Some(m.records_per_batch * 100.0 * (ratio - 0.06));
+                    r.compression_ratio = Some(ratio);
+                    r.bytes_on_wire = Some((payload_bytes * ratio) as u64);
+                    r.cpu_s_per_million_msgs = Some(cpu);
+                    r.cpu_user_s = Some(cpu * msgs / 1e6 * 0.8);
+                    r.cpu_sys_s = Some(cpu * msgs / 1e6 * 0.2);
+                    r.peak_rss_bytes = Some(if client == "java" { 150 << 20 } else { 30 << 20 });
+                    records.push(r);
+                }
+                trial += 1;
+            }
+        }
+    }
+    write(dir, &meta, &records);
+}
+
 fn write(dir: &Path, meta: &SweepMeta, records: &[RunRecord]) {
     fs::create_dir_all(dir).unwrap();
     fs::write(

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use crate::results::{RunRecord, Status, SummaryFile, SweepMeta, TrialSummary};
 
 use crate::report::format::swept_values;
+use crate::report::kafka_terms::kafka_name;
 
 /// A grid of one metric over two properties, for one client and one value of every other
 /// swept property.
@@ -22,12 +23,37 @@ pub struct Heatmap {
     pub cells: Vec<Vec<Option<f64>>>,
 }
 
-/// The two properties a heatmap spans: the lab's `fetch.min.bytes` × `fetch.max.wait.ms`
-/// when both were swept, else the first two swept properties.
+/// The pairs of properties worth a heatmap, most telling first, the x axis first: the pairs
+/// that act on one mechanism together, so their interaction is what the grid shows.
+const HEATMAP_PAIRS: &[(&str, &str)] = &[
+    // The broker answers a fetch at `fetch.min.bytes` or after `fetch.max.wait.ms`.
+    ("fetch.min.bytes", "fetch.max.wait.ms"),
+    // A producer batch is sent when full (`batch.size`) or after `linger.ms`
+    // (RecordAccumulator.ready); librdkafka also ends it at `batch.num.messages`.
+    ("linger.ms", "batch.size"),
+    ("linger.ms", "batch.num.messages"),
+    // A batch is compressed whole, so longer lingering compresses better.
+    ("linger.ms", "compression.type"),
+    ("batch.size", "compression.type"),
+    ("batch.num.messages", "compression.type"),
+    // Bigger batches against the wait for the replicas.
+    ("linger.ms", "acks"),
+    ("batch.size", "acks"),
+    ("compression.type", "acks"),
+    // Batches per request against requests in flight.
+    ("linger.ms", "max.in.flight.requests.per.connection"),
+];
+
+/// The two properties a heatmap spans: the first of [`HEATMAP_PAIRS`] that was swept (the
+/// lab's `fetch.min.bytes` × `fetch.max.wait.ms`, a producer's `linger.ms` × `batch.size`
+/// or × `compression.type`), else the first two swept properties. A client's own spelling
+/// (`librdkafka.linger.ms`) counts as the property.
 pub fn heatmap_axes(swept: &[String]) -> Option<(String, String)> {
-    let has = |p: &str| swept.iter().any(|s| s == p);
-    if has("fetch.min.bytes") && has("fetch.max.wait.ms") {
-        return Some(("fetch.min.bytes".into(), "fetch.max.wait.ms".into()));
+    let find = |p: &str| swept.iter().find(|s| kafka_name(s) == p);
+    for (x, y) in HEATMAP_PAIRS {
+        if let (Some(x), Some(y)) = (find(x), find(y)) {
+            return Some((x.clone(), y.clone()));
+        }
     }
     match swept {
         [x, y, ..] => Some((x.clone(), y.clone())),
@@ -228,60 +254,6 @@ pub fn latency_percentiles(
             )
         })
         .filter(|(_, ps)| ps.iter().any(Option::is_some))
-        .collect()
-}
-
-/// A trial on the latency trade-off chart.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TradeoffPoint {
-    pub client: String,
-    pub trial_id: String,
-    pub latency_p99_ms: f64,
-    /// The median of the chart's y metric.
-    pub y: f64,
-}
-
-/// What latency is traded against. Throughput when it varied across trials (more than 10%:
-/// several rates, or consumers that fell behind); with a paced producer it is the rate for
-/// every trial and says nothing, so then what the latency costs: CPU per message, or the
-/// fetch rate the broker serves.
-pub fn tradeoff_metric(summary: &SummaryFile) -> Option<&'static str> {
-    let medians = |m: &str| {
-        summary
-            .trials
-            .iter()
-            .filter_map(|t| median_of(t, m))
-            .collect::<Vec<f64>>()
-    };
-    let throughput = medians("throughput_msgs_per_s");
-    let (lo, hi) = throughput
-        .iter()
-        .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
-    if !throughput.is_empty() && hi > 0.0 && (hi - lo) / hi > 0.10 {
-        return Some("throughput_msgs_per_s");
-    }
-    [
-        "cpu_s_per_million_msgs",
-        "fetch_requests_per_s",
-        "throughput_msgs_per_s",
-    ]
-    .into_iter()
-    .find(|m| !medians(m).is_empty())
-}
-
-/// For each trial measuring both, its p99 latency and its median of `y_metric`.
-pub fn tradeoff(summary: &SummaryFile, y_metric: &str) -> Vec<TradeoffPoint> {
-    summary
-        .trials
-        .iter()
-        .filter_map(|t| {
-            Some(TradeoffPoint {
-                client: t.client.clone(),
-                trial_id: t.trial_id.clone(),
-                latency_p99_ms: median_of(t, "latency_p99_ms")?,
-                y: median_of(t, y_metric)?,
-            })
-        })
         .collect()
 }
 

@@ -58,6 +58,28 @@ fn axes_prefer_the_fetch_pair_else_the_first_two() {
 }
 
 #[test]
+fn producer_axes_pair_the_batching_properties() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let pair = |x: &str, y: &str| Some((x.to_string(), y.to_string()));
+    // Whatever order they were given in, linger.ms is the x axis.
+    let grid = s(&["compression.type", "acks", "linger.ms"]);
+    assert_eq!(heatmap_axes(&grid), pair("linger.ms", "compression.type"));
+    let grid = s(&["compression.type", "batch.size", "linger.ms"]);
+    assert_eq!(heatmap_axes(&grid), pair("linger.ms", "batch.size"));
+    let grid = s(&["acks", "batch.size", "compression.type"]);
+    assert_eq!(heatmap_axes(&grid), pair("batch.size", "compression.type"));
+    // librdkafka's own spellings of the batching pair.
+    let grid = s(&["librdkafka.queue.buffering.max.ms", "batch.num.messages"]);
+    assert_eq!(
+        heatmap_axes(&grid),
+        pair("librdkafka.queue.buffering.max.ms", "batch.num.messages")
+    );
+    // No known pair: the first two, as given.
+    let grid = s(&["acks", "enable.idempotence", "retries"]);
+    assert_eq!(heatmap_axes(&grid), pair("acks", "enable.idempotence"));
+}
+
+#[test]
 fn one_heatmap_per_client_and_facet() {
     let (meta, summary) = grid_sweep();
     let maps = heatmaps(&meta, &summary, T);
@@ -113,7 +135,6 @@ fn clients_side_by_side_needs_two_clients() {
 fn live_charts_need_latency() {
     let (meta, summary) = grid_sweep();
     assert!(latency_percentiles(&meta, &summary).is_empty());
-    assert!(tradeoff(&summary, T).is_empty());
     let lat = trial(
         "t1",
         "java",
@@ -132,28 +153,4 @@ fn live_charts_need_latency() {
             vec![Some(1.0), None, Some(4.0), None]
         )
     );
-    let point = TradeoffPoint {
-        client: "java".into(),
-        trial_id: "t1".into(),
-        latency_p99_ms: 4.0,
-        y: 300.0,
-    };
-    assert_eq!(tradeoff(&live, T), vec![point]);
-}
-
-#[test]
-fn tradeoff_uses_throughput_only_when_it_varied() {
-    let t = |id: &str, tput: f64| {
-        trial(
-            id,
-            "java",
-            &[],
-            &[(T, &[tput]), ("cpu_s_per_million_msgs", &[1.0])],
-        )
-    };
-    let paced = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 295.0)]);
-    assert_eq!(tradeoff_metric(&paced), Some("cpu_s_per_million_msgs"));
-    let varied = summary(Mode::Live, vec![t("t1", 300.0), t("t2", 3000.0)]);
-    assert_eq!(tradeoff_metric(&varied), Some(T));
-    assert_eq!(tradeoff_metric(&summary(Mode::Live, vec![])), None);
 }

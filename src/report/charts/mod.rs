@@ -17,6 +17,7 @@ use anyhow::Result;
 use super::analysis::{main_effects, Effect};
 use super::format::metric_label;
 use super::load::Sweep;
+use super::tradeoffs;
 use crate::results::Mode;
 
 /// One chart: where it goes under `charts/`, what it shows, and its SVG.
@@ -221,21 +222,24 @@ fn latency_percentiles(sweep: &Sweep) -> Result<Vec<Chart>> {
     )])
 }
 
-/// Live mode: what each trial's latency bought (see [`data::tradeoff_metric`]).
+/// What each trial's gain cost (see [`tradeoffs`]): live latency against what it bought;
+/// a producer's acknowledgement latency against its throughput, and its bytes on the wire
+/// against its CPU, beside what the payload compresses to on its own.
 fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
-    let Some(y_metric) = data::tradeoff_metric(&sweep.summary) else {
-        return Ok(vec![]);
-    };
-    let points = data::tradeoff(&sweep.summary, y_metric);
-    if sweep.meta.mode != Mode::Live || points.is_empty() {
-        return Ok(vec![]);
+    let mut charts = Vec::new();
+    for t in tradeoffs::tradeoffs(&sweep.meta, &sweep.summary) {
+        let references: Vec<(String, f64)> = match (&sweep.meta.payload, t.kind) {
+            (Some(p), tradeoffs::Kind::Compression) => vec![
+                (format!("payload alone, lz4: {:.2}", p.lz4_ratio), p.lz4_ratio),
+                (format!("payload alone, zstd: {:.2}", p.zstd_ratio), p.zstd_ratio),
+            ],
+            _ => vec![],
+        };
+        let title = tradeoffs::title(&t);
+        let svg = scatter::draw_tradeoff(&title, &t, &sweep.meta.clients, &references)?;
+        charts.push(chart(t.file_stem(), title, svg));
     }
-    let title = format!(
-        "Trade-off: {} against p99 latency, one point per trial",
-        metric_label(y_metric)
-    );
-    let svg = scatter::draw_tradeoff(&title, &points, &sweep.meta.clients, y_metric)?;
-    Ok(vec![chart("tradeoff-latency", title, svg)])
+    Ok(charts)
 }
 
 #[cfg(test)]
@@ -284,6 +288,70 @@ mod tests {
                 "runs-librdkafka.svg"
             ]
         );
+    }
+
+    /// A producer grid gets its heatmap on linger.ms × compression.type and both trade-offs.
+    #[test]
+    fn a_produce_sweep_gets_heatmaps_effects_and_its_trade_offs() {
+        let (t, ack, cpu, ratio) = (
+            "throughput_msgs_per_s",
+            "ack_latency_p99_ms",
+            "cpu_s_per_million_msgs",
+            "compression_ratio",
+        );
+        let meta = meta(
+            Mode::Produce,
+            &["librdkafka"],
+            &[
+                ("compression.type", &["none", "zstd"]),
+                ("linger.ms", &["0", "5"]),
+            ],
+        );
+        let mut trials = Vec::new();
+        for (i, (codec, linger)) in [("none", "0"), ("none", "5"), ("zstd", "0"), ("zstd", "5")]
+            .into_iter()
+            .enumerate()
+        {
+            let v = (i + 1) as f64;
+            trials.push(trial(
+                &format!("t{}", i + 1),
+                "librdkafka",
+                &[("compression.type", codec), ("linger.ms", linger)],
+                &[
+                    (t, &[1e5 * v]),
+                    (ack, &[v]),
+                    (cpu, &[v]),
+                    (ratio, &[1.0 / v]),
+                ],
+            ));
+        }
+        let sweep = Sweep {
+            dir: "/x".into(),
+            meta,
+            records: vec![],
+            summary: summary(Mode::Produce, trials),
+        };
+        let charts = all(&sweep).unwrap();
+        let names: Vec<&str> = charts.iter().map(|c| c.file_name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "heatmap-librdkafka.svg",
+                "effect-compression.type.svg",
+                "effect-linger.ms.svg",
+                "runs-librdkafka.svg",
+                "tradeoff-ack-latency.svg",
+                "tradeoff-compression.svg"
+            ]
+        );
+        // linger.ms across, compression.type up, though the grid gave them the other way;
+        // both axes are named in the chart.
+        let map = &data::heatmaps(&sweep.meta, &sweep.summary, t)[0];
+        assert_eq!(
+            (map.x_property.as_str(), map.y_property.as_str()),
+            ("linger.ms", "compression.type")
+        );
+        assert!(charts[0].svg.contains("linger.ms") && charts[0].svg.contains("compression.type"));
     }
 
     #[test]

@@ -79,6 +79,7 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
         }
         draw_key(
             &key_area,
+            LABEL_AREA as i32,
             &[
                 ("95% interval of the median", interval),
                 ("median", median),
@@ -137,25 +138,25 @@ pub fn draw_percentiles(title: &str, rows: &[(String, Vec<Option<f64>>)]) -> Res
             .enumerate()
             .map(|(i, (_, name))| (*name, series(i)))
             .collect();
-        draw_key(&key_area, &key)?;
+        draw_key(&key_area, LABEL_AREA as i32, &key)?;
         root.present()?;
     }
     Ok(svg)
 }
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
+pub(super) type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
 /// The title on top, then a strip for the key, then the area left for the chart.
-fn titled_with_key<'a>(root: &Area<'a>, title: &str) -> Result<(Area<'a>, Area<'a>)> {
+pub(super) fn titled_with_key<'a>(root: &Area<'a>, title: &str) -> Result<(Area<'a>, Area<'a>)> {
     let below_title = root.titled(title, title_font(title, root.dim_in_pixel().0))?;
     Ok(below_title.split_vertically(KEY_HEIGHT))
 }
 
 const KEY_HEIGHT: u32 = 26;
 
-/// A one-line key: a swatch and a name per mark.
-fn draw_key(area: &Area<'_>, items: &[(&str, RGBColor)]) -> Result<()> {
-    let mut x = LABEL_AREA as i32;
+/// A one-line key from `left` pixels: a swatch and a name per mark.
+pub(super) fn draw_key(area: &Area<'_>, left: i32, items: &[(&str, RGBColor)]) -> Result<()> {
+    let mut x = left;
     for (name, colour) in items {
         area.draw(&Rectangle::new([(x, 6), (x + 14, 18)], colour.filled()))?;
         area.draw(&Text::new(
