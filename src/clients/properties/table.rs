@@ -339,7 +339,7 @@ pub static PROPERTIES: &[Property] = &[
     // The producer. Batching: a partition's records wait up to linger.ms for batch.size bytes
     // (RecordAccumulator.ready); one request in flight per partition per connection unless
     // max.in.flight.requests.per.connection allows more; acks=all waits for the in-sync
-    // replicas (min.insync.replicas) before answering.
+    // set (min.insync.replicas only refuses writes when too few are in sync) before answering.
     producer(acks_row()),
     producer(row("linger.ms", int(0, 900_000), Name("linger.ms"), Name("linger_ms"))),
     producer(row("batch.size", int(0, I32), Name("batch.size"), Name("batch_size"))),
