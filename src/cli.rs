@@ -254,8 +254,19 @@ mod tests {
     #[test]
     fn old_option_names_still_parse() {
         let cli = Cli::try_parse_from([
-            "kafkatune", "sweep", "--mode", "live", "--rate", "10", "--duration", "1",
-            "--warmup", "2", "--trial-timeout", "30", "--prepare",
+            "kafkatune",
+            "sweep",
+            "--mode",
+            "live",
+            "--rate",
+            "10",
+            "--duration",
+            "1",
+            "--warmup",
+            "2",
+            "--trial-timeout",
+            "30",
+            "--prepare",
         ])
         .unwrap();
         let Command::Sweep(args) = cli.command else {
@@ -269,14 +280,25 @@ mod tests {
 
     #[test]
     fn clients_come_repeated_or_comma_separated() {
-        let cli =
-            Cli::try_parse_from(["kafkatune", "sweep", "--client", "java,librdkafka", "--client", "kafka-python"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "kafkatune",
+            "sweep",
+            "--client",
+            "java,librdkafka",
+            "--client",
+            "kafka-python",
+        ])
+        .unwrap();
         let Command::Sweep(args) = cli.command else {
             panic!("a sweep")
         };
         assert_eq!(
             args.clients,
-            [ClientChoice::Java, ClientChoice::Librdkafka, ClientChoice::KafkaPython]
+            [
+                ClientChoice::Java,
+                ClientChoice::Librdkafka,
+                ClientChoice::KafkaPython
+            ]
         );
     }
 
@@ -289,7 +311,10 @@ mod tests {
         ] {
             let err = Cli::try_parse_from(["kafkatune", "sweep", flag, value]).unwrap_err();
             assert!(err.to_string().contains(choice), "{flag}: {err}");
-            assert!(!err.to_string().contains("fake"), "the fake stays hidden: {err}");
+            assert!(
+                !err.to_string().contains("fake"),
+                "the fake stays hidden: {err}"
+            );
         }
     }
 }

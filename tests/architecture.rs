@@ -16,8 +16,14 @@ fn modules() -> BTreeMap<String, String> {
                 walk(&path, root, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let rel = path.strip_prefix(root).unwrap().with_extension("");
-                let mut parts: Vec<String> = rel.iter().map(|p| p.to_string_lossy().into_owned()).collect();
-                if matches!(parts.last().map(String::as_str), Some("mod" | "lib" | "main")) {
+                let mut parts: Vec<String> = rel
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect();
+                if matches!(
+                    parts.last().map(String::as_str),
+                    Some("mod" | "lib" | "main")
+                ) {
                     parts.pop();
                 }
                 out.insert(parts.join("::"), std::fs::read_to_string(&path).unwrap());
@@ -33,7 +39,8 @@ fn modules() -> BTreeMap<String, String> {
 /// The paths a text names after `prefix` (`crate::`), groups (`crate::{a::b, c}`) expanded.
 fn paths_after(text: &str, prefix: &str) -> Vec<Vec<String>> {
     fn ident(s: &str) -> usize {
-        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len())
+        s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(s.len())
     }
     /// `{a, b::c}`: each item parsed on top of `base`.
     fn group(s: &str, base: &[String], out: &mut Vec<Vec<String>>) {
@@ -85,7 +92,10 @@ fn paths_after(text: &str, prefix: &str) -> Vec<Vec<String>> {
 
 /// The longest prefix of `path` that is a module.
 fn resolve(mods: &BTreeMap<String, String>, path: &[String]) -> Option<String> {
-    (1..=path.len()).rev().map(|n| path[..n].join("::")).find(|m| mods.contains_key(m))
+    (1..=path.len())
+        .rev()
+        .map(|n| path[..n].join("::"))
+        .find(|m| mods.contains_key(m))
 }
 
 /// module -> the modules it names (tests left out: they may look anywhere).
@@ -104,7 +114,10 @@ fn edges(mods: &BTreeMap<String, String>) -> BTreeMap<String, BTreeSet<String>> 
             to.extend(resolve(mods, &full));
         }
         to.retain(|t: &String| {
-            t != m && !t.is_empty() && !m.starts_with(&format!("{t}::")) && !t.starts_with(&format!("{m}::"))
+            t != m
+                && !t.is_empty()
+                && !m.starts_with(&format!("{t}::"))
+                && !t.starts_with(&format!("{m}::"))
         });
         edges.insert(m.clone(), to);
     }
@@ -116,7 +129,11 @@ fn cycles(mods: &BTreeMap<String, String>) -> Vec<String> {
     let edges = edges(mods);
     let mut parents: BTreeSet<String> = BTreeSet::new();
     for m in mods.keys() {
-        let parts: Vec<&str> = if m.is_empty() { vec![] } else { m.split("::").collect() };
+        let parts: Vec<&str> = if m.is_empty() {
+            vec![]
+        } else {
+            m.split("::").collect()
+        };
         for n in 0..parts.len() {
             parents.insert(parts[..n].join("::"));
         }
@@ -124,9 +141,17 @@ fn cycles(mods: &BTreeMap<String, String>) -> Vec<String> {
     let mut found = Vec::new();
     for parent in parents {
         let child_of = |m: &str| -> Option<String> {
-            let rest = if parent.is_empty() { Some(m) } else { m.strip_prefix(&format!("{parent}::")) }?;
+            let rest = if parent.is_empty() {
+                Some(m)
+            } else {
+                m.strip_prefix(&format!("{parent}::"))
+            }?;
             let first = rest.split("::").next()?;
-            Some(if parent.is_empty() { first.to_string() } else { format!("{parent}::{first}") })
+            Some(if parent.is_empty() {
+                first.to_string()
+            } else {
+                format!("{parent}::{first}")
+            })
         };
         let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for (a, bs) in &edges {
@@ -186,9 +211,15 @@ fn the_checker_sees_cycles_and_groups() {
         ("a".to_string(), "use crate::{b::x, c};".to_string()),
         ("b".to_string(), "use crate::a::f;".to_string()),
         ("c".to_string(), "fn f() {}".to_string()),
-        ("d".to_string(), "use crate::c;\n#[cfg(test)]\nuse crate::a;".to_string()),
+        (
+            "d".to_string(),
+            "use crate::c;\n#[cfg(test)]\nuse crate::a;".to_string(),
+        ),
     ]
     .into();
     assert_eq!(cycles(&mods), ["a <-> b"]);
-    assert_eq!(paths_after("use crate::{b::{x, y}, c};", "crate::").len(), 3);
+    assert_eq!(
+        paths_after("use crate::{b::{x, y}, c};", "crate::").len(),
+        3
+    );
 }

@@ -94,8 +94,14 @@ fn unknown_preset_client_or_mode() {
         &["--preset", "fast"],
         "invalid value 'fast' for '--preset <NAME>'\n  [possible values: seed, seed-live]",
     );
-    rejects(&["--client", "go"], "[possible values: librdkafka, java, kafka-python, all]");
-    rejects(&["--mode", "turbo"], "[possible values: drain, live, produce, pipeline]");
+    rejects(
+        &["--client", "go"],
+        "[possible values: librdkafka, java, kafka-python, all]",
+    );
+    rejects(
+        &["--mode", "turbo"],
+        "[possible values: drain, live, produce, pipeline]",
+    );
 }
 
 #[test]
@@ -124,10 +130,7 @@ fn zero_messages_and_bad_numbers() {
     rejects(&["--messages", "0"], "--messages must be at least 1");
     rejects(&["--repeat", "0"], "--repeat must be at least 1");
     rejects(&["--partitions", "0"], "--partitions must be between 1");
-    rejects(
-        &["--run-timeout=-1"],
-        "--run-timeout must be a positive",
-    );
+    rejects(&["--run-timeout=-1"], "--run-timeout must be a positive");
     rejects(&["--bootstrap-servers", "localhost"], "expected HOST:PORT");
     rejects(&["--topic", "bad topic!"], "is not a valid topic name");
 }
@@ -248,38 +251,94 @@ fn an_output_folder_that_holds_a_sweep_is_not_overwritten() {
 #[test]
 fn a_setting_of_the_side_a_mode_does_not_run_is_refused() {
     rejects(&["-X", "linger.ms=5"], "`linger.ms` is a producer setting");
-    rejects(&["--param", "compression.type=none,lz4"], "measure it with --mode produce");
-    rejects(&["--mode", "produce", "-X", "fetch.min.bytes=1"], "`fetch.min.bytes` is a consumer setting");
-    rejects(&["--mode", "produce", "--consumers", "2"], "a produce sweep runs producers");
-    rejects(&["--mode", "produce", "--client", "kafka-python", "-X", "buffer.memory=1000000"], "kafka-python client cannot honour `buffer.memory`");
+    rejects(
+        &["--param", "compression.type=none,lz4"],
+        "measure it with --mode produce",
+    );
+    rejects(
+        &["--mode", "produce", "-X", "fetch.min.bytes=1"],
+        "`fetch.min.bytes` is a consumer setting",
+    );
+    rejects(
+        &["--mode", "produce", "--consumers", "2"],
+        "a produce sweep runs producers",
+    );
+    rejects(
+        &[
+            "--mode",
+            "produce",
+            "--client",
+            "kafka-python",
+            "-X",
+            "buffer.memory=1000000",
+        ],
+        "kafka-python client cannot honour `buffer.memory`",
+    );
     rejects(&["--mode", "produce", "-X", "acks=2"], "acks");
 }
 
 #[test]
 fn a_produce_sweep_writes_only_to_its_own_topics() {
-    rejects(&["--mode", "produce", "--topic", "orders"], "only to topics kafkatune creates");
+    rejects(
+        &["--mode", "produce", "--topic", "orders"],
+        "only to topics kafkatune creates",
+    );
 }
 
 #[test]
 fn a_missing_or_empty_payload_file_is_named() {
-    rejects(&["--payload", "/nonexistent/sample.jsonl"], "/nonexistent/sample.jsonl");
+    rejects(
+        &["--payload", "/nonexistent/sample.jsonl"],
+        "/nonexistent/sample.jsonl",
+    );
     let dir = tempfile::tempdir().unwrap();
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
     rejects(&["--payload", empty.to_str().unwrap()], "empty.jsonl");
     let cut = dir.path().join("cut.bin");
     std::fs::write(&cut, [0, 0, 0, 9, b'a']).unwrap();
-    rejects(&["--payload", cut.to_str().unwrap(), "--payload-format", "length-prefixed"], "cut.bin");
-    rejects(&["--payload-kind", "json", "--payload", empty.to_str().unwrap()], "cannot be used with");
+    rejects(
+        &[
+            "--payload",
+            cut.to_str().unwrap(),
+            "--payload-format",
+            "length-prefixed",
+        ],
+        "cut.bin",
+    );
+    rejects(
+        &[
+            "--payload-kind",
+            "json",
+            "--payload",
+            empty.to_str().unwrap(),
+        ],
+        "cannot be used with",
+    );
 }
 
 #[test]
 fn a_live_message_too_small_for_its_send_time_is_refused() {
-    rejects(&["--mode", "live", "--rate", "10", "--duration", "1", "--message-size", "7"], "8-byte send time");
+    rejects(
+        &[
+            "--mode",
+            "live",
+            "--rate",
+            "10",
+            "--duration",
+            "1",
+            "--message-size",
+            "7",
+        ],
+        "8-byte send time",
+    );
 }
 
 #[test]
 fn brokers_must_be_an_embedded_cluster_of_one_to_nine() {
     rejects(&["--brokers", "0"], "--brokers 0: give 1 to 9 brokers");
-    rejects(&["--brokers", "3", "--bootstrap-servers", "b:9092"], "--brokers starts an embedded cluster");
+    rejects(
+        &["--brokers", "3", "--bootstrap-servers", "b:9092"],
+        "--brokers starts an embedded cluster",
+    );
 }

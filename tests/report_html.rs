@@ -243,8 +243,14 @@ fn chromium_renders_the_produce_report() {
     );
     // One heatmap per client (linger.ms × compression.type), the two producer trade-offs.
     assert_eq!(dom.matches("<figure class=\"chart heatmap\"").count(), 2);
-    assert!(dom.contains("id=\"tradeoff-ack-latency\"") && dom.contains("id=\"tradeoff-compression\""));
+    assert!(
+        dom.contains("id=\"tradeoff-ack-latency\"") && dom.contains("id=\"tradeoff-compression\"")
+    );
     assert!(dom.contains("<h2 id=\"tradeoffs\">Trade-offs</h2>"));
-    assert_eq!(dom.matches("<section class=\"goal\">").count(), 4, "four producer goals answered");
+    assert_eq!(
+        dom.matches("<section class=\"goal\">").count(),
+        4,
+        "four producer goals answered"
+    );
     assert!(dom.contains("<code>RecordAccumulator</code>"));
 }

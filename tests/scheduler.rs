@@ -20,11 +20,18 @@ fn kafkatune() -> Command {
 /// `kafkatune sweep --client fake --fake-cluster ok ARGS --out DIR`.
 fn fake_sweep(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = kafkatune();
-    cmd.args(["sweep", "--client", "fake", "--fake-cluster", "ok", "--no-report"])
-        .args(args)
-        .arg("--out")
-        .arg(dir)
-        .stdin(Stdio::null());
+    cmd.args([
+        "sweep",
+        "--client",
+        "fake",
+        "--fake-cluster",
+        "ok",
+        "--no-report",
+    ])
+    .args(args)
+    .arg("--out")
+    .arg(dir)
+    .stdin(Stdio::null());
     cmd
 }
 
@@ -53,7 +60,14 @@ fn out_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
 
 /// Nine runs of about 150 ms each: long enough to be interrupted half-way.
 const SLOW: &[&str] = &[
-    "--param", "fetch.min.bytes=1,2,3", "--repeat", "3", "--seed", "11", "-X", "fake.run_ms=150",
+    "--param",
+    "fetch.min.bytes=1,2,3",
+    "--repeat",
+    "3",
+    "--seed",
+    "11",
+    "-X",
+    "fake.run_ms=150",
 ];
 
 fn start(dir: &Path, args: &[&str]) -> Child {
@@ -90,11 +104,16 @@ fn interrupt_after(dir: &Path, runs: usize, signal: i32) -> Output {
 /// Every run of the grid once, all ok.
 fn complete_without_repeats(dir: &Path, runs: usize) {
     let recs = records(dir);
-    let keys: Vec<(String, u32)> = recs.iter().map(|r| (r.trial_id.clone(), r.run_index)).collect();
+    let keys: Vec<(String, u32)> = recs
+        .iter()
+        .map(|r| (r.trial_id.clone(), r.run_index))
+        .collect();
     let unique: HashSet<_> = keys.iter().cloned().collect();
     assert_eq!(keys.len(), unique.len(), "no run repeated: {keys:?}");
     assert_eq!(unique.len(), runs);
-    assert!(recs.iter().all(|r| r.status == Some(Status::Ok) && r.messages == 100_000));
+    assert!(recs
+        .iter()
+        .all(|r| r.status == Some(Status::Ok) && r.messages == 100_000));
 }
 
 #[test]
@@ -103,8 +122,16 @@ fn a_whole_sweep_prints_its_table_and_progress() {
     let (code, stdout, stderr) = output(fake_sweep(
         &dir,
         &[
-            "--param", "fake.rate=1000000,2000000", "--param", "max.poll.records=10,500",
-            "-X", "fake.noise=0.2", "--repeat", "3", "--seed", "7",
+            "--param",
+            "fake.rate=1000000,2000000",
+            "--param",
+            "max.poll.records=10,500",
+            "-X",
+            "fake.noise=0.2",
+            "--repeat",
+            "3",
+            "--seed",
+            "7",
         ],
     ));
     assert_eq!(code, Some(0), "{stderr}");
@@ -124,11 +151,21 @@ fn a_crash_is_recorded_and_the_sweep_goes_on() {
     let (_tmp, dir) = out_dir("crash");
     let (code, _, stderr) = output(fake_sweep(
         &dir,
-        &["--param", "fake.crash_after=none,500", "--repeat", "2", "--seed", "3"],
+        &[
+            "--param",
+            "fake.crash_after=none,500",
+            "--repeat",
+            "2",
+            "--seed",
+            "3",
+        ],
     ));
     // `none` is no number: that trial's driver fails at once with a reason.
     assert_eq!(code, Some(1), "some runs failed: exit 1\n{stderr}");
-    assert!(stderr.contains("4 runs failed") || stderr.contains("of 4 runs failed"), "{stderr}");
+    assert!(
+        stderr.contains("4 runs failed") || stderr.contains("of 4 runs failed"),
+        "{stderr}"
+    );
     let recs = records(&dir);
     assert_eq!(recs.len(), 4, "every run was made");
     let crashed: Vec<_> = recs
@@ -139,9 +176,16 @@ fn a_crash_is_recorded_and_the_sweep_goes_on() {
     for r in crashed {
         assert_eq!(r.status, Some(Status::Failed));
         let e = r.error.as_deref().unwrap();
-        assert!(e.contains("without a result") && e.contains("crashing after 500"), "{e}");
-        let log = dir.join("logs").join(format!("{}-r{}.stderr.txt", r.trial_id, r.run_index));
-        assert!(std::fs::read_to_string(log).unwrap().contains("crashing after 500"));
+        assert!(
+            e.contains("without a result") && e.contains("crashing after 500"),
+            "{e}"
+        );
+        let log = dir
+            .join("logs")
+            .join(format!("{}-r{}.stderr.txt", r.trial_id, r.run_index));
+        assert!(std::fs::read_to_string(log)
+            .unwrap()
+            .contains("crashing after 500"));
     }
     assert!(no_drivers_left(&dir));
 }
@@ -151,7 +195,16 @@ fn one_crashing_trial_leaves_the_others_ok() {
     let (_tmp, dir) = out_dir("one-crash");
     let (code, _, stderr) = output(fake_sweep(
         &dir,
-        &["--param", "fetch.min.bytes=1,2", "-X", "fake.noise=0", "--repeat", "2", "--param", "fake.fail=,disk full"],
+        &[
+            "--param",
+            "fetch.min.bytes=1,2",
+            "-X",
+            "fake.noise=0",
+            "--repeat",
+            "2",
+            "--param",
+            "fake.fail=,disk full",
+        ],
     ));
     assert!(stderr.contains("a value is empty"), "{stderr}");
     assert_eq!(code, Some(2));
@@ -162,10 +215,22 @@ fn one_crashing_trial_leaves_the_others_ok() {
     assert_eq!(code, Some(1), "{stderr}");
     let recs = records(&dir);
     let ok = recs.iter().filter(|r| r.status == Some(Status::Ok)).count();
-    let failed: Vec<_> = recs.iter().filter(|r| r.status == Some(Status::Failed)).collect();
-    assert_eq!((ok, failed.len()), (0, 4), "fake.fail fails whatever its reason");
-    assert!(failed.iter().any(|r| r.error.as_deref() == Some("disk full")));
-    assert!(stderr.contains("failed: disk full"), "the failure is shown as it happens: {stderr}");
+    let failed: Vec<_> = recs
+        .iter()
+        .filter(|r| r.status == Some(Status::Failed))
+        .collect();
+    assert_eq!(
+        (ok, failed.len()),
+        (0, 4),
+        "fake.fail fails whatever its reason"
+    );
+    assert!(failed
+        .iter()
+        .any(|r| r.error.as_deref() == Some("disk full")));
+    assert!(
+        stderr.contains("failed: disk full"),
+        "the failure is shown as it happens: {stderr}"
+    );
 }
 
 #[test]
@@ -174,15 +239,36 @@ fn a_hung_driver_is_killed_at_the_run_timeout() {
     let started = Instant::now();
     let (code, _, stderr) = output(fake_sweep(
         &dir,
-        &["--param", "fake.hang=true,false", "--repeat", "1", "--run-timeout", "1"],
+        &[
+            "--param",
+            "fake.hang=true,false",
+            "--repeat",
+            "1",
+            "--run-timeout",
+            "1",
+        ],
     ));
     assert_eq!(code, Some(1), "{stderr}");
-    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
     let recs = records(&dir);
-    let hung = recs.iter().find(|r| r.params["fake.hang"] == "true").unwrap();
+    let hung = recs
+        .iter()
+        .find(|r| r.params["fake.hang"] == "true")
+        .unwrap();
     assert_eq!(hung.status, Some(Status::Failed));
-    assert!(hung.error.as_deref().unwrap().contains("--run-timeout"), "{:?}", hung.error);
-    let fine = recs.iter().find(|r| r.params["fake.hang"] == "false").unwrap();
+    assert!(
+        hung.error.as_deref().unwrap().contains("--run-timeout"),
+        "{:?}",
+        hung.error
+    );
+    let fine = recs
+        .iter()
+        .find(|r| r.params["fake.hang"] == "false")
+        .unwrap();
     assert_eq!(fine.status, Some(Status::Ok));
     assert!(no_drivers_left(&dir));
 }
@@ -190,7 +276,10 @@ fn a_hung_driver_is_killed_at_the_run_timeout() {
 #[test]
 fn a_malformed_result_fails_the_run_with_the_parse_error() {
     let (_tmp, dir) = out_dir("malformed");
-    let (code, _, _) = output(fake_sweep(&dir, &["-X", "fake.malformed=true", "--repeat", "1"]));
+    let (code, _, _) = output(fake_sweep(
+        &dir,
+        &["-X", "fake.malformed=true", "--repeat", "1"],
+    ));
     assert_eq!(code, Some(1));
     let e = records(&dir)[0].error.clone().unwrap();
     assert!(e.contains("unreadable result"), "{e}");
@@ -203,10 +292,20 @@ fn exit_codes_say_what_happened() {
     let (_tmp2, dir2) = out_dir("codes2");
     let (code, _, stderr) = output(fake_sweep(&dir2, &["-X", "no.such.property=1"]));
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(!dir2.join("sweep.json").exists(), "rejected before any work");
+    assert!(
+        !dir2.join("sweep.json").exists(),
+        "rejected before any work"
+    );
     let mut unreachable = kafkatune();
     unreachable
-        .args(["sweep", "--client", "fake", "--fake-cluster", "unreachable", "--out"])
+        .args([
+            "sweep",
+            "--client",
+            "fake",
+            "--fake-cluster",
+            "unreachable",
+            "--out",
+        ])
         .arg(&dir2);
     let (code, _, stderr) = output(unreachable);
     assert_eq!(code, Some(3), "{stderr}");
@@ -217,13 +316,33 @@ fn exit_codes_say_what_happened() {
 fn a_cluster_that_stops_answering_stops_the_sweep_with_exit_3() {
     let (_tmp, dir) = out_dir("dies");
     let mut cmd = kafkatune();
-    cmd.args(["sweep", "--client", "fake", "--fake-cluster", "dies-on-failure", "--no-report"])
-        .args(["-X", "fake.fail=boom", "--param", "fetch.min.bytes=1,2,3", "--out"])
-        .arg(&dir);
+    cmd.args([
+        "sweep",
+        "--client",
+        "fake",
+        "--fake-cluster",
+        "dies-on-failure",
+        "--no-report",
+    ])
+    .args([
+        "-X",
+        "fake.fail=boom",
+        "--param",
+        "fetch.min.bytes=1,2,3",
+        "--out",
+    ])
+    .arg(&dir);
     let (code, _, stderr) = output(cmd);
     assert_eq!(code, Some(3), "{stderr}");
-    assert!(stderr.contains("stopped answering") && stderr.contains("resume with:"), "{stderr}");
-    assert_eq!(records(&dir).len(), 1, "the sweep stopped after the first failure");
+    assert!(
+        stderr.contains("stopped answering") && stderr.contains("resume with:"),
+        "{stderr}"
+    );
+    assert_eq!(
+        records(&dir).len(),
+        1,
+        "the sweep stopped after the first failure"
+    );
 }
 
 #[test]
@@ -232,26 +351,43 @@ fn ctrl_c_keeps_finished_runs_and_a_bare_resume_finishes_the_sweep() {
     let out = interrupt_after(&dir, 2, libc::SIGINT);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("resume with:") && stderr.contains("--resume"), "{stderr}");
+    assert!(
+        stderr.contains("resume with:") && stderr.contains("--resume"),
+        "{stderr}"
+    );
     let kept = records(&dir);
-    assert!((2..9).contains(&kept.len()), "finished runs kept: {}", kept.len());
+    assert!(
+        (2..9).contains(&kept.len()),
+        "finished runs kept: {}",
+        kept.len()
+    );
     assert!(no_drivers_left(&dir), "no driver is left running");
     // Only the folder: the configuration is stored there.
     let mut resume = kafkatune();
     resume.args(["sweep", "--resume"]).arg(&dir);
     let (code, _, stderr) = output(resume);
     assert_eq!(code, Some(0), "{stderr}");
-    assert!(stderr.contains(&format!("{} runs done", kept.len())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{} runs done", kept.len())),
+        "{stderr}"
+    );
     complete_without_repeats(&dir, 9);
     let after = records(&dir);
-    assert_eq!(&after[..kept.len()], &kept[..], "the runs kept are untouched");
+    assert_eq!(
+        &after[..kept.len()],
+        &kept[..],
+        "the runs kept are untouched"
+    );
 }
 
 #[test]
 fn a_killed_kafkatune_leaves_no_driver_and_resumes_without_repeating_runs() {
     let (_tmp, dir) = out_dir("sigkill");
     interrupt_after(&dir, 3, libc::SIGKILL);
-    assert!(no_drivers_left(&dir), "the driver of a killed kafkatune dies with it");
+    assert!(
+        no_drivers_left(&dir),
+        "the driver of a killed kafkatune dies with it"
+    );
     let mut resume = fake_sweep(&dir, SLOW);
     // The full command works too: what is given agrees with the folder.
     let args: Vec<_> = resume.get_args().map(|a| a.to_owned()).collect();
@@ -277,8 +413,18 @@ fn the_printed_resume_command_works_when_pasted_even_with_spaces_and_quotes() {
         .lines()
         .find_map(|l| l.split("resume with: ").nth(1))
         .unwrap_or_else(|| panic!("no resume command: {stderr}"));
-    let pasted = Command::new("sh").arg("-c").arg(line).stdin(Stdio::null()).output().unwrap();
-    assert_eq!(pasted.status.code(), Some(0), "{line}\n{}", String::from_utf8_lossy(&pasted.stderr));
+    let pasted = Command::new("sh")
+        .arg("-c")
+        .arg(line)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        pasted.status.code(),
+        Some(0),
+        "{line}\n{}",
+        String::from_utf8_lossy(&pasted.stderr)
+    );
     complete_without_repeats(&dir, 9);
 }
 
@@ -292,10 +438,18 @@ fn resume_refuses_options_that_disagree_with_the_folder() {
         .arg(&dir);
     let (code, _, stderr) = output(other);
     assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("holds a sweep of another configuration") && stderr.contains("grid"), "{stderr}");
-    assert!(stderr.contains("sweep --resume"), "the way out is named: {stderr}");
+    assert!(
+        stderr.contains("holds a sweep of another configuration") && stderr.contains("grid"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("sweep --resume"),
+        "the way out is named: {stderr}"
+    );
     let mut repeat = kafkatune();
-    repeat.args(["sweep", "--repeat", "5", "--resume"]).arg(&dir);
+    repeat
+        .args(["sweep", "--repeat", "5", "--resume"])
+        .arg(&dir);
     let (code, _, stderr) = output(repeat);
     assert_eq!(code, Some(2));
     assert!(stderr.contains("--repeat"), "{stderr}");
@@ -306,7 +460,16 @@ fn a_group_run_counts_exactly_and_names_its_idle_consumer() {
     let (_tmp, dir) = out_dir("group");
     let (code, _, stderr) = output(fake_sweep(
         &dir,
-        &["--partitions", "2", "--messages", "1000", "--param", "consumers=1,3", "--repeat", "1"],
+        &[
+            "--partitions",
+            "2",
+            "--messages",
+            "1000",
+            "--param",
+            "consumers=1,3",
+            "--repeat",
+            "1",
+        ],
     ));
     assert_eq!(code, Some(0), "{stderr}");
     let recs = records(&dir);
@@ -318,10 +481,18 @@ fn a_group_run_counts_exactly_and_names_its_idle_consumer() {
     }
     let three = recs.iter().find(|r| r.params["consumers"] == "3").unwrap();
     assert_eq!(three.per_consumer.len(), 3);
-    assert_eq!(three.idle_consumers.len(), 1, "two partitions, three consumers: {three:?}");
+    assert_eq!(
+        three.idle_consumers.len(),
+        1,
+        "two partitions, three consumers: {three:?}"
+    );
     assert!(three.group_stable_s.is_some());
     assert!(!three.lag_samples.is_empty());
-    assert_eq!(three.lag_samples.last().unwrap().1, 0, "the lag ends at zero");
+    assert_eq!(
+        three.lag_samples.last().unwrap().1,
+        0,
+        "the lag ends at zero"
+    );
 }
 
 #[test]
@@ -331,7 +502,14 @@ fn a_folder_holding_a_sweep_is_not_overwritten() {
     let before = std::fs::read(dir.join("results.jsonl")).unwrap();
     let (code, _, stderr) = output(fake_sweep(&dir, &["--repeat", "1"]));
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("already holds a sweep") && stderr.contains("--resume"), "{stderr}");
-    assert_eq!(std::fs::read(dir.join("results.jsonl")).unwrap(), before, "nothing lost");
+    assert!(
+        stderr.contains("already holds a sweep") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("results.jsonl")).unwrap(),
+        before,
+        "nothing lost"
+    );
     let _ = drivers_of(&dir);
 }

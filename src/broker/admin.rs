@@ -406,7 +406,10 @@ pub fn delete_groups(
             return Ok(());
         }
         if Instant::now() >= deadline {
-            anyhow::bail!("the consumer group {} was not deleted: {why}", left.join(", "));
+            anyhow::bail!(
+                "the consumer group {} was not deleted: {why}",
+                left.join(", ")
+            );
         }
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -441,7 +444,10 @@ pub fn truncate_topic(
             .map_err(|e| error::env(format!("truncating {topic} failed: {e}")))?;
         for e in result.elements() {
             if let Err(err) = e.error() {
-                return Err(error::env(format!("truncating {topic}/{} failed: {err}", e.partition())));
+                return Err(error::env(format!(
+                    "truncating {topic}/{} failed: {err}",
+                    e.partition()
+                )));
             }
         }
     }

@@ -18,8 +18,8 @@ use super::admin;
 use super::class_archive::{self, PendingArchive};
 use super::jars::KafkaJars;
 use super::server_config::{secured_listeners, server_properties, Node, SECURED};
-pub use super::setup::{BrokerSetup, ScramUser, TlsListener};
 use super::setup::LOG4J2;
+pub use super::setup::{BrokerSetup, ScramUser, TlsListener};
 use super::storage;
 use crate::{cache, error, process};
 
@@ -368,7 +368,6 @@ impl Drop for EmbeddedCluster {
         }
     }
 }
-
 
 /// Writes a broker's folder (properties, logging, data) and starts its JVM.
 fn spawn_broker(

@@ -50,7 +50,10 @@ pub(super) const SECURED: [Secured; 3] = [
 
 /// The secured listeners `setup` asks for (SASL ones with a SCRAM user, TLS ones with a key
 /// store), with their ports.
-pub(super) fn secured_listeners(setup: &BrokerSetup, ports: &[u16]) -> Vec<(&'static Secured, u16)> {
+pub(super) fn secured_listeners(
+    setup: &BrokerSetup,
+    ports: &[u16],
+) -> Vec<(&'static Secured, u16)> {
     SECURED
         .iter()
         .zip(&ports[2..])

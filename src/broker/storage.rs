@@ -24,8 +24,8 @@ use std::process::Command;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 
-use super::setup::ScramUser;
 use super::jars::KafkaJars;
+use super::setup::ScramUser;
 use crate::{cache, error, process};
 
 /// Bumped when what kafkatune formats changes (so old templates are not reused).

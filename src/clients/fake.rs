@@ -66,7 +66,8 @@ impl Script {
         let get = |k: &str| spec.properties.get(k).and_then(Value::as_str);
         let num = |k: &str, default: f64| -> Result<f64> {
             get(k).map_or(Ok(default), |v| {
-                v.parse().with_context(|| format!("fake.{k}={v}: not a number"))
+                v.parse()
+                    .with_context(|| format!("fake.{k}={v}: not a number"))
             })
         };
         let ms = |k: &str| num(k, 0.0).map(|v| Duration::from_secs_f64(v.max(0.0) / 1e3));
@@ -86,9 +87,9 @@ impl Script {
     /// The rate of this run: `rate` times a factor in [1 - noise, 1 + noise] drawn from the
     /// run id, so every repetition of a sweep reports the same figures.
     fn rate_of(&self, run_id: &str) -> f64 {
-        let mut h = run_id
-            .bytes()
-            .fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3));
+        let mut h = run_id.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x100000001b3)
+        });
         // splitmix64's finaliser: ids that differ in their last character land far apart.
         h = (h ^ (h >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
         h = (h ^ (h >> 27)).wrapping_mul(0x94d049bb133111eb);
@@ -119,7 +120,11 @@ pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
         }
     }
     let mut per_partition = BTreeMap::new();
-    for p in spec.partitions.iter().filter(|p| held.contains(&p.partition)) {
+    for p in spec
+        .partitions
+        .iter()
+        .filter(|p| held.contains(&p.partition))
+    {
         let n = match p.end_offset {
             Some(end) => (end - p.start_offset).max(0) as u64,
             None => spec.messages / spec.partitions.len() as u64,
@@ -248,7 +253,10 @@ mod tests {
             members: 1,
         };
         let rates: Vec<f64> = (0..50).map(|i| s.rate_of(&format!("t001-r{i}"))).collect();
-        assert!(rates.iter().all(|r| (800.0..=1200.0).contains(r)), "{rates:?}");
+        assert!(
+            rates.iter().all(|r| (800.0..=1200.0).contains(r)),
+            "{rates:?}"
+        );
         assert!(rates.iter().any(|r| *r != rates[0]));
         assert_eq!(s.rate_of("t001-r3"), s.rate_of("t001-r3"));
     }

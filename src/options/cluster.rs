@@ -49,7 +49,9 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
             )));
         }
         if args.fake_cluster.is_some() {
-            return Err(usage("--fake-cluster stands in for a cluster: leave --bootstrap-servers out"));
+            return Err(usage(
+                "--fake-cluster stands in for a cluster: leave --bootstrap-servers out",
+            ));
         }
     }
     let mut admin_props = ClientProps::new();
@@ -75,7 +77,10 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
         admin_props,
         allow_write: args.allow_write,
         fake: args.fake_cluster,
-        brokers: brokers(args.brokers, args.bootstrap_servers.is_some() || args.fake_cluster.is_some())?,
+        brokers: brokers(
+            args.brokers,
+            args.bootstrap_servers.is_some() || args.fake_cluster.is_some(),
+        )?,
     })
 }
 
@@ -141,7 +146,11 @@ mod tests {
         assert_eq!(clients(&[]), [ClientKind::Librdkafka]);
         assert_eq!(
             clients(&[ClientChoice::Java, ClientChoice::All]),
-            [ClientKind::Java, ClientKind::Librdkafka, ClientKind::KafkaPython]
+            [
+                ClientKind::Java,
+                ClientKind::Librdkafka,
+                ClientKind::KafkaPython
+            ]
         );
     }
 

@@ -58,16 +58,31 @@ mod tests {
         assert!(!line.contains("hunter2"), "{line}");
         assert_eq!(
             split(&line).unwrap(),
-            words(&["kafkatune", "sweep", "-X", "sasl.password=*****", "--out", "/tmp/it's here"])
+            words(&[
+                "kafkatune",
+                "sweep",
+                "-X",
+                "sasl.password=*****",
+                "--out",
+                "/tmp/it's here"
+            ])
         );
     }
 
     #[test]
     fn the_resume_command_survives_spaces_and_quotes() {
-        let cmd = resume_command("'/opt/my tools/kafkatune' sweep --preset seed", Path::new("/tmp/a b/it's"));
+        let cmd = resume_command(
+            "'/opt/my tools/kafkatune' sweep --preset seed",
+            Path::new("/tmp/a b/it's"),
+        );
         assert_eq!(
             split(&cmd).unwrap(),
-            words(&["/opt/my tools/kafkatune", "sweep", "--resume", "/tmp/a b/it's"])
+            words(&[
+                "/opt/my tools/kafkatune",
+                "sweep",
+                "--resume",
+                "/tmp/a b/it's"
+            ])
         );
     }
 }

@@ -69,6 +69,9 @@ mod tests {
     #[test]
     fn a_missing_file_names_itself() {
         let err = read_properties(Path::new("/nonexistent/x.properties")).unwrap_err();
-        assert!(err.to_string().contains("/nonexistent/x.properties"), "{err}");
+        assert!(
+            err.to_string().contains("/nonexistent/x.properties"),
+            "{err}"
+        );
     }
 }

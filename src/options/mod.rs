@@ -62,9 +62,11 @@ impl SweepOptions {
         let meta = resume::stored_meta(dir)?;
         let merged = resume::merged_args(&meta, args);
         let opts = build(merged.as_ref().unwrap_or(args), meta.command.clone())?;
-        if let Some(name) = opts.fixed.iter().find_map(|(k, v)| {
-            (properties::is_secret(k) && v == "*****").then_some(k)
-        }) {
+        if let Some(name) = opts
+            .fixed
+            .iter()
+            .find_map(|(k, v)| (properties::is_secret(k) && v == "*****").then_some(k))
+        {
             return Err(UserError::usage(format!(
                 "the sweep in {} was started with the secret `{name}` on its command line, which kafkatune does not store",
                 dir.display()
@@ -107,10 +109,14 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         }
     }
     if mode == Mode::Produce && args.consumer_config.is_some() {
-        return Err(usage("--consumer.config is for consumers; a produce sweep takes --producer.config FILE"));
+        return Err(usage(
+            "--consumer.config is for consumers; a produce sweep takes --producer.config FILE",
+        ));
     }
     if mode != Mode::Produce && args.producer_config.is_some() {
-        return Err(usage("--producer.config is for --mode produce; consumers take --consumer.config FILE"));
+        return Err(usage(
+            "--producer.config is for --mode produce; consumers take --consumer.config FILE",
+        ));
     }
     let mut cli_fixed = Params::new();
     for item in &args.properties {
@@ -170,14 +176,17 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .or(preset.as_ref().and_then(|p| p.messages))
             .unwrap_or(defaults::MESSAGES),
     };
-    let grouped = fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
+    let grouped =
+        fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
     if grouped && mode.has_paced_producer() {
         return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
     }
     let workload = workload(&args.workload, messages, mode)?;
     let pipeline_rate = match (mode, args.rate) {
         (Mode::Pipeline, Some(r)) if !(r > 0.0 && r <= 10_000_000.0) => {
-            return Err(usage("--rate must be between 0 and 10000000 messages per second"))
+            return Err(usage(
+                "--rate must be between 0 and 10000000 messages per second",
+            ))
         }
         (Mode::Pipeline, r) => r,
         _ => None,
@@ -191,7 +200,9 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     }
     let default_timeout = match live {
         Some(l) => defaults::RUN_TIMEOUT_BASE_S + l.warmup_s + l.duration_s,
-        None => defaults::RUN_TIMEOUT_BASE_S + messages as f64 * defaults::RUN_TIMEOUT_S_PER_MESSAGE,
+        None => {
+            defaults::RUN_TIMEOUT_BASE_S + messages as f64 * defaults::RUN_TIMEOUT_S_PER_MESSAGE
+        }
     };
     let run_timeout_s = args.run_timeout.unwrap_or(default_timeout);
     if !(run_timeout_s > 0.0 && run_timeout_s.is_finite()) {
@@ -230,11 +241,17 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
 fn check_fake(cluster: &ClusterOptions, clients: &[ClientKind], mode: Mode) -> Result<()> {
     let fake_client = clients.contains(&ClientKind::Fake);
     match (cluster.fake.is_some(), fake_client) {
-        (true, true) if clients.len() > 1 => Err(usage("--fake-cluster runs the fake client alone: give --client fake only")),
-        (true, true) if mode != Mode::Drain => Err(usage("the fake cluster runs drain sweeps only: leave --mode out")),
+        (true, true) if clients.len() > 1 => Err(usage(
+            "--fake-cluster runs the fake client alone: give --client fake only",
+        )),
+        (true, true) if mode != Mode::Drain => Err(usage(
+            "the fake cluster runs drain sweeps only: leave --mode out",
+        )),
         (true, true) | (false, false) => Ok(()),
         (true, false) => Err(usage("--fake-cluster runs only --client fake")),
-        (false, true) => Err(usage("--client fake reads no Kafka: give --fake-cluster ok")),
+        (false, true) => Err(usage(
+            "--client fake reads no Kafka: give --fake-cluster ok",
+        )),
     }
 }
 
@@ -245,12 +262,14 @@ fn out_folder(args: &SweepArgs) -> Result<(PathBuf, bool)> {
         (None, Some(dir)) => {
             // A folder whose sweep stopped before its first run (no sweep.json) is free.
             if dir.join(crate::export::META_FILE).exists() {
-                return Err(UserError::usage(format!("{} already holds a sweep", dir.display()))
-                    .with_hint(format!(
-                        "continue it with --resume {}, or choose another --out",
-                        dir.display()
-                    ))
-                    .into());
+                return Err(
+                    UserError::usage(format!("{} already holds a sweep", dir.display()))
+                        .with_hint(format!(
+                            "continue it with --resume {}, or choose another --out",
+                            dir.display()
+                        ))
+                        .into(),
+                );
             }
             (dir.clone(), false)
         }
@@ -290,7 +309,9 @@ fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<O
         .or(preset.map(|p| p.warmup_s))
         .unwrap_or(defaults::WARMUP_S);
     if !(rate > 0.0 && rate <= 1_000_000.0) {
-        return Err(usage("--rate must be between 0 and 1000000 messages per second"));
+        return Err(usage(
+            "--rate must be between 0 and 1000000 messages per second",
+        ));
     }
     if !(duration_s > 0.0 && duration_s <= 86_400.0) {
         return Err(usage("--duration must be a positive number of seconds"));
@@ -327,7 +348,9 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
     if let Some(t) = &args.topic {
         if t.is_empty()
             || t.len() > 249
-            || !t.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            || !t
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
         {
             return Err(usage(format!(
                 "`{t}` is not a valid topic name: up to 249 of a-z A-Z 0-9 . _ -"
@@ -381,7 +404,11 @@ fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> 
 
 /// The fill producer's settings: batching, then the codec, then `--fill.config` on top.
 fn fill_settings(args: &WorkloadArgs) -> Result<FillSettings> {
-    let batching = if args.fast_fill { producer::FAST } else { producer::REALISTIC };
+    let batching = if args.fast_fill {
+        producer::FAST
+    } else {
+        producer::REALISTIC
+    };
     let mut properties: Params = batching
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -395,7 +422,10 @@ fn fill_settings(args: &WorkloadArgs) -> Result<FillSettings> {
         for (k, v) in read_properties(file)? {
             properties::validate(&k, &v).map_err(|e| usage(format!("{}: {e}", file.display())))?;
             if properties::lookup(&k).is_some_and(|p| p.role == properties::Role::Consumer) {
-                return Err(usage(format!("{}: `{k}` is a consumer setting; the fill is a producer", file.display())));
+                return Err(usage(format!(
+                    "{}: `{k}` is a consumer setting; the fill is a producer",
+                    file.display()
+                )));
             }
             properties.insert(k, v);
         }
@@ -411,7 +441,11 @@ fn fill_settings(args: &WorkloadArgs) -> Result<FillSettings> {
 /// What sets a fill apart in the topic's name, so a topic filled otherwise is not reused.
 fn fill_tag(args: &WorkloadArgs, fill: &FillSettings) -> String {
     let mut tag = String::new();
-    if let Some(codec) = fill.properties.get("compression.type").filter(|c| *c != "none") {
+    if let Some(codec) = fill
+        .properties
+        .get("compression.type")
+        .filter(|c| *c != "none")
+    {
         tag.push_str(&format!("-{codec}"));
     }
     if args.fast_fill {
@@ -421,21 +455,33 @@ fn fill_tag(args: &WorkloadArgs, fill: &FillSettings) -> String {
         use sha2::{Digest, Sha256};
         let text = serde_json::to_string(&fill.properties).unwrap_or_default();
         let hash = Sha256::digest(text.as_bytes());
-        tag.push_str(&format!("-fill{:02x}{:02x}{:02x}{:02x}", hash[0], hash[1], hash[2], hash[3]));
+        tag.push_str(&format!(
+            "-fill{:02x}{:02x}{:02x}{:02x}",
+            hash[0], hash[1], hash[2], hash[3]
+        ));
     }
     tag
 }
 
 /// Options of `kafkatune prepare`: running it is the permission to write the topic.
-pub fn prepare_options(cluster: &ClusterArgs, args: &WorkloadArgs) -> Result<(ClusterOptions, Workload)> {
+pub fn prepare_options(
+    cluster: &ClusterArgs,
+    args: &WorkloadArgs,
+) -> Result<(ClusterOptions, Workload)> {
     let mut cluster = cluster_options(cluster)?;
     if cluster.fake.is_some() {
-        return Err(usage("kafkatune prepare needs a real cluster: leave --fake-cluster out"));
+        return Err(usage(
+            "kafkatune prepare needs a real cluster: leave --fake-cluster out",
+        ));
     }
     cluster.allow_write = true;
     Ok((
         cluster,
-        workload(args, args.messages.unwrap_or(defaults::MESSAGES), Mode::Drain)?,
+        workload(
+            args,
+            args.messages.unwrap_or(defaults::MESSAGES),
+            Mode::Drain,
+        )?,
     ))
 }
 
@@ -458,7 +504,9 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
         }
         for (i, v) in values.iter().enumerate() {
             if values[..i].contains(v) {
-                return Err(usage(format!("--param {name}: the value {v} is given twice")));
+                return Err(usage(format!(
+                    "--param {name}: the value {v} is given twice"
+                )));
             }
             if name == properties::CONSUMERS {
                 properties::validate_consumers(v)

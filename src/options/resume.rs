@@ -84,7 +84,12 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
 
 /// `NAME=...` items: a given one replaces the stored one of the same name.
 fn by_name(stored: &mut Vec<String>, given: &[String]) {
-    let name = |item: &str| item.split_once('=').map_or(item, |(k, _)| k).trim().to_string();
+    let name = |item: &str| {
+        item.split_once('=')
+            .map_or(item, |(k, _)| k)
+            .trim()
+            .to_string()
+    };
     for item in given {
         let n = name(item);
         match stored.iter_mut().find(|s| name(s) == n) {
@@ -121,7 +126,10 @@ mod tests {
     #[test]
     fn a_bare_resume_takes_the_stored_command() {
         let stored = "'/opt/kafka tune/kafkatune' sweep --preset seed --repeat 2 -X check.crcs=false --out '/tmp/a b'";
-        let m = merge(stored_args(stored).unwrap(), &args(&["--resume", "/tmp/a b"]));
+        let m = merge(
+            stored_args(stored).unwrap(),
+            &args(&["--resume", "/tmp/a b"]),
+        );
         assert_eq!(m.repeat, Some(2));
         assert_eq!(m.properties, ["check.crcs=false"]);
         assert_eq!(m.out, None);
@@ -131,8 +139,19 @@ mod tests {
 
     #[test]
     fn given_options_replace_stored_ones_by_name() {
-        let stored = stored_args("kafkatune sweep -X a=1 -X sasl.password=***** --param b=1,2").unwrap();
-        let m = merge(stored, &args(&["-X", "sasl.password=real", "--param", "c=3", "--repeat", "5"]));
+        let stored =
+            stored_args("kafkatune sweep -X a=1 -X sasl.password=***** --param b=1,2").unwrap();
+        let m = merge(
+            stored,
+            &args(&[
+                "-X",
+                "sasl.password=real",
+                "--param",
+                "c=3",
+                "--repeat",
+                "5",
+            ]),
+        );
         assert_eq!(m.properties, ["a=1", "sasl.password=real"]);
         assert_eq!(m.params, ["b=1,2", "c=3"]);
         assert_eq!(m.repeat, Some(5));

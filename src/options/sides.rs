@@ -30,7 +30,14 @@ pub fn validate(mode: Mode, name: &str, value: &str) -> Result<(), String> {
     properties::validate(bare, value)?;
     if let (Some(side), Some(role)) = (side, properties::lookup(bare).map(|p| p.role)) {
         if role != Role::Common && role != side {
-            return Err(format!("`{name}`: `{bare}` is a {} setting", if role == Role::Producer { "producer" } else { "consumer" }));
+            return Err(format!(
+                "`{name}`: `{bare}` is a {} setting",
+                if role == Role::Producer {
+                    "producer"
+                } else {
+                    "consumer"
+                }
+            ));
         }
     }
     Ok(())
@@ -95,11 +102,28 @@ mod tests {
 
     #[test]
     fn each_mode_takes_its_own_side_and_both_sides_common_settings() {
-        assert!(check(Mode::Drain, &names(&["fetch.min.bytes", "client.id", "consumers"])).is_ok());
-        assert!(check(Mode::Produce, &names(&["linger.ms", "compression.type", "client.id", "librdkafka.queue.buffering.max.ms"])).is_ok());
+        assert!(check(
+            Mode::Drain,
+            &names(&["fetch.min.bytes", "client.id", "consumers"])
+        )
+        .is_ok());
+        assert!(check(
+            Mode::Produce,
+            &names(&[
+                "linger.ms",
+                "compression.type",
+                "client.id",
+                "librdkafka.queue.buffering.max.ms"
+            ])
+        )
+        .is_ok());
         let e = check(Mode::Drain, &names(&["linger.ms"])).unwrap_err();
         assert!(e.to_string().contains("--mode produce"), "{e}");
-        assert!(check(Mode::Live, &names(&["linger.ms", "producer.acks", "fetch.min.bytes"])).is_ok());
+        assert!(check(
+            Mode::Live,
+            &names(&["linger.ms", "producer.acks", "fetch.min.bytes"])
+        )
+        .is_ok());
         let e = check(Mode::Produce, &names(&["fetch.min.bytes"])).unwrap_err();
         assert!(e.to_string().contains("consumer setting"), "{e}");
         assert!(check(Mode::Produce, &names(&["consumers"])).is_err());
@@ -109,8 +133,12 @@ mod tests {
     fn prefixes_name_the_side_in_live_mode_only() {
         assert!(validate(Mode::Live, "producer.linger.ms", "5").is_ok());
         assert!(validate(Mode::Live, "consumer.fetch.min.bytes", "1").is_ok());
-        assert!(validate(Mode::Live, "producer.fetch.min.bytes", "1").unwrap_err().contains("consumer setting"));
-        assert!(validate(Mode::Drain, "producer.linger.ms", "5").unwrap_err().contains("--mode live"));
+        assert!(validate(Mode::Live, "producer.fetch.min.bytes", "1")
+            .unwrap_err()
+            .contains("consumer setting"));
+        assert!(validate(Mode::Drain, "producer.linger.ms", "5")
+            .unwrap_err()
+            .contains("--mode live"));
         assert!(validate(Mode::Live, "producer.linger.ms", "x").is_err());
     }
 
@@ -123,7 +151,13 @@ mod tests {
             ("fetch.min.bytes".to_string(), "1".to_string()),
         ]);
         let (consumer, producer) = split(&p);
-        assert_eq!(producer.keys().collect::<Vec<_>>(), ["batch.size", "linger.ms"]);
-        assert_eq!(consumer.keys().collect::<Vec<_>>(), ["client.id", "fetch.min.bytes"]);
+        assert_eq!(
+            producer.keys().collect::<Vec<_>>(),
+            ["batch.size", "linger.ms"]
+        );
+        assert_eq!(
+            consumer.keys().collect::<Vec<_>>(),
+            ["client.id", "fetch.min.bytes"]
+        );
     }
 }

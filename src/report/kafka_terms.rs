@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(alias, linger);
         let acks = mechanism("acks", Mode::Produce, false);
         assert!(acks.contains("every replica in the in-sync set"), "{acks}");
-        assert!(acks.contains("not the number it waits for") || acks.contains("smallest set it accepts"));
+        assert!(
+            acks.contains("not the number it waits for")
+                || acks.contains("smallest set it accepts")
+        );
         for p in [
             "batch.size",
             "batch.num.messages",

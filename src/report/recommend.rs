@@ -40,7 +40,12 @@ impl Goal {
             Mode::Drain | Mode::Live | Mode::Pipeline => {
                 &[Goal::Throughput, Goal::Latency, Goal::Efficiency]
             }
-            Mode::Produce => &[Goal::Throughput, Goal::AckLatency, Goal::Efficiency, Goal::Bytes],
+            Mode::Produce => &[
+                Goal::Throughput,
+                Goal::AckLatency,
+                Goal::Efficiency,
+                Goal::Bytes,
+            ],
         }
     }
 
@@ -159,7 +164,11 @@ fn for_goal(goal: Goal, meta: &SweepMeta, summary: &SummaryFile) -> Recommendati
                 Goal::Efficiency if !summary.trials.is_empty() => format!(
                     "no run recorded `{metric}` (the {}'s CPU time comes from the OS \
                      accounting of its process, on Linux)",
-                    if meta.mode == Mode::Produce { "producer" } else { "consumer" }
+                    if meta.mode == Mode::Produce {
+                        "producer"
+                    } else {
+                        "consumer"
+                    }
                 ),
                 _ => format!(
                     "no run of this sweep measured `{metric}` (none finished, or every one failed)"

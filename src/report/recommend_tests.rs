@@ -120,7 +120,11 @@ fn produce(grid: &[(&str, &[&str])], codec: &str) -> (SweepMeta, SummaryFile) {
     let meta = meta(Mode::Produce, &["librdkafka"], grid);
     let t = |id: &str, linger: &str, tput: f64, ack: f64, cpu: f64, ratio: f64| {
         let params = [("linger.ms", linger), ("compression.type", codec)];
-        let params = if grid.len() == 2 { &params[..] } else { &params[..1] };
+        let params = if grid.len() == 2 {
+            &params[..]
+        } else {
+            &params[..1]
+        };
         trial(
             id,
             "librdkafka",
@@ -154,13 +158,21 @@ fn produce_is_judged_on_throughput_ack_latency_cpu_and_bytes() {
     let goals: Vec<Goal> = recs.iter().map(Recommendation::goal).collect();
     assert_eq!(
         goals,
-        [Goal::Throughput, Goal::AckLatency, Goal::Efficiency, Goal::Bytes]
+        [
+            Goal::Throughput,
+            Goal::AckLatency,
+            Goal::Efficiency,
+            Goal::Bytes
+        ]
     );
     let best = |i: usize| match &recs[i] {
         Recommendation::Best { best, .. } => best.trial.trial_id.clone(),
         other => panic!("{other:?}"),
     };
-    assert_eq!([best(0), best(1), best(2), best(3)], ["t3", "t1", "t3", "t3"]);
+    assert_eq!(
+        [best(0), best(1), best(2), best(3)],
+        ["t3", "t1", "t3", "t3"]
+    );
     let text = recs[1].sentences(&meta);
     assert_eq!(
         text[0],
@@ -183,9 +195,15 @@ fn produce_is_judged_on_throughput_ack_latency_cpu_and_bytes() {
 #[test]
 fn a_produce_sweep_with_codecs_swept_gets_no_codec_hint() {
     let (mut meta, summary) = produce(&[("linger.ms", &["0", "5", "50"])], "none");
-    meta.grid.push(("compression.type".into(), vec!["none".into(), "zstd".into()]));
+    meta.grid.push((
+        "compression.type".into(),
+        vec!["none".into(), "zstd".into()],
+    ));
     let recs = recommend(&meta, &summary);
-    assert!(recs[3].sentences(&meta).iter().all(|s| !s.contains(CODEC_RUN)));
+    assert!(recs[3]
+        .sentences(&meta)
+        .iter()
+        .all(|s| !s.contains(CODEC_RUN)));
 }
 
 #[test]

@@ -225,7 +225,11 @@ pub fn pareto_front(points: &[Point], x: Axis, y: Axis) -> Vec<bool> {
 
 fn front_by(points: &[Point], x: Axis, y: Axis, with_noise: bool) -> Vec<bool> {
     let side = |a: f64, a_ci: (f64, f64), b: f64, b_ci: (f64, f64), higher: bool| {
-        let (a_ci, b_ci) = if with_noise { (a_ci, b_ci) } else { ((a, a), (b, b)) };
+        let (a_ci, b_ci) = if with_noise {
+            (a_ci, b_ci)
+        } else {
+            ((a, a), (b, b))
+        };
         compare(a, a_ci, b, b_ci, higher)
     };
     let dominates = |q: &Point, p: &Point| {
@@ -300,7 +304,11 @@ fn value(v: f64, metric: &str) -> String {
 
 /// `throughput (higher is better)`.
 fn named(a: Axis) -> String {
-    let way = if a.higher_is_better { "higher" } else { "lower" };
+    let way = if a.higher_is_better {
+        "higher"
+    } else {
+        "lower"
+    };
     format!("{} ({way} is better)", noun(a.metric))
 }
 
@@ -389,7 +397,8 @@ fn codecs(meta: &SweepMeta, t: &Tradeoff) -> Vec<String> {
                 if mine.is_empty() {
                     return None;
                 }
-                let of = |f: fn(&Point) -> f64| median(&mine.iter().map(|p| f(p)).collect::<Vec<_>>());
+                let of =
+                    |f: fn(&Point) -> f64| median(&mine.iter().map(|p| f(p)).collect::<Vec<_>>());
                 Some(format!(
                     "`{codec}` {}, {}",
                     value(of(|p| p.x), t.x.metric),

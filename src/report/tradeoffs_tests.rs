@@ -70,10 +70,16 @@ fn a_difference_within_the_noise_keeps_no_trial_on_the_front() {
         noisy(29.9, (29.6, 30.4), 99.5, (98.4, 101.0)),
         noisy(11.0, (10.9, 11.1), 398.0, (396.0, 401.0)),
     ];
-    assert_eq!(front_of(&points, lower(CPU), lower("latency_p99_ms")), [0, 2]);
+    assert_eq!(
+        front_of(&points, lower(CPU), lower("latency_p99_ms")),
+        [0, 2]
+    );
     // By medians alone 1 would stay on it.
     let exact: Vec<Point> = points.iter().map(|p| point(p.x, p.y)).collect();
-    assert_eq!(front_of(&exact, lower(CPU), lower("latency_p99_ms")), [0, 1, 2]);
+    assert_eq!(
+        front_of(&exact, lower(CPU), lower("latency_p99_ms")),
+        [0, 1, 2]
+    );
 }
 
 fn produce() -> (SweepMeta, SummaryFile) {
@@ -161,11 +167,23 @@ fn a_produce_sweep_trades_latency_for_throughput_and_cpu_for_bytes() {
 fn one_trial_best_on_both_is_no_trade_off() {
     let meta = meta(Mode::Produce, &["java"], &[("acks", &["1", "all"])]);
     let t = |id: &str, acks: &str, tput: f64, ack: f64| {
-        trial(id, "java", &[("acks", acks)], &[(T, &[tput]), (ACK, &[ack])])
+        trial(
+            id,
+            "java",
+            &[("acks", acks)],
+            &[(T, &[tput]), (ACK, &[ack])],
+        )
     };
-    let s = summary(Mode::Produce, vec![t("t1", "1", 500e3, 2.0), t("t2", "all", 450e3, 2.5)]);
+    let s = summary(
+        Mode::Produce,
+        vec![t("t1", "1", 500e3, 2.0), t("t2", "all", 450e3, 2.5)],
+    );
     let all = tradeoffs(&meta, &s);
-    assert_eq!(all.len(), 1, "no CPU nor ratio measured: no compression chart");
+    assert_eq!(
+        all.len(),
+        1,
+        "no CPU nor ratio measured: no compression chart"
+    );
     assert_eq!(
         sentences(&meta, &all[0]),
         [
@@ -178,7 +196,12 @@ fn one_trial_best_on_both_is_no_trade_off() {
 #[test]
 fn live_latency_is_traded_against_throughput_only_when_it_varied() {
     let t = |id: &str, tput: f64, p99: f64| {
-        trial(id, "java", &[], &[(T, &[tput]), (CPU, &[1.0]), ("latency_p99_ms", &[p99])])
+        trial(
+            id,
+            "java",
+            &[],
+            &[(T, &[tput]), (CPU, &[1.0]), ("latency_p99_ms", &[p99])],
+        )
     };
     let paced = summary(Mode::Live, vec![t("t1", 300.0, 4.0), t("t2", 295.0, 9.0)]);
     assert_eq!(live_metric(&paced), Some(lower(CPU)));

@@ -56,12 +56,22 @@ impl SweepCluster for Cluster {
     }
 
     fn offsets(&self, topic: &str) -> Result<Vec<PartitionOffsets>> {
-        Ok(admin::topic_offsets(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)?
-            .unwrap_or_default())
+        Ok(admin::topic_offsets(
+            &self.bootstrap,
+            &self.admin_props,
+            topic,
+            prepare::ADMIN_TIMEOUT,
+        )?
+        .unwrap_or_default())
     }
 
     fn truncate(&self, topic: &str) -> Result<Vec<PartitionOffsets>> {
-        admin::truncate_topic(&self.bootstrap, &self.admin_props, topic, prepare::ADMIN_TIMEOUT)
+        admin::truncate_topic(
+            &self.bootstrap,
+            &self.admin_props,
+            topic,
+            prepare::ADMIN_TIMEOUT,
+        )
     }
 
     fn start_live_producer(&self, schedule: Schedule, props: &ClientProps) -> Result<LiveProducer> {
@@ -79,6 +89,11 @@ impl SweepCluster for Cluster {
     }
 
     fn delete_group(&self, group: &str) -> Result<()> {
-        admin::delete_groups(&self.bootstrap, &self.admin_props, &[group.to_string()], Duration::from_secs(15))
+        admin::delete_groups(
+            &self.bootstrap,
+            &self.admin_props,
+            &[group.to_string()],
+            Duration::from_secs(15),
+        )
     }
 }

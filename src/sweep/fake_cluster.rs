@@ -60,7 +60,8 @@ impl SweepCluster for Fake {
             .map(|p| PartitionOffsets {
                 partition: p as i32,
                 low: 0,
-                high: (workload.messages / n + u64::from(u64::from(p) < workload.messages % n)) as i64,
+                high: (workload.messages / n + u64::from(u64::from(p) < workload.messages % n))
+                    as i64,
             })
             .collect();
         Ok(Prepared {
@@ -79,7 +80,11 @@ impl SweepCluster for Fake {
         anyhow::bail!("the fake cluster runs no producer")
     }
 
-    fn start_live_producer(&self, _schedule: Schedule, _props: &crate::broker::ClientProps) -> Result<LiveProducer> {
+    fn start_live_producer(
+        &self,
+        _schedule: Schedule,
+        _props: &crate::broker::ClientProps,
+    ) -> Result<LiveProducer> {
         anyhow::bail!("the fake cluster has no live producer")
     }
 

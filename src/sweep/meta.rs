@@ -96,7 +96,9 @@ pub fn differences(stored: &SweepMeta, opts: &SweepOptions) -> Vec<String> {
             .live
             .as_ref()
             .map(|l| (l.rate_msgs_per_s, l.duration_s, l.warmup_s))
-            == opts.live.map(|l| (l.rate_msgs_per_s, l.duration_s, l.warmup_s)),
+            == opts
+                .live
+                .map(|l| (l.rate_msgs_per_s, l.duration_s, l.warmup_s)),
     );
     check(
         "clients",

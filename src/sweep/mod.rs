@@ -59,8 +59,15 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
 
     let drivers = prepare_drivers(&opts.clients)?;
     let cluster = connect(&opts.cluster)?;
-    let prepared = cluster.prepare(&opts.workload, opts.cluster.allow_write, opts.mode == Mode::Drain)?;
-    let payload_file = opts.out.join(crate::export::SCRATCH_DIR).join("payload.bin");
+    let prepared = cluster.prepare(
+        &opts.workload,
+        opts.cluster.allow_write,
+        opts.mode == Mode::Drain,
+    )?;
+    let payload_file = opts
+        .out
+        .join(crate::export::SCRATCH_DIR)
+        .join("payload.bin");
     let payload = match opts.mode {
         Mode::Produce => Some(write_payload(opts, &payload_file)?),
         Mode::Drain | Mode::Live | Mode::Pipeline => Some(
@@ -126,7 +133,11 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     let mut stopped: Option<UserError> = None;
     for (order, planned) in todo {
         let trial = &trials[planned.trial];
-        progress.set_message(output::progress::describe(trial.client, &trial.params, &opts.grid));
+        progress.set_message(output::progress::describe(
+            trial.client,
+            &trial.params,
+            &opts.grid,
+        ));
         let run = one_run::Run {
             trial,
             planned,
@@ -152,7 +163,10 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
         }
         files.append(&record)?;
         records.push(record);
-        files.write_derived(&records, &crate::stats::summary::summarize_runs(&meta, &records))?;
+        files.write_derived(
+            &records,
+            &crate::stats::summary::summarize_runs(&meta, &records),
+        )?;
         progress.inc(1);
         if failed {
             if let Err(e) = await_cluster(cluster.as_ref()) {

@@ -66,12 +66,15 @@ impl RunContext<'_> {
             .out
             .join(crate::export::SCRATCH_DIR)
             .join(format!("{}-r{}", trial.id, planned.run_index));
-        let timeout = Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
+        let timeout =
+            Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
         let mut group_run = None;
         let mut live_run = None;
         let mut lag_samples = Vec::new();
         let outcome = match (self.opts.live, group::consumers(trial)) {
-            _ if self.opts.mode == Mode::Produce => self.produce(run.driver, &mut spec, &scratch, timeout)?,
+            _ if self.opts.mode == Mode::Produce => {
+                self.produce(run.driver, &mut spec, &scratch, timeout)?
+            }
             _ if self.opts.mode == Mode::Pipeline => {
                 let (outcome, l, lag) = self.pipeline(run, &mut spec, &scratch, timeout)?;
                 live_run = Some(l);
@@ -203,12 +206,20 @@ impl RunContext<'_> {
             std::thread::sleep(Duration::from_millis(50));
             written = written_now(self.cluster, topic, &before)?;
         }
-        if let Some(r) = outcome.result.as_ref().filter(|r| r.status == Some(Status::Ok)) {
+        if let Some(r) = outcome
+            .result
+            .as_ref()
+            .filter(|r| r.status == Some(Status::Ok))
+        {
             if written != r.messages as i64 && outcome.failure.is_none() {
                 outcome.failure = Some(format!(
                     "the topic gained {written} records for the {} acknowledged: {}",
                     r.messages,
-                    if written > r.messages as i64 { "duplicates (retries without enable.idempotence)" } else { "acknowledged records were lost" }
+                    if written > r.messages as i64 {
+                        "duplicates (retries without enable.idempotence)"
+                    } else {
+                        "acknowledged records were lost"
+                    }
                 ));
             }
         }
@@ -231,7 +242,9 @@ impl RunContext<'_> {
         spec.partitions = from_the_end(&ends);
         // The drivers read a pipeline run as a live one with no warm-up: every record counts.
         spec.mode = Mode::Live;
-        spec.live = Some(LiveSpec { warmup_end_unix_us: 0 });
+        spec.live = Some(LiveSpec {
+            warmup_end_unix_us: 0,
+        });
         let payload = self
             .live_payload
             .clone()
@@ -240,37 +253,47 @@ impl RunContext<'_> {
         let mut failed_start = None;
         let mut lag = Vec::new();
         let started = std::time::Instant::now();
-        let outcome = runner::run_with_events(run.driver, spec, scratch, timeout, |event| match event {
-            Event::Ready if producer.is_none() && failed_start.is_none() => {
-                let schedule = Schedule {
-                    topic: topic.clone(),
-                    partitions: ends.iter().map(|p| p.partition).collect(),
-                    rate: self.opts.pipeline_rate,
-                    count: self.opts.workload.messages,
-                    payload: payload.clone(),
-                    t0_us: crate::clients::protocol::now_unix_us(),
-                };
-                match self.cluster.start_live_producer(schedule, run.producer_props) {
-                    Ok(p) => producer = Some(p),
-                    Err(e) => failed_start = Some(e),
+        let outcome =
+            runner::run_with_events(run.driver, spec, scratch, timeout, |event| match event {
+                Event::Ready if producer.is_none() && failed_start.is_none() => {
+                    let schedule = Schedule {
+                        topic: topic.clone(),
+                        partitions: ends.iter().map(|p| p.partition).collect(),
+                        rate: self.opts.pipeline_rate,
+                        count: self.opts.workload.messages,
+                        payload: payload.clone(),
+                        t0_us: crate::clients::protocol::now_unix_us(),
+                    };
+                    match self
+                        .cluster
+                        .start_live_producer(schedule, run.producer_props)
+                    {
+                        Ok(p) => producer = Some(p),
+                        Err(e) => failed_start = Some(e),
+                    }
                 }
-            }
-            Event::Progress { messages } => {
-                if let Some(p) = &producer {
-                    let t = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-                    lag.push((t, p.sent().saturating_sub(*messages)));
+                Event::Progress { messages } => {
+                    if let Some(p) = &producer {
+                        let t = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                        lag.push((t, p.sent().saturating_sub(*messages)));
+                    }
                 }
-            }
-            _ => {}
-        });
+                _ => {}
+            });
         let produced = match producer {
             Some(p) => {
-                if outcome.as_ref().map_or(true, |o| o.result.as_ref().is_none_or(|r| r.status != Some(Status::Ok))) {
+                if outcome.as_ref().map_or(true, |o| {
+                    o.result
+                        .as_ref()
+                        .is_none_or(|r| r.status != Some(Status::Ok))
+                }) {
                     p.stop();
                 }
                 p.join()
             }
-            None => Err(failed_start.unwrap_or_else(|| anyhow::anyhow!("the consumer never became ready, so the producer never started"))),
+            None => Err(failed_start.unwrap_or_else(|| {
+                anyhow::anyhow!("the consumer never became ready, so the producer never started")
+            })),
         };
         Ok((
             outcome?,
@@ -311,7 +334,9 @@ impl RunContext<'_> {
                 .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
             t0_us,
         };
-        let producer = self.cluster.start_live_producer(schedule, run.producer_props)?;
+        let producer = self
+            .cluster
+            .start_live_producer(schedule, run.producer_props)?;
         let outcome = runner::run(run.driver, spec, scratch, timeout, || {});
         let ok = outcome.as_ref().is_ok_and(|o| {
             o.result
@@ -355,6 +380,12 @@ fn written_now(
     Ok(cluster
         .offsets(topic)?
         .iter()
-        .map(|a| a.high - before.iter().find(|b| b.partition == a.partition).map_or(0, |b| b.high))
+        .map(|a| {
+            a.high
+                - before
+                    .iter()
+                    .find(|b| b.partition == a.partition)
+                    .map_or(0, |b| b.high)
+        })
         .sum())
 }

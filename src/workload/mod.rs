@@ -46,7 +46,11 @@ impl PayloadChoice {
     pub fn load(&self, message_size: u32) -> anyhow::Result<payload::Payload> {
         match &self.file {
             Some((path, format)) => payload::Payload::from_file(path, *format),
-            None => Ok(payload::Payload::generate(self.kind, message_size, PAYLOAD_SEED)),
+            None => Ok(payload::Payload::generate(
+                self.kind,
+                message_size,
+                PAYLOAD_SEED,
+            )),
         }
     }
 
@@ -81,7 +85,6 @@ impl LiveLoad {
 pub fn topic_name(messages: u64, message_size: u32, partitions: u32) -> String {
     format!("kafkatune-{messages}x{message_size}B-p{partitions}")
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -74,7 +74,9 @@ pub fn prepare(
                     "topic {} does not exist on {bootstrap}",
                     workload.topic
                 ))
-                .with_hint("check --topic, or pass --allow-write to let kafkatune create and fill it")
+                .with_hint(
+                    "check --topic, or pass --allow-write to let kafkatune create and fill it",
+                )
                 .into())
             }
         };

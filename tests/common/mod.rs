@@ -324,7 +324,13 @@ fn produced(client: &str, linger: &str, codec: &str) -> Produced {
         cpu_per_m: base_cpu * cpu + codec_cpu * if java { 1.3 } else { 1.0 },
         // A codec does worse on small batches; a batch header and each record's framing add
         // bytes, compressed or not.
-        ratio: codec_ratio * (1.0 + if codec == "none" { 0.0 } else { 1.5 / records.sqrt() })
+        ratio: codec_ratio
+            * (1.0
+                + if codec == "none" {
+                    0.0
+                } else {
+                    1.5 / records.sqrt()
+                })
             + 0.06
             + 0.7 / records,
     }
@@ -396,7 +402,11 @@ pub fn produce_sweep(dir: &Path) {
                     r.cpu_s_per_million_msgs = Some(cpu);
                     r.cpu_user_s = Some(cpu * msgs / 1e6 * 0.8);
                     r.cpu_sys_s = Some(cpu * msgs / 1e6 * 0.2);
-                    r.peak_rss_bytes = Some(if client == "java" { 150 << 20 } else { 30 << 20 });
+                    r.peak_rss_bytes = Some(if client == "java" {
+                        150 << 20
+                    } else {
+                        30 << 20
+                    });
                     records.push(r);
                 }
                 trial += 1;

@@ -253,4 +253,3 @@ fn a_broker_killed_mid_sweep_stops_it_cleanly_with_nothing_left_running() {
     );
     assert!(no_drivers_left(&dir), "no driver left behind");
 }
-

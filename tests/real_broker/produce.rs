@@ -20,7 +20,14 @@ fn produce_sweep(test: &str, messages: u64, args: &[&str]) -> (Vec<RunRecord>, S
     let topic = own_topic(test);
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "produce", "--allow-write", "--messages", &messages.to_string(), "--no-report"])
+            .args([
+                "--mode",
+                "produce",
+                "--allow-write",
+                "--messages",
+                &messages.to_string(),
+                "--no-report",
+            ])
             .args(args),
         &dir,
         messages,
@@ -29,12 +36,17 @@ fn produce_sweep(test: &str, messages: u64, args: &[&str]) -> (Vec<RunRecord>, S
 }
 
 fn end_count(topic: &str) -> i64 {
-    admin::topic_offsets(&shared().bootstrap, &Default::default(), topic, Duration::from_secs(10))
-        .unwrap()
-        .unwrap()
-        .iter()
-        .map(|p| p.high - p.low)
-        .sum()
+    admin::topic_offsets(
+        &shared().bootstrap,
+        &Default::default(),
+        topic,
+        Duration::from_secs(10),
+    )
+    .unwrap()
+    .unwrap()
+    .iter()
+    .map(|p| p.high - p.low)
+    .sum()
 }
 
 #[test]
@@ -42,27 +54,55 @@ fn every_client_sends_exact_counts_with_every_field() {
     let (recs, topic) = produce_sweep(
         "exact",
         20_000,
-        &["--partitions", "2", "--client", "all", "--repeat", "1", "-X", "enable.idempotence=true", "-X", "acks=all"],
+        &[
+            "--partitions",
+            "2",
+            "--client",
+            "all",
+            "--repeat",
+            "1",
+            "-X",
+            "enable.idempotence=true",
+            "-X",
+            "acks=all",
+        ],
     );
     assert_eq!(recs.len(), 3, "one run per client");
     for r in &recs {
         assert_eq!(r.status, Some(Status::Ok), "{}: {:?}", r.client, r.error);
         let send_s = r.send_s.unwrap_or_else(|| panic!("{}: send_s", r.client));
         let tput = r.throughput_msgs_per_s.unwrap();
-        assert!((tput - 20_000.0 / send_s).abs() / tput < 1e-9, "{}", r.client);
+        assert!(
+            (tput - 20_000.0 / send_s).abs() / tput < 1e-9,
+            "{}",
+            r.client
+        );
         let (p50, p99, max) = (
             r.ack_latency_p50_ms.unwrap(),
             r.ack_latency_p99_ms.unwrap(),
             r.ack_latency_max_ms.unwrap(),
         );
-        assert!(0.0 < p50 && p50 <= p99 && p99 <= max, "{}: {p50} {p99} {max}", r.client);
-        assert!(max <= send_s * 1000.0 + 1.0, "{}: no ack waits longer than the run", r.client);
+        assert!(
+            0.0 < p50 && p50 <= p99 && p99 <= max,
+            "{}: {p50} {p99} {max}",
+            r.client
+        );
+        assert!(
+            max <= send_s * 1000.0 + 1.0,
+            "{}: no ack waits longer than the run",
+            r.client
+        );
         assert_eq!(r.produce_errors, Some(0), "{}", r.client);
         assert!(r.batch_size_avg_bytes.unwrap() > 100.0, "{}", r.client);
         assert!(r.records_per_request_avg.unwrap() >= 1.0, "{}", r.client);
         assert!(r.cpu_s_per_million_msgs.unwrap() > 0.0, "{}", r.client);
         assert!(!r.client_config.is_empty(), "{}", r.client);
-        assert_eq!(r.per_partition.as_ref().map(|p| p.values().sum::<u64>()), Some(20_000), "{}", r.client);
+        assert_eq!(
+            r.per_partition.as_ref().map(|p| p.values().sum::<u64>()),
+            Some(20_000),
+            "{}",
+            r.client
+        );
     }
     // Each run found the topic emptied and left exactly its messages.
     assert_eq!(end_count(&topic), 20_000);
@@ -74,13 +114,28 @@ fn compression_follows_the_payload() {
         let (recs, _) = produce_sweep(
             &format!("codec-{kind}"),
             20_000,
-            &["--payload-kind", kind, "-X", "compression.type=lz4", "-X", "linger.ms=20", "--repeat", "1"],
+            &[
+                "--payload-kind",
+                kind,
+                "-X",
+                "compression.type=lz4",
+                "-X",
+                "linger.ms=20",
+                "--repeat",
+                "1",
+            ],
         );
         recs[0].compression_ratio.unwrap()
     };
     let (zeros, json, random) = (ratio("zeros"), ratio("json"), ratio("random"));
-    assert!(zeros < json && json < random, "zeros {zeros} < json {json} < random {random}");
-    assert!((0.95..1.2).contains(&random), "random does not compress: {random}");
+    assert!(
+        zeros < json && json < random,
+        "zeros {zeros} < json {json} < random {random}"
+    );
+    assert!(
+        (0.95..1.2).contains(&random),
+        "random does not compress: {random}"
+    );
     assert!(json < 0.6, "JSON events compress: {json}");
 }
 
@@ -89,7 +144,14 @@ fn a_bigger_linger_makes_fewer_bigger_requests() {
     let (recs, _) = produce_sweep(
         "linger",
         50_000,
-        &["--param", "linger.ms=0,50", "-X", "batch.size=1000000", "--repeat", "1"],
+        &[
+            "--param",
+            "linger.ms=0,50",
+            "-X",
+            "batch.size=1000000",
+            "--repeat",
+            "1",
+        ],
     );
     let by = |v: &str| recs.iter().find(|r| r.params["linger.ms"] == v).unwrap();
     let (short, long) = (by("0"), by("50"));
@@ -107,14 +169,29 @@ fn a_pipeline_run_reads_exactly_what_its_producer_sent() {
     let topic = own_topic("pipeline");
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "pipeline", "--allow-write", "--messages", "30000", "--repeat", "1", "--no-report", "--client", "all"])
+            .args([
+                "--mode",
+                "pipeline",
+                "--allow-write",
+                "--messages",
+                "30000",
+                "--repeat",
+                "1",
+                "--no-report",
+                "--client",
+                "all",
+            ])
             .args(["-X", "producer.linger.ms=5"]),
         &dir,
         30_000,
     );
     assert_eq!(recs.len(), 3);
     for r in &recs {
-        assert!(r.latency_p99_ms.unwrap() >= r.latency_p50_ms.unwrap(), "{}", r.client);
+        assert!(
+            r.latency_p99_ms.unwrap() >= r.latency_p50_ms.unwrap(),
+            "{}",
+            r.client
+        );
         assert!(r.throughput_msgs_per_s.unwrap() > 0.0, "{}", r.client);
         assert!(r.produce_rate_msgs_per_s.unwrap() > 0.0, "{}", r.client);
         assert!(!r.lag_samples.is_empty(), "{}: the lag over time", r.client);
@@ -127,8 +204,26 @@ fn a_live_sweep_sweeps_producer_and_consumer_settings_together() {
     let topic = own_topic("live-both");
     let (recs, _) = sweep_ok(
         kafkatune_on("sweep", &shared().bootstrap, &topic)
-            .args(["--mode", "live", "--allow-write", "--rate", "200", "--duration", "2", "--warmup-s", "3", "--repeat", "1", "--no-report"])
-            .args(["--param", "producer.linger.ms=0,50", "--param", "fetch.max.wait.ms=100"]),
+            .args([
+                "--mode",
+                "live",
+                "--allow-write",
+                "--rate",
+                "200",
+                "--duration",
+                "2",
+                "--warmup-s",
+                "3",
+                "--repeat",
+                "1",
+                "--no-report",
+            ])
+            .args([
+                "--param",
+                "producer.linger.ms=0,50",
+                "--param",
+                "fetch.max.wait.ms=100",
+            ]),
         &dir,
         1000,
     );
@@ -140,15 +235,39 @@ fn a_live_sweep_sweeps_producer_and_consumer_settings_together() {
             .unwrap()
     };
     // The producer's linger adds to every record's end-to-end latency.
-    assert!(p50("50") > p50("0"), "linger 50 ms: p50 {} ms, linger 0: p50 {} ms", p50("50"), p50("0"));
+    assert!(
+        p50("50") > p50("0"),
+        "linger 50 ms: p50 {} ms, linger 0: p50 {} ms",
+        p50("50"),
+        p50("0")
+    );
 }
 
 #[test]
 fn acks_all_waits_for_the_replicas_of_a_three_broker_cluster() {
     let (_tmp, dir) = out_dir();
     let out = super::kafkatune()
-        .args(["sweep", "--mode", "produce", "--brokers", "3", "--messages", "20000", "--repeat", "3"])
-        .args(["--param", "acks=1,all", "-X", "linger.ms=0", "--seed", "3", "--no-report", "--out"])
+        .args([
+            "sweep",
+            "--mode",
+            "produce",
+            "--brokers",
+            "3",
+            "--messages",
+            "20000",
+            "--repeat",
+            "3",
+        ])
+        .args([
+            "--param",
+            "acks=1,all",
+            "-X",
+            "linger.ms=0",
+            "--seed",
+            "3",
+            "--no-report",
+            "--out",
+        ])
         .arg(&dir)
         .output()
         .unwrap();
@@ -171,7 +290,10 @@ fn acks_all_waits_for_the_replicas_of_a_three_broker_cluster() {
         v[v.len() / 2]
     };
     let (one, all) = (median_p50("1"), median_p50("all"));
-    assert!(all > one, "acks=all waits for the in-sync replicas: p50 {all} ms against {one} ms for acks=1");
+    assert!(
+        all > one,
+        "acks=all waits for the in-sync replicas: p50 {all} ms against {one} ms for acks=1"
+    );
     let meta: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
     assert_eq!(meta["broker"]["brokers"], 3);

@@ -91,7 +91,10 @@ fn multi_line_config(path: &std::path::Path, password: &str) {
 fn multi_line_jaas_in_properties_files_works_for_prepare_and_every_client() {
     let b = shared();
     let (tmp, dir) = out_dir();
-    let (consumer, admin) = (tmp.path().join("consumer.properties"), tmp.path().join("admin.properties"));
+    let (consumer, admin) = (
+        tmp.path().join("consumer.properties"),
+        tmp.path().join("admin.properties"),
+    );
     multi_line_config(&consumer, SCRAM_PASSWORD);
     multi_line_config(&admin, SCRAM_PASSWORD);
     let t = topic("multiline");

@@ -64,15 +64,24 @@ impl ProducerContext for Deliveries {
             Ok(m) => {
                 use rdkafka::message::Message;
                 self.acked.fetch_add(1, Ordering::Relaxed);
-                *self.per_partition.lock().unwrap().entry(m.partition()).or_default() += 1;
-                self.bytes.fetch_add(m.payload_len() as u64, Ordering::Relaxed);
+                *self
+                    .per_partition
+                    .lock()
+                    .unwrap()
+                    .entry(m.partition())
+                    .or_default() += 1;
+                self.bytes
+                    .fetch_add(m.payload_len() as u64, Ordering::Relaxed);
                 self.last_ack_ns.fetch_max(now_ns, Ordering::Relaxed);
                 let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
                 self.latency.lock().unwrap().saturating_record(us.max(1));
             }
             Err((e, _)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
-                self.first_error.lock().unwrap().get_or_insert_with(|| e.to_string());
+                self.first_error
+                    .lock()
+                    .unwrap()
+                    .get_or_insert_with(|| e.to_string());
             }
         }
     }
@@ -80,7 +89,8 @@ impl ProducerContext for Deliveries {
 
 /// Record bodies from a length-prefixed payload file.
 pub fn read_bodies(path: &Path) -> Result<Vec<Vec<u8>>> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading the payload file {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("reading the payload file {}", path.display()))?;
     let mut bodies = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
@@ -94,7 +104,11 @@ pub fn read_bodies(path: &Path) -> Result<Vec<Vec<u8>>> {
         bodies.push(body.to_vec());
         at += 4 + len;
     }
-    anyhow::ensure!(!bodies.is_empty(), "{}: no record in the payload file", path.display());
+    anyhow::ensure!(
+        !bodies.is_empty(),
+        "{}: no record in the payload file",
+        path.display()
+    );
     Ok(bodies)
 }
 
@@ -102,9 +116,15 @@ pub fn read_bodies(path: &Path) -> Result<Vec<Vec<u8>>> {
 pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let started = Instant::now();
     let deadline = started + Duration::from_secs_f64(spec.timeout_s);
-    let produce = spec.produce.as_ref().context("a produce spec without `produce`")?;
+    let produce = spec
+        .produce
+        .as_ref()
+        .context("a produce spec without `produce`")?;
     let bodies = read_bodies(&produce.payload_file)?;
-    anyhow::ensure!(!spec.partitions.is_empty(), "a produce spec without partitions");
+    anyhow::ensure!(
+        !spec.partitions.is_empty(),
+        "a produce spec without partitions"
+    );
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &spec.bootstrap_servers)
@@ -136,13 +156,18 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     // Ready once the cluster answered: metadata fetched, so the first send does not wait.
     producer
         .client()
-        .fetch_metadata(Some(&spec.topic), deadline.saturating_duration_since(Instant::now()))
+        .fetch_metadata(
+            Some(&spec.topic),
+            deadline.saturating_duration_since(Instant::now()),
+        )
         .with_context(|| format!("reading the metadata of {}", spec.topic))?;
     result.ready_unix_us = Some(protocol::now_unix_us());
     println!(r#"{{"event":"ready"}}"#);
 
     let ctx = producer.context();
-    let interval = produce.rate_msgs_per_s.map(|r| Duration::from_secs_f64(1.0 / r));
+    let interval = produce
+        .rate_msgs_per_s
+        .map(|r| Duration::from_secs_f64(1.0 / r));
     let mut buf: Vec<u8> = Vec::with_capacity(8 + bodies.iter().map(Vec::len).max().unwrap_or(0));
     let mut queue_full_waits = 0u64;
     let first_ns = ctx.base.elapsed().as_nanos() as u64;
@@ -175,14 +200,22 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
                     queue_full_waits += 1;
                     producer.poll(Duration::from_millis(1));
-                    anyhow::ensure!(Instant::now() < deadline, "timed out after {} s with {i} of {} records sent", spec.timeout_s, spec.messages);
+                    anyhow::ensure!(
+                        Instant::now() < deadline,
+                        "timed out after {} s with {i} of {} records sent",
+                        spec.timeout_s,
+                        spec.messages
+                    );
                 }
                 Err((e, _)) => anyhow::bail!("sending record {i} failed: {e}"),
             }
         }
         producer.poll(Duration::ZERO);
         if last_progress.elapsed() >= Duration::from_millis(250) {
-            println!(r#"{{"event":"progress","messages":{}}}"#, ctx.acked.load(Ordering::Relaxed));
+            println!(
+                r#"{{"event":"progress","messages":{}}}"#,
+                ctx.acked.load(Ordering::Relaxed)
+            );
             last_progress = Instant::now();
         }
     }
@@ -218,12 +251,24 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     result.rebalances = Some(0);
     fill_stats(ctx, result);
     if let Some(e) = ctx.first_error.lock().unwrap().clone() {
-        anyhow::bail!("{} of {} records failed to be delivered; the first: {e}", ctx.errors.load(Ordering::Relaxed), spec.messages);
+        anyhow::bail!(
+            "{} of {} records failed to be delivered; the first: {e}",
+            ctx.errors.load(Ordering::Relaxed),
+            spec.messages
+        );
     }
     if let Err(e) = flushed {
-        anyhow::bail!("timed out after {} s with {acked} of {} records acknowledged: {e}", spec.timeout_s, spec.messages);
+        anyhow::bail!(
+            "timed out after {} s with {acked} of {} records acknowledged: {e}",
+            spec.timeout_s,
+            spec.messages
+        );
     }
-    anyhow::ensure!(acked == spec.messages, "{acked} of {} records acknowledged", spec.messages);
+    anyhow::ensure!(
+        acked == spec.messages,
+        "{acked} of {} records acknowledged",
+        spec.messages
+    );
     result.status = Some(Status::Ok);
     Ok(())
 }
@@ -234,7 +279,10 @@ fn fill_stats(ctx: &Deliveries, result: &mut DriverResult) {
     let Some(stats) = stats.as_ref() else { return };
     // Real brokers only (nodeid >= 0), not the bootstrap placeholder.
     let brokers: Vec<_> = stats.brokers.values().filter(|b| b.nodeid >= 0).collect();
-    let requests: i64 = brokers.iter().map(|b| b.req.get("Produce").copied().unwrap_or(0)).sum();
+    let requests: i64 = brokers
+        .iter()
+        .map(|b| b.req.get("Produce").copied().unwrap_or(0))
+        .sum();
     let wire: u64 = brokers.iter().map(|b| b.txbytes).sum();
     result.produce_requests = Some(requests as f64);
     result.retries = Some(brokers.iter().map(|b| b.txretries).sum());

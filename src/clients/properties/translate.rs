@@ -73,7 +73,9 @@ fn native_value(client: ClientKind, value_type: Option<ValueType>, value: &str) 
             .unwrap_or_else(|_| Value::String(value.to_string())),
         Some(ValueType::Bool) => Value::Bool(value == "true"),
         // kafka-python takes `acks` as 0, 1, -1 or 'all', and no codec as None.
-        Some(ValueType::Enum(_)) if value.parse::<i64>().is_ok() => Value::from(value.parse::<i64>().unwrap_or(0)),
+        Some(ValueType::Enum(_)) if value.parse::<i64>().is_ok() => {
+            Value::from(value.parse::<i64>().unwrap_or(0))
+        }
         Some(ValueType::Enum(_)) if value.eq_ignore_ascii_case("none") => Value::Null,
         Some(_) => Value::String(value.to_string()),
         // Scoped kafka-python settings: take JSON literals (numbers, true/false) as typed.

@@ -230,8 +230,14 @@ fn tradeoff(sweep: &Sweep) -> Result<Vec<Chart>> {
     for t in tradeoffs::tradeoffs(&sweep.meta, &sweep.summary) {
         let references: Vec<(String, f64)> = match (&sweep.meta.payload, t.kind) {
             (Some(p), tradeoffs::Kind::Compression) => vec![
-                (format!("payload alone, lz4: {:.2}", p.lz4_ratio), p.lz4_ratio),
-                (format!("payload alone, zstd: {:.2}", p.zstd_ratio), p.zstd_ratio),
+                (
+                    format!("payload alone, lz4: {:.2}", p.lz4_ratio),
+                    p.lz4_ratio,
+                ),
+                (
+                    format!("payload alone, zstd: {:.2}", p.zstd_ratio),
+                    p.zstd_ratio,
+                ),
             ],
             _ => vec![],
         };

@@ -6,9 +6,9 @@ use plotters::coord::combinators::IntoLogRange;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use plotters::coord::combinators::LogCoord;
 use plotters::coord::ranged1d::{Ranged, ValueFormatter};
 use plotters::coord::types::RangedCoordf64;
-use plotters::coord::combinators::LogCoord;
 
 use super::rows::{draw_key, titled_with_key, Area};
 use super::style::{
@@ -100,7 +100,11 @@ pub fn draw_tradeoff(
         root.fill(&WHITE)?;
         let (key_area, area) = titled_with_key(&root, title)?;
         let xs = t.points.iter().map(|p| p.x);
-        let ys = t.points.iter().map(|p| p.y).chain(references.iter().map(|r| r.1));
+        let ys = t
+            .points
+            .iter()
+            .map(|p| p.y)
+            .chain(references.iter().map(|r| r.1));
         let (x, y) = (AxisRange::of(xs), AxisRange::of(ys));
         let plot = Plot {
             t,
@@ -192,7 +196,11 @@ fn axis_desc(axis: Axis, log: bool) -> String {
             None => format!("{label} (log scale)"),
         };
     }
-    let way = if axis.higher_is_better { "higher" } else { "lower" };
+    let way = if axis.higher_is_better {
+        "higher"
+    } else {
+        "lower"
+    };
     format!("{label}, {way} is better")
 }
 
@@ -271,7 +279,12 @@ impl Plot<'_> {
         }
         let mut front: Vec<(f64, f64)> = self.t.front().iter().map(|p| (p.x, p.y)).collect();
         front.sort_by(|a, b| a.0.total_cmp(&b.0));
-        chart.draw_series(DashedLineSeries::new(front.clone(), 5, 4, FRONT.stroke_width(2)))?;
+        chart.draw_series(DashedLineSeries::new(
+            front.clone(),
+            5,
+            4,
+            FRONT.stroke_width(2),
+        ))?;
         chart.draw_series(
             front
                 .iter()
@@ -294,7 +307,12 @@ impl Plot<'_> {
         let offsets = place_labels(&pixels, &widths, &radii);
         for (i, client) in self.clients.iter().enumerate() {
             let colour = series(i);
-            let mine = self.t.points.iter().zip(&offsets).filter(|(p, _)| &p.client == client);
+            let mine = self
+                .t
+                .points
+                .iter()
+                .zip(&offsets)
+                .filter(|(p, _)| &p.client == client);
             chart.draw_series(mine.map(|(p, offset)| {
                 EmptyElement::at((p.x, p.y))
                     + Circle::new((0, 0), 6, colour.filled())
@@ -334,6 +352,10 @@ mod tests {
             assert!(!overlap(rect(label), dot(label)), "{:?}", offsets);
         }
         assert!(!overlap(rect(0), rect(1)), "{offsets:?}");
-        assert_eq!(offsets[2], (DOT + 3, -h / 2), "a lone point's label is on its right");
+        assert_eq!(
+            offsets[2],
+            (DOT + 3, -h / 2),
+            "a lone point's label is on its right"
+        );
     }
 }

@@ -125,7 +125,10 @@ pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
         watch.follow(&rx)
     });
     // The group goes whatever became of its consumers (an error, Ctrl-C).
-    let delete_warning = cluster.delete_group(group_id).err().map(|e| format!("{e:#}"));
+    let delete_warning = cluster
+        .delete_group(group_id)
+        .err()
+        .map(|e| format!("{e:#}"));
     let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
     let combined = merge::combine(&consumers);
     Ok(GroupOutcome {
@@ -139,4 +142,3 @@ pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
         delete_warning,
     })
 }
-

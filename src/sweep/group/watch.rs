@@ -183,13 +183,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut w = watch(dir.path(), 2);
         note(&mut w, 0, Event::Ready);
-        note(&mut w, 0, Event::Assigned { partitions: vec![0, 1] });
-        assert!(!dir.path().join("start").exists(), "the second consumer has not joined");
+        note(
+            &mut w,
+            0,
+            Event::Assigned {
+                partitions: vec![0, 1],
+            },
+        );
+        assert!(
+            !dir.path().join("start").exists(),
+            "the second consumer has not joined"
+        );
         note(&mut w, 1, Event::Ready);
         note(&mut w, 1, Event::Assigned { partitions: vec![] });
-        assert!(!dir.path().join("start").exists(), "the first still holds everything");
-        note(&mut w, 0, Event::Assigned { partitions: vec![0] });
-        note(&mut w, 1, Event::Assigned { partitions: vec![1] });
+        assert!(
+            !dir.path().join("start").exists(),
+            "the first still holds everything"
+        );
+        note(
+            &mut w,
+            0,
+            Event::Assigned {
+                partitions: vec![0],
+            },
+        );
+        note(
+            &mut w,
+            1,
+            Event::Assigned {
+                partitions: vec![1],
+            },
+        );
         assert!(dir.path().join("start").exists());
         assert!(w.started.is_some());
     }

@@ -1,7 +1,6 @@
 //! The built-in generators' shared parts: the pool builder, a clock for timestamps close
 //! to each other, ids, weighted enums and English words.
 
-
 use rand::rngs::StdRng;
 use rand::{RngCore, SeedableRng};
 
@@ -45,4 +44,3 @@ pub(super) fn bodies(
     }
     (data, offsets)
 }
-
