@@ -9,6 +9,7 @@ pub mod broker;
 pub mod cache;
 pub mod cli;
 pub mod clients;
+pub mod clock;
 pub mod commands;
 pub mod defaults;
 pub mod error;

@@ -159,13 +159,8 @@ impl Event {
     }
 }
 
-/// Microseconds since the Unix epoch, wall clock (the clock drivers stamp with).
-pub fn now_unix_us() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as u64)
-        .unwrap_or(0)
-}
+/// The clock drivers stamp with (kept in `crate::clock`, below the workload's producers).
+pub use crate::clock::now_unix_us;
 
 /// Writes a result document the way the protocol asks: to `PATH.tmp`, then renamed.
 pub fn write_result(path: &std::path::Path, result: &DriverResult) -> std::io::Result<()> {

@@ -83,7 +83,7 @@ fn run(
     stop: &AtomicBool,
     count: &std::sync::atomic::AtomicU64,
 ) -> Result<LiveOutcome> {
-    let now_us = crate::clients::protocol::now_unix_us();
+    let now_us = crate::clock::now_unix_us();
     // Map the wall-clock schedule onto the monotonic clock once.
     let start = Instant::now() + Duration::from_micros(s.t0_us.saturating_sub(now_us));
     let interval_us = s.rate.map_or(0.0, |r| 1e6 / r);
@@ -105,7 +105,7 @@ fn run(
             }
             s.t0_us + offset.as_micros() as u64
         } else {
-            crate::clients::protocol::now_unix_us()
+            crate::clock::now_unix_us()
         };
         s.payload.fill(i, stamp, &mut buf);
         let partition = s.partitions[(i % s.partitions.len() as u64) as usize];

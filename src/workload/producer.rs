@@ -93,7 +93,7 @@ pub fn produce(bootstrap: &str, props: &ClientProps, fill: &Fill) -> Result<Fill
     let started = Instant::now();
     let deadline = started + fill.timeout;
     let mut buf = Vec::with_capacity(fill.payload.max_value_len());
-    let now_us = crate::clients::protocol::now_unix_us();
+    let now_us = crate::clock::now_unix_us();
     for i in 0..count {
         fill.payload.fill(i, now_us, &mut buf);
         let partition = fill.partitions[(i % fill.partitions.len() as u64) as usize];

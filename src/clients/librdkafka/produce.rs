@@ -3,7 +3,6 @@
 //! the send time and a body of the payload file, every one acknowledged; the
 //! acknowledgement latency of each record from the send call to its delivery report.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -21,6 +20,7 @@ use super::STATS_INTERVAL_MS;
 use crate::clients::latency;
 use crate::clients::protocol::{self, DriverResult, Spec};
 use crate::results::Status;
+use crate::workload::payload::{FileFormat, Payload};
 
 /// What the delivery reports and statistics tell while the run goes.
 struct Deliveries {
@@ -87,31 +87,6 @@ impl ProducerContext for Deliveries {
     }
 }
 
-/// Record bodies from a length-prefixed payload file.
-pub fn read_bodies(path: &Path) -> Result<Vec<Vec<u8>>> {
-    let bytes = std::fs::read(path)
-        .with_context(|| format!("reading the payload file {}", path.display()))?;
-    let mut bodies = Vec::new();
-    let mut at = 0;
-    while at < bytes.len() {
-        let len = bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_be_bytes(b.try_into().expect("4 bytes")) as usize)
-            .with_context(|| format!("{}: a truncated length at byte {at}", path.display()))?;
-        let body = bytes
-            .get(at + 4..at + 4 + len)
-            .with_context(|| format!("{}: a truncated record at byte {at}", path.display()))?;
-        bodies.push(body.to_vec());
-        at += 4 + len;
-    }
-    anyhow::ensure!(
-        !bodies.is_empty(),
-        "{}: no record in the payload file",
-        path.display()
-    );
-    Ok(bodies)
-}
-
 /// Runs the producer of `spec`, filling `result`.
 pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let started = Instant::now();
@@ -120,7 +95,8 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
         .produce
         .as_ref()
         .context("a produce spec without `produce`")?;
-    let bodies = read_bodies(&produce.payload_file)?;
+    // The orchestrator's payload file, read as a user's length-prefixed sample is.
+    let payload = Payload::from_file(&produce.payload_file, FileFormat::LengthPrefixed)?;
     anyhow::ensure!(
         !spec.partitions.is_empty(),
         "a produce spec without partitions"
@@ -168,7 +144,7 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let interval = produce
         .rate_msgs_per_s
         .map(|r| Duration::from_secs_f64(1.0 / r));
-    let mut buf: Vec<u8> = Vec::with_capacity(8 + bodies.iter().map(Vec::len).max().unwrap_or(0));
+    let mut buf: Vec<u8> = Vec::with_capacity(payload.max_value_len());
     let mut queue_full_waits = 0u64;
     let first_ns = ctx.base.elapsed().as_nanos() as u64;
     result.first_record_unix_us = Some(protocol::now_unix_us());
@@ -186,9 +162,7 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
             }
             None => protocol::now_unix_us(),
         };
-        buf.clear();
-        buf.extend_from_slice(&stamp.to_be_bytes());
-        buf.extend_from_slice(&bodies[(i % bodies.len() as u64) as usize]);
+        payload.fill(i, stamp, &mut buf);
         let partition = spec.partitions[(i % spec.partitions.len() as u64) as usize].partition;
         loop {
             let sent_ns = ctx.base.elapsed().as_nanos() as usize;
