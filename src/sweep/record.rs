@@ -209,7 +209,7 @@ fn fill_live(rec: &mut RunRecord, outcome: &RunOutcome, live: &LiveRun, errors: 
         .filter(|ready| !live.pipeline && *ready > live.warmup_end_unix_us)
     {
         errors.push(format!(
-            "the consumer became ready {:.2} s after the warm-up ended: its start-up would count as latency; raise --warmup",
+            "the consumer became ready {:.2} s after the warm-up ended: its start-up would count as latency; raise --warmup-s",
             (ready - live.warmup_end_unix_us) as f64 / 1e6
         ));
     }
