@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod grid;
 pub mod interrupt;
+pub mod network;
 pub mod options;
 pub mod output;
 pub mod process;

@@ -17,7 +17,7 @@ use anyhow::{Context, Result};
 use super::admin;
 use super::class_archive::{self, PendingArchive};
 use super::jars::KafkaJars;
-use super::server_config::{secured_listeners, server_properties, Node, SECURED};
+use super::server_config::{secured_listeners, server_properties, Node, INTERNAL_PORT, SECURED};
 use super::setup::LOG4J2;
 pub use super::setup::{BrokerSetup, ScramUser, TlsListener};
 use super::storage;
@@ -51,6 +51,9 @@ pub struct EmbeddedBroker {
     /// `127.0.0.1:PORT` of the SASL_SSL listener (SASL over TLS, no client certificate),
     /// when both SASL and TLS were asked for.
     pub sasl_tls_bootstrap: Option<String>,
+    /// `127.0.0.1:PORT` of the INTERNAL listener (direct, for replication and kafkatune's
+    /// admin), when clients go through a proxy (`BrokerSetup::client_advertised_ports`).
+    pub internal_bootstrap: Option<String>,
     pub version: String,
     /// Its `node.id` (1 for a single broker; 1..=N in a cluster).
     pub node_id: u32,
@@ -205,8 +208,8 @@ pub struct EmbeddedCluster {
     released: bool,
 }
 
-/// Ports per broker: PLAINTEXT, CONTROLLER, then each of `SECURED`.
-const PORTS_PER_BROKER: usize = 2 + SECURED.len();
+/// Ports per broker: PLAINTEXT, CONTROLLER, each of `SECURED`, then INTERNAL.
+const PORTS_PER_BROKER: usize = 3 + SECURED.len();
 
 impl EmbeddedCluster {
     /// Starts `brokers` brokers (at least 1) and waits until a metadata request lists them
@@ -427,6 +430,8 @@ fn spawn_broker(
         scram_bootstrap: address_of("SASL_PLAINTEXT"),
         tls_bootstrap: address_of("SSL"),
         sasl_tls_bootstrap: address_of("SASL_SSL"),
+        internal_bootstrap: (!setup.client_advertised_ports.is_empty())
+            .then(|| format!("127.0.0.1:{}", node.ports[INTERNAL_PORT])),
         version: jars.version.clone(),
         node_id: node.id,
         controller: node.controller,

@@ -32,6 +32,10 @@ pub struct Cluster {
     /// How many brokers it has: those kafkatune started, or those an external cluster's
     /// metadata listed when it was checked.
     pub brokers: u32,
+    /// `--network`: the proxies in front of the embedded brokers' client listeners. Then
+    /// `bootstrap` is the brokers' direct (INTERNAL) listeners, for kafkatune's admin
+    /// requests and the topic fill, and clients bootstrap from the proxies.
+    pub network: Option<crate::network::ClientProxies>,
 }
 
 impl Cluster {
@@ -45,11 +49,47 @@ impl Cluster {
     /// its controller quorum, `admin::Replication::for_brokers` for how its topics are
     /// replicated.
     pub fn embedded_with(brokers: u32) -> Result<Cluster> {
+        Cluster::embedded_behind(brokers, None)
+    }
+
+    /// An embedded cluster whose clients reach each broker through a proxy
+    /// (`crate::network`): the proxies are started first, on ports the brokers then
+    /// advertise, and pointed at the brokers once these listen.
+    pub fn embedded_behind_proxies(brokers: u32) -> Result<Cluster> {
+        let proxies = crate::network::ClientProxies::start(brokers.max(1))?;
+        Cluster::embedded_behind(brokers, Some(proxies))
+    }
+
+    fn embedded_behind(
+        brokers: u32,
+        network: Option<crate::network::ClientProxies>,
+    ) -> Result<Cluster> {
         let jars = jars::locate()?;
         let started = std::time::Instant::now();
-        let cluster = EmbeddedCluster::start(&jars, &BrokerSetup::default(), brokers)?;
+        let setup = BrokerSetup {
+            client_advertised_ports: network
+                .as_ref()
+                .map(|n| n.listen_ports())
+                .unwrap_or_default(),
+            ..Default::default()
+        };
+        let cluster = EmbeddedCluster::start(&jars, &setup, brokers)?;
         let version = cluster.version.clone();
-        let bootstrap = cluster.bootstrap.clone();
+        let mut bootstrap = cluster.bootstrap.clone();
+        if let Some(proxies) = &network {
+            let upstreams: Vec<String> = cluster
+                .brokers
+                .iter()
+                .map(|b| b.bootstrap.clone())
+                .collect();
+            proxies.connect(&upstreams)?;
+            bootstrap = cluster
+                .brokers
+                .iter()
+                .filter_map(|b| b.internal_bootstrap.clone())
+                .collect::<Vec<_>>()
+                .join(",");
+        }
         let count = cluster.broker_count();
         if count == 1 {
             eprintln!(
@@ -67,6 +107,13 @@ impl Cluster {
         } else {
             (None, Some(cluster))
         };
+        if let Some(proxies) = &network {
+            eprintln!(
+                "kafkatune: clients reach the brokers through Toxiproxy {} at {}",
+                crate::network::toxiproxy::TOXIPROXY_VERSION,
+                proxies.bootstrap()
+            );
+        }
         Ok(Cluster {
             bootstrap,
             version: Some(version),
@@ -74,7 +121,15 @@ impl Cluster {
             embedded,
             embedded_cluster,
             brokers: count,
+            network,
         })
+    }
+
+    /// The address clients bootstrap from: the proxies' with `--network`, else `bootstrap`.
+    pub fn client_bootstrap(&self) -> &str {
+        self.network
+            .as_ref()
+            .map_or(self.bootstrap.as_str(), |n| n.bootstrap())
     }
 
     /// The user's cluster; checks that it answers within `timeout`.
@@ -92,6 +147,7 @@ impl Cluster {
             embedded: None,
             embedded_cluster: None,
             brokers: u32::try_from(brokers).unwrap_or(u32::MAX).max(1),
+            network: None,
         })
     }
 

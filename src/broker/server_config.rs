@@ -21,6 +21,10 @@ pub(super) struct Node<'a> {
     pub replication: admin::Replication,
 }
 
+/// Where in a node's ports the INTERNAL listener's is (after PLAINTEXT, CONTROLLER and
+/// `SECURED`'s): the direct one, when clients go through a proxy.
+pub(super) const INTERNAL_PORT: usize = 2 + SECURED.len();
+
 /// A listener beside PLAINTEXT that a test set-up may ask for.
 pub(super) struct Secured {
     /// The security protocol, which is also the listener's name.
@@ -69,8 +73,21 @@ pub(super) fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) ->
     if node.controller {
         listeners.push_str(&format!(",CONTROLLER://127.0.0.1:{controller}"));
     }
-    let mut advertised = format!("PLAINTEXT://127.0.0.1:{broker}");
+    let proxied = setup
+        .client_advertised_ports
+        .get(node.id as usize - 1)
+        .copied();
+    let mut advertised = format!("PLAINTEXT://127.0.0.1:{}", proxied.unwrap_or(broker));
     let mut map = "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT".to_string();
+    let mut inter_broker = "PLAINTEXT";
+    if let (Some(_), Some(internal)) = (proxied, node.ports.get(INTERNAL_PORT)) {
+        // Clients reach the broker through its proxy; brokers and kafkatune's admin reach
+        // it here, directly.
+        listeners.push_str(&format!(",INTERNAL://127.0.0.1:{internal}"));
+        advertised.push_str(&format!(",INTERNAL://127.0.0.1:{internal}"));
+        map.push_str(",INTERNAL:PLAINTEXT");
+        inter_broker = "INTERNAL";
+    }
     for (l, port) in &secured {
         let protocol = l.protocol;
         listeners.push_str(&format!(",{protocol}://127.0.0.1:{port}"));
@@ -97,7 +114,7 @@ pub(super) fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) ->
          listeners={listeners}\n\
          advertised.listeners={advertised}\n\
          controller.listener.names=CONTROLLER\n\
-         inter.broker.listener.name=PLAINTEXT\n\
+         inter.broker.listener.name={inter_broker}\n\
          listener.security.protocol.map={map}\n\
          log.dirs={}\n\
          num.partitions=1\n\
@@ -219,6 +236,32 @@ mod tests {
         );
         assert!(second.contains("process.roles=broker,controller\n"));
         assert!(second.contains(",CONTROLLER://127.0.0.1:41\n"));
+    }
+
+    #[test]
+    fn behind_a_proxy_clients_are_sent_to_it_and_brokers_replicate_directly() {
+        let ports = [40, 41, 42, 43, 44, 45];
+        let setup = BrokerSetup {
+            client_advertised_ports: vec![7000],
+            ..Default::default()
+        };
+        let text = server_properties(
+            Path::new("/x"),
+            &node(1, 1, &ports, "1@127.0.0.1:41"),
+            &setup,
+        );
+        assert!(text.contains("listeners=PLAINTEXT://127.0.0.1:40,CONTROLLER://127.0.0.1:41,INTERNAL://127.0.0.1:45\n"));
+        assert!(text
+            .contains("advertised.listeners=PLAINTEXT://127.0.0.1:7000,INTERNAL://127.0.0.1:45\n"));
+        assert!(text.contains("inter.broker.listener.name=INTERNAL\n"));
+        assert!(text.contains("INTERNAL:PLAINTEXT"));
+        let direct = server_properties(
+            Path::new("/x"),
+            &node(1, 1, &ports, "1@127.0.0.1:41"),
+            &BrokerSetup::default(),
+        );
+        assert!(direct.contains("advertised.listeners=PLAINTEXT://127.0.0.1:40\n"));
+        assert!(direct.contains("inter.broker.listener.name=PLAINTEXT\n"));
     }
 
     #[test]

@@ -27,6 +27,10 @@ pub struct BrokerSetup {
     pub detached: bool,
     pub scram: Option<ScramUser>,
     pub tls: Option<TlsListener>,
+    /// `--network`: the port each broker (by node id, 1 first) advertises on its client
+    /// listener (PLAINTEXT), a proxy's in front of it (`crate::network`). Replication then
+    /// goes over a listener of its own, INTERNAL, advertised at the broker's own port.
+    pub client_advertised_ports: Vec<u16>,
 }
 
 /// The brokers' logging: warnings, and the line that says the server started.

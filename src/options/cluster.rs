@@ -23,6 +23,9 @@ pub struct ClusterOptions {
     pub fake: Option<FakeCluster>,
     /// Brokers of the embedded cluster.
     pub brokers: u32,
+    /// Clients reach the embedded brokers through a delay proxy each (`--network`, set by
+    /// the sweep's options).
+    pub network: bool,
 }
 
 /// `--brokers N`: from 1 to `MAX_BROKERS`, and only for an embedded cluster.
@@ -81,6 +84,7 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
             args.brokers,
             args.bootstrap_servers.is_some() || args.fake_cluster.is_some(),
         )?,
+        network: false,
     })
 }
 

@@ -4,6 +4,7 @@
 mod cluster;
 mod command_line;
 mod files;
+mod network;
 mod resume;
 pub mod sides;
 
@@ -131,11 +132,14 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .map_err(|e| usage(format!("--consumers {n}: {e}")))?;
         cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
     }
+    cli_fixed.extend(network::option_params(args.network.as_deref())?);
     let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
             let fixed_by = if name == properties::CONSUMERS {
                 "--consumers"
+            } else if crate::network::is_network_param(name) {
+                "--network"
             } else {
                 "-X"
             };
@@ -214,6 +218,13 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         cluster.admin_props = cluster::consumer_security(&fixed)?;
     }
     check_fake(&cluster, &clients, mode)?;
+    cluster.network = network::check(
+        &cluster,
+        &fixed,
+        &swept,
+        workload.messages * u64::from(workload.message_size),
+        run_timeout_s,
+    )?;
     let opts = SweepOptions {
         cluster,
         workload,
@@ -510,6 +521,9 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
             }
             if name == properties::CONSUMERS {
                 properties::validate_consumers(v)
+                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else if crate::network::is_network_param(&name) {
+                crate::network::spec::validate_value(&name, v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else {
                 sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;

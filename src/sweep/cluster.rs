@@ -8,6 +8,7 @@ use anyhow::Result;
 
 use crate::broker::admin::{self, PartitionOffsets};
 use crate::broker::{ClientProps, Cluster};
+use crate::network::NetworkSettings;
 use crate::results::BrokerMeta;
 use crate::workload::live::{LiveProducer, Schedule};
 use crate::workload::prepare::{self, Prepared};
@@ -35,16 +36,21 @@ pub trait SweepCluster {
     fn patience(&self) -> Duration;
     /// Deletes a run's consumer group, retrying while its members leave.
     fn delete_group(&self, group: &str) -> Result<()>;
+    /// Puts a trial's network between the clients and the brokers (`--network`) and
+    /// measures the round trip through it, in ms; `None` when the cluster has no proxy.
+    fn set_network(&self, _settings: &NetworkSettings) -> Result<Option<f64>> {
+        Ok(None)
+    }
 }
 
 impl SweepCluster for Cluster {
     fn bootstrap(&self) -> &str {
-        &self.bootstrap
+        self.client_bootstrap()
     }
 
     fn meta(&self) -> BrokerMeta {
         BrokerMeta {
-            bootstrap_servers: self.bootstrap.clone(),
+            bootstrap_servers: self.client_bootstrap().to_string(),
             kind: self.kind().to_string(),
             version: self.version.clone(),
             brokers: Some(self.broker_count()),
@@ -77,7 +83,8 @@ impl SweepCluster for Cluster {
     fn start_live_producer(&self, schedule: Schedule, props: &ClientProps) -> Result<LiveProducer> {
         let mut all = self.admin_props.clone();
         all.extend(props.clone());
-        LiveProducer::start(&self.bootstrap, &all, schedule)
+        // Through the proxies, like the consumer under test (see `crate::network`).
+        LiveProducer::start(self.client_bootstrap(), &all, schedule)
     }
 
     fn answers(&self, timeout: Duration) -> bool {
@@ -95,5 +102,16 @@ impl SweepCluster for Cluster {
             &[group.to_string()],
             Duration::from_secs(15),
         )
+    }
+
+    fn set_network(&self, settings: &NetworkSettings) -> Result<Option<f64>> {
+        let Some(proxies) = &self.network else {
+            return Ok(None);
+        };
+        proxies.apply(settings)?;
+        let timeout =
+            Duration::from_secs(10) + Duration::from_millis(40 * settings.latency_one_way_ms);
+        crate::network::rtt::measure_rtt_ms(proxies.bootstrap(), &self.admin_props, timeout)
+            .map(Some)
     }
 }

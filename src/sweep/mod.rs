@@ -194,6 +194,9 @@ fn connect(opts: &crate::options::ClusterOptions) -> Result<Box<dyn SweepCluster
             opts.admin_props.clone(),
             crate::workload::prepare::ADMIN_TIMEOUT,
         )?),
+        (None, None) if opts.network => Box::new(crate::broker::Cluster::embedded_behind_proxies(
+            opts.brokers,
+        )?),
         (None, None) => Box::new(crate::broker::Cluster::embedded_with(opts.brokers)?),
     })
 }

@@ -71,6 +71,9 @@ impl RunContext<'_> {
         let mut group_run = None;
         let mut live_run = None;
         let mut lag_samples = Vec::new();
+        let network = crate::network::NetworkSettings::from_params(&trial.params)
+            .map_err(crate::error::usage)?;
+        let network_rtt_ms = self.cluster.set_network(&network)?;
         let outcome = match (self.opts.live, group::consumers(trial)) {
             _ if self.opts.mode == Mode::Produce => {
                 self.produce(run.driver, &mut spec, &scratch, timeout)?
@@ -124,6 +127,7 @@ impl RunContext<'_> {
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;
         }
+        rec.network_rtt_ms = network_rtt_ms;
         if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
             let logs = self.opts.out.join("logs");
             std::fs::create_dir_all(&logs)?;

@@ -58,6 +58,7 @@ pub fn shared() -> &'static Shared {
                     keystore_pem: certificates.broker.clone(),
                     client_ca_pem: Some(certificates.ca.clone()),
                 }),
+                ..Default::default()
             };
             let broker = jars::locate().and_then(|j| EmbeddedBroker::start(&j, &setup));
             match broker {

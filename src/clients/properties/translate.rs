@@ -22,7 +22,9 @@ pub fn translate(
 ) -> Result<BTreeMap<String, Value>, String> {
     let mut out = stores(client, props)?;
     for (name, value) in props {
-        if name == "max.poll.records" || name == CONSUMERS {
+        // The network settings act on the proxy in front of the brokers (`crate::network`).
+        if name == "max.poll.records" || name == CONSUMERS || crate::network::is_network_param(name)
+        {
             continue;
         }
         if let Some((scope, native)) = scoped(name) {

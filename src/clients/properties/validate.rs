@@ -47,6 +47,11 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
             "`{CONSUMERS}` is not a Kafka property: give it as --consumers N, or sweep it with --param {CONSUMERS}=1,2,4"
         ));
     }
+    if crate::network::is_network_param(name) {
+        return Err(format!(
+            "`{name}` is not a Kafka property but the network kafkatune puts between clients and brokers: give it as --network latency=10ms,jitter=1ms,bandwidth=100mbit, or sweep it with --param {name}=..."
+        ));
+    }
     if let Some((_, why)) = MANAGED.iter().find(|(n, _)| *n == name) {
         return Err(format!("`{name}` is set by kafkatune itself: {why}"));
     }
