@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7] [--brokers 1]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8] [--brokers 1]
 """
 
 import argparse
@@ -267,6 +267,22 @@ class Bench:
             raise RuntimeError(f"kafkatune {client} run failed: {record.get('error')}")
         return record["throughput_msgs_per_s"]
 
+    # --- pair 8: the delay proxy of --network at zero delay, against a direct connection ---
+    def embedded_drain_rate(self, through_proxy):
+        """librdkafka's median msg/s over 3 runs of one sweep on an embedded broker that
+        kafkatune starts itself (--network cannot sit in front of the bench's broker), through
+        Toxiproxy at zero delay or directly. Each sweep starts its own broker and fills its own
+        topic, untimed; only the runs count."""
+        out = self.fresh("proxy" if through_proxy else "direct")
+        extra = ["--network", "latency=0ms"] if through_proxy else []
+        run([self.kafkatune, "sweep", "--messages", str(self.args.messages), "--message-size",
+             str(self.args.message_size), "--client", "librdkafka", "--repeat", "3",
+             "--no-report", "--out", str(out), *extra])
+        records = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+        if any(r.get("status") != "ok" for r in records) or len(records) != 3:
+            raise RuntimeError(f"pair 8: a run failed in {out}")
+        return statistics.median(r["throughput_msgs_per_s"] for r in records)
+
     # --- the peers ---
     def rdkafka_performance(self, *conf):
         stdout, _ = run([str(self.args.rdkafka_performance), "-C", "-t", self.topic, "-p", "0",
@@ -414,6 +430,9 @@ class Bench:
             ("7", "java producer / ProducerPerformance, lz4",
              lambda: self.kafkatune_produce("java", self.payload()["kafkatune"]),
              lambda: self.producer_performance_lz4(self.payload()["peers"]), {**rate, **latency}),
+            ("8", "librdkafka through Toxiproxy at 0 ms / direct",
+             lambda: self.embedded_drain_rate(True),
+             lambda: self.embedded_drain_rate(False), rate),
         ]
 
     def run_pair(self, pair):
@@ -570,7 +589,7 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5, help="alternations per pair (default 5)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
-    p.add_argument("--pairs", default="1,2,3,4,5,6,7", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8", help="which pairs to run, e.g. 1,4")
     p.add_argument("--brokers", type=int, default=1,
                    help="embedded brokers (default 1); topics get replication factor min(3, N), "
                         "and min.insync.replicas=2 from 3 on")

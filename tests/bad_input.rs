@@ -342,3 +342,62 @@ fn brokers_must_be_an_embedded_cluster_of_one_to_nine() {
         "--brokers starts an embedded cluster",
     );
 }
+
+#[test]
+fn network_settings_that_cannot_be_set_are_refused_with_the_way_out() {
+    rejects(
+        &["--network", "latency=-1ms"],
+        "a delay cannot be negative; give whole milliseconds",
+    );
+    rejects(&["--network", "latency=20"], "has no unit");
+    rejects(
+        &["--network", "latency=0.5ms"],
+        "not a whole number of milliseconds",
+    );
+    rejects(
+        &["--network", "delay=5ms"],
+        "use latency, jitter or bandwidth",
+    );
+    rejects(
+        &["--network", "latency=2ms,jitter=5ms"],
+        "give a jitter of at most the latency",
+    );
+    rejects(
+        &["--param", "network.latency=0ms,-3ms"],
+        "--param network.latency=-3ms: a delay cannot be negative",
+    );
+    rejects(
+        &["-X", "network.latency=5ms"],
+        "give it as --network latency=10ms",
+    );
+    rejects(
+        &[
+            "--network",
+            "latency=5ms",
+            "--param",
+            "network.latency=1ms,2ms",
+        ],
+        "both swept (--param) and fixed (--network)",
+    );
+    rejects(
+        &[
+            "--network",
+            "latency=10ms",
+            "--bootstrap-servers",
+            "127.0.0.1:1",
+        ],
+        "run kafkatune where your consumers run",
+    );
+    // 100,000 x 100 B need 10 MB; at 8 kbit/s (1 KB/s) that is 10,000 s.
+    rejects(
+        &[
+            "--network",
+            "bandwidth=8kbit",
+            "--messages",
+            "100000",
+            "--run-timeout",
+            "60",
+        ],
+        "give a bandwidth of at least",
+    );
+}

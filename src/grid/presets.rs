@@ -15,6 +15,13 @@ pub enum Preset {
     /// The lab's fetch settings on a caught-up consumer: fetch.min.bytes 1,1024,10240,51200 x
     /// fetch.max.wait.ms 100,500,1000 at 1000 msg/s for 10 s after a 5 s warm-up
     SeedLive,
+    /// A consumer 20 ms (round trip) from its broker: max.partition.fetch.bytes 65536,
+    /// 262144, 1048576 x the lab's fetch.min.bytes 1024,10240,51200, draining 100,000
+    /// messages at network.latency 10ms (one way, through Toxiproxy). Far away, one fetch
+    /// in flight per broker carries at most max.partition.fetch.bytes per partition per
+    /// round trip, so the fetch size bounds the throughput; a backlog makes fetch.min.bytes
+    /// moot even far away (every fetch finds its bytes there)
+    Wan,
 }
 
 /// What a preset sets.
@@ -69,6 +76,19 @@ impl Preset {
                     warmup_s: 5.0,
                 }),
             },
+            // One value of network.latency is a fixed setting (`--network` replaces it);
+            // 10 ms each way is the 20 ms round trip.
+            Preset::Wan => Definition {
+                mode: Mode::Drain,
+                grid: vec![
+                    swept("max.partition.fetch.bytes", &["65536", "262144", "1048576"]),
+                    swept("fetch.min.bytes", &["1024", "10240", "51200"]),
+                    swept(crate::network::spec::LATENCY, &["10ms"]),
+                ],
+                messages: Some(100_000),
+                repeat: 3,
+                live: None,
+            },
         }
     }
 }
@@ -82,6 +102,7 @@ mod tests {
         assert_eq!(Preset::Seed.name(), "seed");
         assert_eq!(Preset::SeedLive.name(), "seed-live");
         assert_eq!(Preset::from_str("seed-live", false), Ok(Preset::SeedLive));
+        assert_eq!(Preset::Wan.name(), "wan");
     }
 
     #[test]

@@ -100,6 +100,15 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         h.push_str("</ul>\n");
     }
 
+    let physics = super::physics::physics(sweep);
+    if !physics.is_empty() {
+        h.push_str("<h2 id=\"physics\">What bound each trial at this network distance</h2>\n<ul class=\"analysis\">\n");
+        for p in physics {
+            let _ = writeln!(h, "<li>{}</li>", inline(&p));
+        }
+        h.push_str("</ul>\n");
+    }
+
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
     if !tradeoffs.is_empty() {
         h.push_str("<h2 id=\"tradeoffs\">Trade-offs</h2>\n");

@@ -55,6 +55,14 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
     }
 
+    let physics = super::physics::physics(sweep);
+    if !physics.is_empty() {
+        md.push_str("\n## What bound each trial at this network distance\n\n");
+        for p in physics {
+            let _ = writeln!(md, "- {p}");
+        }
+    }
+
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
     if !tradeoffs.is_empty() {
         md.push_str("\n## Trade-offs\n");

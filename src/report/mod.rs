@@ -10,6 +10,7 @@ pub mod html;
 pub mod kafka_terms;
 pub mod load;
 pub mod markdown;
+pub mod physics;
 pub mod png;
 pub mod presets;
 pub mod recommend;

@@ -6,6 +6,7 @@ mod contract;
 mod faults;
 mod group;
 mod live;
+mod network;
 mod produce;
 mod secure;
 mod sweep;
