@@ -91,7 +91,8 @@ final class ShareRun implements DriverRun {
     private volatile boolean timedOut;
     private volatile String failure;
     private volatile long joinNanos;
-    private volatile long subscribeNanos;
+    /** When polling began (the start file): a share member joins the group on its first poll. */
+    private volatile long pollStartNanos;
 
     ShareRun(Spec spec, long deadlineNanos, PrintStream events) {
         this.spec = spec;
@@ -119,11 +120,11 @@ final class ShareRun implements DriverRun {
             consumer = new KafkaShareConsumer<>(config);
             configUsed = config;
             consumer.setAcknowledgementCommitCallback(this::onAcknowledged);
-            subscribeNanos = System.nanoTime();
             consumer.subscribe(List.of(spec.topic()));
             readyUnixUs = DrainOrLiveConsumer.wallMicros();
             event("{\"event\":\"ready\"}");
             if (awaitStart()) {
+                pollStartNanos = System.nanoTime();
                 consume();
             }
             // Acknowledgements of the last poll go with the next request: send them now, and
@@ -350,7 +351,8 @@ final class ShareRun implements DriverRun {
         r.perPartition = pp;
         r.assignedPartitions = read;
         r.rebalances = 0;
-        r.joinS = joinNanos == 0 ? null : (joinNanos - subscribeNanos) / 1e9;
+        // join_s of a share member: first poll to first record (joining, first acquisition).
+        r.joinS = joinNanos == 0 || pollStartNanos == 0 ? null : (joinNanos - pollStartNanos) / 1e9;
         if (latency != null) {
             r.latencyHistogram = LatencyHistogram.encode(latency);
         }
