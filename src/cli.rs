@@ -213,6 +213,12 @@ pub struct SweepArgs {
     /// gbit). Sweep one with --param network.latency=0ms,10ms.
     #[arg(long, value_name = "latency=MS[,jitter=MS][,bandwidth=RATE]")]
     pub network: Option<String>,
+    /// The kind of group the consumers form: consumer (a consumer group) or share (a share group, KIP-932: any number of consumers per partition; the Java client only). Sweep it with --param group.type=consumer,share.
+    #[arg(long = "group-type", value_name = "TYPE", value_parser = ["consumer", "share"])]
+    pub group_type: Option<String>,
+    /// Share groups, a test knob: each member releases this many of the run's records on their first delivery (share.acknowledgement.mode=explicit), so they are delivered again.
+    #[arg(long = "share-release-first", value_name = "N", hide = true)]
+    pub share_release_first: Option<u64>,
     /// The regime to measure. Default drain (or the preset's).
     #[arg(long, value_name = "MODE")]
     pub mode: Option<Mode>,

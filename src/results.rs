@@ -320,6 +320,39 @@ pub struct RunRecord {
     /// (the median of a few Kafka metadata requests on an open connection), in ms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_rtt_ms: Option<f64>,
+    // Share groups (`group.type=share`, KIP-932): at-least-once delivery, counted exactly.
+    /// `consumer` or `share`: the kind of group the run's consumers formed (group runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_type: Option<String>,
+    /// Records handed to the consumers, every delivery counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deliveries: Option<u64>,
+    /// Deliveries of a record that had been delivered before (delivery count above 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeliveries: Option<u64>,
+    /// Acknowledgements sent, by type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgements: Option<Acknowledgements>,
+    /// Acknowledgements the broker refused (an expired acquisition lock, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_errors: Option<u64>,
+    /// Share fetches that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquisition_errors: Option<u64>,
+    /// The share group's own settings, as set on the group before the run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub group_config: BTreeMap<String, String>,
+}
+
+/// Share groups: acknowledgements sent, by type (the driver protocol's `share.acknowledgements`).
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Acknowledgements {
+    #[serde(default)]
+    pub accept: u64,
+    #[serde(default)]
+    pub release: u64,
+    #[serde(default)]
+    pub reject: u64,
 }
 
 /// One consumer of a group-mode run.
@@ -341,6 +374,15 @@ pub struct ConsumerRun {
     pub join_s: Option<f64>,
     pub rebalances: Option<u64>,
     pub cpu_s: Option<f64>,
+    /// Share groups: deliveries of records delivered before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redeliveries: Option<u64>,
+    /// Share groups: failed share fetches.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acquisition_errors: Option<u64>,
+    /// Share groups: acknowledgements the broker refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_errors: Option<u64>,
 }
 
 /// Summary of one metric over a trial's measured (non-warm-up, ok) runs.

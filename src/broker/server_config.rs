@@ -106,6 +106,10 @@ pub(super) fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) ->
     // static quorum cannot add or remove controllers at run time, which a test cluster never
     // does. (apache/kafka core/src/main/scala/kafka/tools/StorageTool.scala,
     // metadata/src/main/java/org/apache/kafka/metadata/storage/Formatter.java.)
+    // group.share.min.record.lock.duration.ms: the broker's floor for a share group's
+    // share.record.lock.duration.ms is 15 s by default (ShareGroupConfig, Kafka 4.4.0), which
+    // would refuse the short locks that show redeliveries; the lock itself stays 30 s unless a
+    // sweep sets it.
     let _ = write!(
         text,
         "process.roles={}\n\
@@ -125,7 +129,8 @@ pub(super) fn server_properties(dir: &Path, node: &Node, setup: &BrokerSetup) ->
          transaction.state.log.min.isr={min_isr}\n\
          share.coordinator.state.topic.replication.factor={factor}\n\
          share.coordinator.state.topic.min.isr={min_isr}\n\
-         group.initial.rebalance.delay.ms=0\n",
+         group.initial.rebalance.delay.ms=0\n\
+         group.share.min.record.lock.duration.ms=1000\n",
         if node.controller {
             "broker,controller"
         } else {

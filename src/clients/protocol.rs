@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::results::Acknowledgements;
 use crate::results::{Mode, Status};
 
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -42,6 +43,18 @@ pub struct Spec {
     /// Producer runs only (`mode: produce`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub produce: Option<ProduceSpec>,
+    /// Share group members only (KIP-932): present when `group_id` names a share group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<ShareSpec>,
+}
+
+/// What a share group member does beyond a consumer (docs/driver-protocol.md, "Share groups").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ShareSpec {
+    /// A test knob: release this many of the run's records on their first delivery (explicit
+    /// acknowledgement only), so that the broker delivers them again.
+    #[serde(default)]
+    pub release_first_records: u64,
 }
 
 /// What a producer run sends (docs/driver-protocol.md, "Producer runs").
@@ -136,6 +149,42 @@ pub struct DriverResult {
     /// secret values masked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_config: Option<BTreeMap<String, String>>,
+    /// Share group members only: the member's exact accounting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<ShareResult>,
+}
+
+/// A share group member's accounting (docs/driver-protocol.md, "Share groups").
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ShareResult {
+    #[serde(default)]
+    pub acknowledgement_mode: Option<String>,
+    /// Records handed to the application, each delivery counted.
+    #[serde(default)]
+    pub deliveries: u64,
+    /// Deliveries with a delivery count above 1 (the record came back).
+    #[serde(default)]
+    pub redeliveries: u64,
+    #[serde(default)]
+    pub acknowledgements: Acknowledgements,
+    /// Acknowledgements the broker refused (the acquisition lock had expired, ...).
+    #[serde(default)]
+    pub acknowledgement_errors: u64,
+    #[serde(default)]
+    pub first_acknowledgement_error: Option<String>,
+    /// Polls that failed (share fetch errors).
+    #[serde(default)]
+    pub acquisition_errors: u64,
+    /// Offsets whose acceptance this member saw confirmed twice.
+    #[serde(default)]
+    pub duplicate_accepts: u64,
+    /// Records beyond the run's ranges, accepted and not counted.
+    #[serde(default)]
+    pub records_outside_range: u64,
+    /// Per partition, the offsets whose acceptance the broker confirmed, as `[first,
+    /// after_last)` runs in order.
+    #[serde(default)]
+    pub accepted_ranges: BTreeMap<String, Vec<(i64, i64)>>,
 }
 
 /// A progress line a driver may print on stdout.

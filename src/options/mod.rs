@@ -6,6 +6,7 @@ mod command_line;
 mod files;
 mod network;
 mod resume;
+mod share;
 pub mod sides;
 
 use std::path::PathBuf;
@@ -50,6 +51,8 @@ pub struct SweepOptions {
     pub report: bool,
     /// The command line with secrets masked, recorded with the results.
     pub command_line: String,
+    /// Share groups, a test knob: records each member releases on their first delivery.
+    pub share_release_first: u64,
 }
 
 impl SweepOptions {
@@ -133,6 +136,9 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
     }
     cli_fixed.extend(network::option_params(args.network.as_deref())?);
+    if let Some(t) = &args.group_type {
+        cli_fixed.insert(properties::share::GROUP_TYPE.into(), t.clone());
+    }
     let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
@@ -140,6 +146,8 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
                 "--consumers"
             } else if crate::network::is_network_param(name) {
                 "--network"
+            } else if name == properties::share::GROUP_TYPE {
+                "--group-type"
             } else {
                 "-X"
             };
@@ -180,6 +188,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .or(preset.as_ref().and_then(|p| p.messages))
             .unwrap_or(defaults::MESSAGES),
     };
+    share::check(mode, &clients, &fixed, &swept, args.share_release_first)?;
     let grouped =
         fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
     if grouped && mode.has_paced_producer() {
@@ -243,6 +252,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         yes: args.yes,
         report: !args.no_report,
         command_line,
+        share_release_first: args.share_release_first.unwrap_or(0),
     };
     opts.check_size()?;
     Ok(opts)
@@ -524,6 +534,9 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else if crate::network::is_network_param(&name) {
                 crate::network::spec::validate_value(&name, v)
+                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else if name == properties::share::GROUP_TYPE {
+                properties::share::validate_group_type(v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else {
                 sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;

@@ -64,6 +64,8 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut m.producer_config, &g.producer_config);
     over(&mut m.consumers, &g.consumers);
     over(&mut m.network, &g.network);
+    over(&mut m.group_type, &g.group_type);
+    over(&mut m.share_release_first, &g.share_release_first);
     over(&mut m.mode, &g.mode);
     over(&mut m.rate, &g.rate);
     over(&mut m.duration, &g.duration);

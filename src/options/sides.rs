@@ -64,7 +64,7 @@ pub fn split(params: &Params) -> (Params, Params) {
 /// Checks every property name a sweep sets or sweeps against its mode.
 pub fn check<'a>(mode: Mode, names: impl IntoIterator<Item = &'a String>) -> Result<()> {
     for name in names {
-        if name == properties::CONSUMERS {
+        if name == properties::CONSUMERS || name == properties::share::GROUP_TYPE {
             if mode == Mode::Produce {
                 return Err(usage("--consumers (and --param consumers) run consumer groups; a produce sweep runs producers: leave it out"));
             }

@@ -84,6 +84,26 @@ impl RunContext<'_> {
                 lag_samples = lag;
                 outcome
             }
+            (None, n) if crate::clients::properties::share::is_share(&trial.params) => {
+                let g = group::share::run(
+                    &group::GroupRun {
+                        cluster: self.cluster,
+                        partitions: &self.prepared.partitions,
+                        driver: run.driver,
+                        consumers: n.unwrap_or(1),
+                        group_id: group::group_id(self.sweep_id, trial, planned.run_index),
+                        scratch: &scratch,
+                        timeout,
+                    },
+                    &spec,
+                    &group::share::group_config(&trial.params),
+                    run.translated,
+                    self.opts.share_release_first,
+                )?;
+                let combined = g.combined.clone();
+                group_run = Some(g);
+                combined
+            }
             (None, Some(n)) => {
                 let g = group::run(
                     &group::GroupRun {
@@ -123,6 +143,8 @@ impl RunContext<'_> {
         );
         if let Some(g) = &group_run {
             group::fill_record(&mut rec, g, self.opts.workload.messages);
+            rec.group_type = Some("consumer".into());
+            group::fill_share_record(&mut rec, g);
         }
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;
@@ -177,6 +199,7 @@ impl RunContext<'_> {
             start_file: None,
             stop_file: None,
             produce: None,
+            share: None,
         }
     }
 

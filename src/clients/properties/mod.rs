@@ -10,12 +10,14 @@
 //!
 //! One job per file: `table` (the rows), `validate` (what users type), `translate` (what
 //! each client gets), with `tls` (key and trust stores) and `jaas` (SASL credentials) for
-//! the settings no single name carries, `scope` (the escape hatch) and `secrets` (what
-//! output never shows).
+//! the settings no single name carries, `scope` (the escape hatch), `secrets` (what
+//! output never shows) and `share` (share groups, KIP-932: `group.type` and the group's own
+//! settings).
 
 mod jaas;
 mod scope;
 mod secrets;
+pub mod share;
 mod table;
 mod tls;
 mod translate;
@@ -23,7 +25,7 @@ mod validate;
 
 pub use scope::scoped;
 pub use secrets::{is_secret, mask};
-pub use table::{lookup, Property, Role, Spelling, ValueType, PROPERTIES};
+pub use table::{lookup, Property, Role, ShareScope, Spelling, ValueType, PROPERTIES};
 pub use translate::translate;
 pub use validate::{validate, validate_consumers, CONSUMERS, MANAGED, MAX_CONSUMERS};
 

@@ -42,6 +42,19 @@ pub enum Role {
     Common,
 }
 
+/// Share groups (KIP-932): whether a property is a share group's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareScope {
+    /// Not share-specific: a consumer setting (share consumers take it unless
+    /// `share::SHARE_CONSUMER_REFUSES` names it), a producer's, or both.
+    None,
+    /// The share consumer's own client setting (`KafkaShareConsumer`, the Java client only).
+    Member,
+    /// The share group's configuration: set on the group with `incrementalAlterConfigs`
+    /// before its members start, never passed to a client.
+    Group,
+}
+
 /// One row of the table.
 #[derive(Debug)]
 pub struct Property {
@@ -57,6 +70,8 @@ pub struct Property {
     pub java: bool,
     /// Consumer, producer, or both.
     pub role: Role,
+    /// Share groups only: a share consumer's or a share group's setting.
+    pub share: ShareScope,
 }
 
 const I32: i64 = i32::MAX as i64;
@@ -76,6 +91,7 @@ const fn row(
         kafka_python,
         java: true,
         role: Role::Consumer,
+        share: ShareScope::None,
     }
 }
 const fn rdkafka_only(name: &'static str, value: ValueType) -> Property {
@@ -86,6 +102,7 @@ const fn rdkafka_only(name: &'static str, value: ValueType) -> Property {
         kafka_python: Unsupported("a librdkafka-only setting"),
         java: false,
         role: Role::Consumer,
+        share: ShareScope::None,
     }
 }
 /// A row that consumers and producers both take.
@@ -93,6 +110,19 @@ const fn common(p: Property) -> Property {
     Property {
         role: Role::Common,
         ..p
+    }
+}
+/// A share consumer's (`Member`) or share group's (`Group`) row: the Java client only
+/// (librdkafka 2.12.1, vendored by the rdkafka crate, has no share consumer; kafka-python none).
+const fn share(kafka: &'static str, value: ValueType, scope: ShareScope) -> Property {
+    Property {
+        kafka,
+        value,
+        librdkafka: Unsupported("librdkafka 2.12.1 has no share consumer"),
+        kafka_python: Unsupported("kafka-python has no share consumer"),
+        java: true,
+        role: Role::Consumer,
+        share: scope,
     }
 }
 /// A producer's row.
@@ -390,6 +420,33 @@ pub static PROPERTIES: &[Property] = &[
     producer(rdkafka_only("queue.buffering.max.messages", int(0, 2_147_483_647))),
     producer(rdkafka_only("queue.buffering.max.kbytes", int(1, I32))),
     producer(rdkafka_only("sticky.partitioning.linger.ms", int(0, 900_000))),
+    // Share groups (KIP-932). The share consumer's own settings (ConsumerConfig in
+    // kafka-clients 4.4.0): implicit acknowledgement accepts a poll's records with the next
+    // poll, explicit acknowledges each record; batch_optimized acquires whole batches,
+    // record_limit at most max.poll.records records per fetch.
+    share(
+        "share.acknowledgement.mode",
+        ValueType::Enum(&["implicit", "explicit"]),
+        ShareScope::Member,
+    ),
+    share(
+        "share.acquire.mode",
+        ValueType::Enum(&["batch_optimized", "record_limit"]),
+        ShareScope::Member,
+    ),
+    // The group's own (GroupConfig in Kafka 4.4.0): the broker bounds each one by its
+    // group.share.min.* / group.share.max.* settings and refuses what lies outside, so the
+    // table leaves the bounds to the broker and its message reaches the user.
+    share("share.record.lock.duration.ms", int(1, I32), ShareScope::Group),
+    share("share.heartbeat.interval.ms", int(1, I32), ShareScope::Group),
+    share("share.session.timeout.ms", int(1, I32), ShareScope::Group),
+    share("share.delivery.count.limit", int(1, I32), ShareScope::Group),
+    share("share.partition.max.record.locks", int(1, I32), ShareScope::Group),
+    share(
+        "share.isolation.level",
+        ValueType::Enum(&["read_uncommitted", "read_committed"]),
+        ShareScope::Group,
+    ),
 ];
 
 /// Looks a Kafka property name up in the table.

@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use super::jaas::parse_jaas;
 use super::scope::scoped;
+use super::share;
+use super::table::ShareScope;
 use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
 use super::validate::{unknown, CONSUMERS};
@@ -21,11 +23,28 @@ pub fn translate(
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
     let mut out = stores(client, props)?;
+    let share_trial = share::is_share(props);
     for (name, value) in props {
         // The network settings act on the proxy in front of the brokers (`crate::network`).
-        if name == "max.poll.records" || name == CONSUMERS || crate::network::is_network_param(name)
+        if name == "max.poll.records"
+            || name == CONSUMERS
+            || name == share::GROUP_TYPE
+            || crate::network::is_network_param(name)
         {
             continue;
+        }
+        // The group's own settings go to the group (sweep::group::share); a share consumer's
+        // to share trials only (a consumer group's trial of a group.type sweep ignores them).
+        match share::share_scope(name) {
+            ShareScope::Group => continue,
+            ShareScope::Member if !share_trial => continue,
+            _ => {}
+        }
+        if let Some(why) = share_trial
+            .then(|| share::refused_by_share_consumer(name))
+            .flatten()
+        {
+            return Err(format!("a share consumer refuses `{name}`: {why}"));
         }
         if let Some((scope, native)) = scoped(name) {
             if scope == client {

@@ -12,6 +12,7 @@ pub const MANAGED: &[(&str, &str)] = &[
     ("auto.offset.reset", "drain runs read from the log start and live runs from the end, exactly"),
     ("key.deserializer", "kafkatune reads raw bytes"),
     ("value.deserializer", "kafkatune reads raw bytes"),
+    ("share.auto.offset.reset", "a share group's run reads the workload from the log start, set on the group by kafkatune"),
 ];
 
 /// Not a Kafka property but swept like one: how many consumer processes share the run in
@@ -50,6 +51,11 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
     if crate::network::is_network_param(name) {
         return Err(format!(
             "`{name}` is not a Kafka property but the network kafkatune puts between clients and brokers: give it as --network latency=10ms,jitter=1ms,bandwidth=100mbit, or sweep it with --param {name}=..."
+        ));
+    }
+    if name == super::share::GROUP_TYPE {
+        return Err(format!(
+            "`{name}` is not a Kafka property: give it as --group-type consumer|share, or sweep it with --param {name}=consumer,share"
         ));
     }
     if let Some((_, why)) = MANAGED.iter().find(|(n, _)| *n == name) {

@@ -11,8 +11,10 @@
 //! file**, created once the consumers' counts add up to the messages (or one of them ended),
 //! so that consumers left with nothing to read finish instead of waiting.
 
+mod accepted;
 mod merge;
 mod ranges;
+pub mod share;
 mod watch;
 
 use std::path::Path;
@@ -21,6 +23,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+pub use accepted::fill_share_record;
 pub use merge::fill_record;
 pub use ranges::{balanced, covered, partition_ranges};
 
@@ -62,6 +65,17 @@ pub struct GroupOutcome {
     pub lag_samples: Vec<(f64, u64)>,
     /// Why the group could not be deleted, if it could not.
     pub delete_warning: Option<String>,
+    /// A share group's run: each partition's range and the group's settings.
+    pub share: Option<ShareOutcome>,
+}
+
+/// What a share group's run adds (`share`).
+#[derive(Debug, Default)]
+pub struct ShareOutcome {
+    /// Each partition's `[start_offset, end_offset)`: every offset accepted exactly once.
+    pub ranges: Vec<crate::clients::protocol::PartitionStart>,
+    /// The group's configuration as set before the run.
+    pub config: std::collections::BTreeMap<String, String>,
 }
 
 /// One group run: `consumers` processes of `driver` in the new group `group_id`.
@@ -140,5 +154,6 @@ pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
         consumers,
         combined,
         delete_warning,
+        share: None,
     })
 }

@@ -46,6 +46,8 @@ pub struct Watch {
     pub lag: Vec<(f64, u64)>,
     lag_interval: Duration,
     next_sample: Instant,
+    /// A share group: members hold no partitions, so counting starts once every one is ready.
+    share: bool,
 }
 
 impl Watch {
@@ -73,7 +75,16 @@ impl Watch {
             lag: Vec::new(),
             lag_interval: LAG_INTERVAL,
             next_sample: now,
+            share: false,
         }
+    }
+
+    /// The watch of a share group (KIP-932): its members report no assignment (the share
+    /// consumer has none to show), and wait without polling, so the start file comes once
+    /// every member has subscribed.
+    pub fn share_group(mut self) -> Watch {
+        self.share = true;
+        self
     }
 
     /// Follows the consumers until every one has exited; their outcomes by index.
@@ -119,8 +130,10 @@ impl Watch {
         let complete = self.held.iter().zip(&self.ready).all(|(held, ready)| {
             held.is_some() || ready.is_some_and(|t| now.duration_since(t) >= QUIET)
         });
+        let all_ready = self.ready.iter().all(Option::is_some);
         if self.started.is_none()
-            && ((complete && balanced(&self.held, &self.partitions))
+            && ((self.share && all_ready)
+                || (!self.share && complete && balanced(&self.held, &self.partitions))
                 || (covered(&self.held, &self.partitions)
                     && now.duration_since(self.last_change) >= SETTLE)
                 || any_exited)
@@ -237,6 +250,19 @@ mod tests {
         w.exited[0] = Some(Err(anyhow::anyhow!("crashed")));
         w.step();
         assert!(dir.path().join("start").exists() && dir.path().join("stop").exists());
+    }
+
+    #[test]
+    fn a_share_group_starts_once_every_member_is_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = watch(dir.path(), 2).share_group();
+        note(&mut w, 0, Event::Ready);
+        assert!(
+            !dir.path().join("start").exists(),
+            "one member is not ready"
+        );
+        note(&mut w, 1, Event::Ready);
+        assert!(dir.path().join("start").exists());
     }
 
     #[test]

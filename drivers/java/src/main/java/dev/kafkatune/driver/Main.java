@@ -58,7 +58,9 @@ public final class Main {
         long deadlineNanos = deadline(startNanos, spec.timeoutS());
         DriverRun run = spec.produceMode()
                 ? new ProduceRun(spec, deadlineNanos, events)
-                : new DrainOrLiveConsumer(spec, deadlineNanos, events);
+                : spec.share() != null
+                        ? new ShareRun(spec, deadlineNanos, events)
+                        : new DrainOrLiveConsumer(spec, deadlineNanos, events);
         startWatchdog(run, resultPath, deadlineNanos, Thread.currentThread());
 
         run.run();

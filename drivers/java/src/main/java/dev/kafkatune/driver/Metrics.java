@@ -15,6 +15,8 @@ final class Metrics {
     private static final String FETCH_GROUP = "consumer-fetch-manager-metrics";
     private static final String CONSUMER_GROUP = "consumer-metrics";
     private static final String PRODUCER_GROUP = "producer-metrics";
+    /** The share consumer's own groups (kafka-clients ShareFetchMetricsRegistry, ShareConsumerMetrics). */
+    static final Set<String> SHARE_GROUPS = Set.of("consumer-share-fetch-manager-metrics", "consumer-share-metrics");
 
     private Metrics() {}
 
@@ -60,7 +62,7 @@ final class Metrics {
     }
 
     /** Numeric metrics of {@code groups} by name, skipping the per-topic and per-partition copies. */
-    private static Map<String, Double> flatten(Map<MetricName, ? extends Metric> metrics, Set<String> groups) {
+    static Map<String, Double> flatten(Map<MetricName, ? extends Metric> metrics, Set<String> groups) {
         Map<String, Double> flat = new TreeMap<>();
         for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
             MetricName name = e.getKey();

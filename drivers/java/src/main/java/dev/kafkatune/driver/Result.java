@@ -57,6 +57,9 @@ public final class Result {
     public Long bytesOnWire;
     public Long queueFullWaits;
 
+    /** A share group member's accounting; written only then. */
+    ShareAccounting.Totals share;
+
     byte[] toJson() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
         try (JsonGenerator g = Json.FACTORY.createGenerator(out)) {
@@ -124,6 +127,9 @@ public final class Result {
             }
             if (produceRun) {
                 writeProducerFields(g);
+            }
+            if (share != null) {
+                share.write(g);
             }
             g.writeEndObject();
         }

@@ -29,7 +29,8 @@ public record Spec(
         Live live,
         String startFile,
         String stopFile,
-        Produce produce) {
+        Produce produce,
+        Share share) {
 
     public static final int PROTOCOL_VERSION = 1;
 
@@ -40,6 +41,13 @@ public record Spec(
 
     /** Producer runs only: the length-prefixed bodies, and the pace (null: as fast as the client accepts). */
     public record Produce(String payloadFile, Double rateMsgsPerS) {}
+
+    /**
+     * A share group member (present: the run's group is a share group, KIP-932).
+     * {@code releaseFirstRecords}: a test knob, release this many records of the run on their
+     * first delivery (explicit acknowledgement only), so that they are redelivered.
+     */
+    public record Share(long releaseFirstRecords) {}
 
     public boolean subscribe() {
         return "subscribe".equals(assignment);
@@ -84,6 +92,12 @@ public record Spec(
             Object rate = p.get("rate_msgs_per_s");
             produce = new Produce(string(p, "payload_file", true), rate == null ? null : number(p, "rate_msgs_per_s"));
         }
+        Share share = null;
+        Object so = o.get("share");
+        if (so != null) {
+            Map<String, Object> sh = object(so, "share");
+            share = new Share(sh.get("release_first_records") == null ? 0 : integer(sh, "release_first_records"));
+        }
         // A producer run does not poll: the consumer's poll fields are unused there, so they may be absent.
         boolean producing = "produce".equals(o.get("mode"));
         Spec spec = new Spec(
@@ -103,7 +117,8 @@ public record Spec(
                 live,
                 string(o, "start_file", false),
                 string(o, "stop_file", false),
-                produce);
+                produce,
+                share);
         spec.validate();
         return spec;
     }
@@ -156,6 +171,12 @@ public record Spec(
         }
         if (liveMode() && live == null) {
             throw new IllegalArgumentException("mode \"live\" needs a live object");
+        }
+        if (share != null && !subscribe()) {
+            throw new IllegalArgumentException("a share object needs assignment \"subscribe\" (a share group)");
+        }
+        if (share != null && share.releaseFirstRecords() < 0) {
+            throw new IllegalArgumentException("share.release_first_records must be >= 0, got " + share.releaseFirstRecords());
         }
         if (maxPollRecords < 1) {
             throw new IllegalArgumentException("max_poll_records must be >= 1, got " + maxPollRecords);
