@@ -426,7 +426,8 @@ class Bench:
                 k, p = figures(ours()), figures(peer())
             else:
                 p, k = figures(peer()), figures(ours())
-            rounds.append({"kafkatune": k, "peer": p, "first": "kafkatune" if r % 2 == 0 else "peer"})
+            rounds.append({"kafkatune": k, "peer": p, "first": "kafkatune" if r % 2 == 0 else "peer",
+                           "load_average_1min": os.getloadavg()[0]})
             shown = "  ".join(f"{METRICS[m][0]} {k[m]:,.{METRICS[m][2]}f} / {p[m]:,.{METRICS[m][2]}f}"
                               for m in targets)
             print(f"  {pid} round {r + 1} (kafkatune / peer): {shown}  ratio {ratio(k, p, 'msgs_per_s'):.3f}",
@@ -452,7 +453,9 @@ class Bench:
                 "target_low": low, "target_high": high,
             }
         t = metrics["msgs_per_s"]
+        loads = [x["load_average_1min"] for x in rounds]
         return {
+            "load_average_1min_min": min(loads), "load_average_1min_max": max(loads),
             "pair": pid, "what": what, "target": targets["msgs_per_s"][0],
             "kafkatune_msgs_per_s": t["kafkatune"], "peer_msgs_per_s": t["peer"],
             "kafkatune_median": t["kafkatune_median"], "peer_median": t["peer_median"],
@@ -539,6 +542,8 @@ def print_table(env, results, seed, broker_start_s):
             print(f"{r['pair'] if name == 'msgs_per_s' else '':<4} {what:<52} "
                   f"{fmt_value(name, m['kafkatune_median']):>10} {fmt_value(name, m['peer_median']):>10} "
                   f"{q} {spread:>11} {fmt_target(m['target_low'], m['target_high']):>10} {meets(m)}")
+        print(f"{'':<4}   load average (1 min) at the end of its rounds: "
+              f"{r['load_average_1min_min']:.1f}..{r['load_average_1min_max']:.1f} ({os.cpu_count()} cores)")
     if seed:
         ok = "PASS" if seed["overhead_vs_runs_wall"] <= seed["target"] else "FAIL"
         print(f"5    seed sweep, {seed['runs']} runs x 100000 msgs: wall {seed['wall_s']:.1f} s; "
