@@ -346,6 +346,7 @@ class Bench:
                 "p50_ms": record["ack_latency_p50_ms"], "p99_ms": record["ack_latency_p99_ms"],
                 "p999_ms": record["ack_latency_p999_ms"], "max_ms": record["ack_latency_max_ms"],
                 "compression_ratio": record.get("compression_ratio"),
+                "queue_time_avg_ms": (record.get("client_metrics") or {}).get("record-queue-time-avg"),
                 "batch_size_avg_bytes": record.get("batch_size_avg_bytes"), "topic": topic}
 
     def rdkafka_performance_producer(self, pattern):
@@ -380,11 +381,14 @@ class Bench:
                       r"(\d+) ms 99.9th", stdout)
         if not m or int(m.group(1)) != self.args.messages:
             raise RuntimeError(f"unexpected ProducerPerformance output: {stdout[-1500:]}")
-        ratio = re.search(r"producer-metrics:compression-rate-avg:\{[^}]*\}\s*:\s*([\d.]+)", stdout)
+        def metric(name):
+            found = re.search(rf"producer-metrics:{name}:\{{[^}}]*\}}\s*:\s*([\d.]+)", stdout)
+            return float(found.group(1)) if found else None
+
         return {"msgs_per_s": float(m.group(2)), "p50_ms": float(m.group(4)),
                 "p99_ms": float(m.group(5)), "p999_ms": float(m.group(6)),
-                "max_ms": float(m.group(3)),
-                "compression_ratio": float(ratio.group(1)) if ratio else None, "topic": topic}
+                "max_ms": float(m.group(3)), "compression_ratio": metric("compression-rate-avg"),
+                "queue_time_avg_ms": metric("record-queue-time-avg"), "topic": topic}
 
     def pairs(self):
         """(id, what, kafkatune side, peer side, targets). A side returns messages/s, or a dict
@@ -440,6 +444,9 @@ class Bench:
                     x[side]["log_mb"] = sizes.get(x[side]["topic"])
             if all(x[side]["log_mb"] for x in rounds for side in ("kafkatune", "peer")):
                 targets = {**targets, "log_mb": (None, None)}
+        # For information, where both sides report it: the producer's own queue time.
+        if all(x[side].get("queue_time_avg_ms") is not None for x in rounds for side in ("kafkatune", "peer")):
+            targets = {**targets, "queue_time_avg_ms": (None, None)}
         metrics = {}
         for m, (low, high) in targets.items():
             ks = [x["kafkatune"][m] for x in rounds]
@@ -486,6 +493,10 @@ METRICS = {
     "p99_ms": ("p99 ms", "  ack latency p99", 1),
     "p999_ms": ("p99.9 ms", "  ack latency p99.9", 1),
     "log_mb": ("log MB", "  MB its records took on the broker (compressed)", 1),
+    # Both producers' own metric (producer-metrics record-queue-time-avg): how long batches
+    # waited in the producer's buffer before being sent. At full speed it is most of the
+    # acknowledgement latency, on both sides (bench/README.md, "Why pair 7's latency ...").
+    "queue_time_avg_ms": ("queue ms", "  producer's own record-queue-time-avg", 1),
 }
 
 
