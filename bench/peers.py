@@ -362,6 +362,7 @@ class Bench:
                 "p50_ms": record["ack_latency_p50_ms"], "p99_ms": record["ack_latency_p99_ms"],
                 "p999_ms": record["ack_latency_p999_ms"], "max_ms": record["ack_latency_max_ms"],
                 "compression_ratio": record.get("compression_ratio"),
+                "queue_time_avg_ms": (record.get("client_metrics") or {}).get("record-queue-time-avg"),
                 "batch_size_avg_bytes": record.get("batch_size_avg_bytes"), "topic": topic}
 
     def rdkafka_performance_producer(self, pattern):
@@ -396,11 +397,14 @@ class Bench:
                       r"(\d+) ms 99.9th", stdout)
         if not m or int(m.group(1)) != self.args.messages:
             raise RuntimeError(f"unexpected ProducerPerformance output: {stdout[-1500:]}")
-        ratio = re.search(r"producer-metrics:compression-rate-avg:\{[^}]*\}\s*:\s*([\d.]+)", stdout)
+        def metric(name):
+            found = re.search(rf"producer-metrics:{name}:\{{[^}}]*\}}\s*:\s*([\d.]+)", stdout)
+            return float(found.group(1)) if found else None
+
         return {"msgs_per_s": float(m.group(2)), "p50_ms": float(m.group(4)),
                 "p99_ms": float(m.group(5)), "p999_ms": float(m.group(6)),
-                "max_ms": float(m.group(3)),
-                "compression_ratio": float(ratio.group(1)) if ratio else None, "topic": topic}
+                "max_ms": float(m.group(3)), "compression_ratio": metric("compression-rate-avg"),
+                "queue_time_avg_ms": metric("record-queue-time-avg"), "topic": topic}
 
     def pairs(self):
         """(id, what, kafkatune side, peer side, targets). A side returns messages/s, or a dict
@@ -445,7 +449,8 @@ class Bench:
                 k, p = figures(ours()), figures(peer())
             else:
                 p, k = figures(peer()), figures(ours())
-            rounds.append({"kafkatune": k, "peer": p, "first": "kafkatune" if r % 2 == 0 else "peer"})
+            rounds.append({"kafkatune": k, "peer": p, "first": "kafkatune" if r % 2 == 0 else "peer",
+                           "load_average_1min": os.getloadavg()[0]})
             shown = "  ".join(f"{METRICS[m][0]} {k[m]:,.{METRICS[m][2]}f} / {p[m]:,.{METRICS[m][2]}f}"
                               for m in targets)
             print(f"  {pid} round {r + 1} (kafkatune / peer): {shown}  ratio {ratio(k, p, 'msgs_per_s'):.3f}",
@@ -458,6 +463,9 @@ class Bench:
                     x[side]["log_mb"] = sizes.get(x[side]["topic"])
             if all(x[side]["log_mb"] for x in rounds for side in ("kafkatune", "peer")):
                 targets = {**targets, "log_mb": (None, None)}
+        # For information, where both sides report it: the producer's own queue time.
+        if all(x[side].get("queue_time_avg_ms") is not None for x in rounds for side in ("kafkatune", "peer")):
+            targets = {**targets, "queue_time_avg_ms": (None, None)}
         metrics = {}
         for m, (low, high) in targets.items():
             ks = [x["kafkatune"][m] for x in rounds]
@@ -471,7 +479,9 @@ class Bench:
                 "target_low": low, "target_high": high,
             }
         t = metrics["msgs_per_s"]
+        loads = [x["load_average_1min"] for x in rounds]
         return {
+            "load_average_1min_min": min(loads), "load_average_1min_max": max(loads),
             "pair": pid, "what": what, "target": targets["msgs_per_s"][0],
             "kafkatune_msgs_per_s": t["kafkatune"], "peer_msgs_per_s": t["peer"],
             "kafkatune_median": t["kafkatune_median"], "peer_median": t["peer_median"],
@@ -502,6 +512,10 @@ METRICS = {
     "p99_ms": ("p99 ms", "  ack latency p99", 1),
     "p999_ms": ("p99.9 ms", "  ack latency p99.9", 1),
     "log_mb": ("log MB", "  MB its records took on the broker (compressed)", 1),
+    # Both producers' own metric (producer-metrics record-queue-time-avg): how long batches
+    # waited in the producer's buffer before being sent. At full speed it is most of the
+    # acknowledgement latency, on both sides (bench/README.md, "Why pair 7's latency ...").
+    "queue_time_avg_ms": ("queue ms", "  producer's own record-queue-time-avg", 1),
 }
 
 
@@ -558,6 +572,8 @@ def print_table(env, results, seed, broker_start_s):
             print(f"{r['pair'] if name == 'msgs_per_s' else '':<4} {what:<52} "
                   f"{fmt_value(name, m['kafkatune_median']):>10} {fmt_value(name, m['peer_median']):>10} "
                   f"{q} {spread:>11} {fmt_target(m['target_low'], m['target_high']):>10} {meets(m)}")
+        print(f"{'':<4}   load average (1 min) at the end of its rounds: "
+              f"{r['load_average_1min_min']:.1f}..{r['load_average_1min_max']:.1f} ({os.cpu_count()} cores)")
     if seed:
         ok = "PASS" if seed["overhead_vs_runs_wall"] <= seed["target"] else "FAIL"
         print(f"5    seed sweep, {seed['runs']} runs x 100000 msgs: wall {seed['wall_s']:.1f} s; "
