@@ -207,6 +207,11 @@ pub struct SweepArgs {
     /// Run N consumer processes in one new consumer group, sharing --messages; sweep it with --param consumers=1,2,4.
     #[arg(long, value_name = "N")]
     pub consumers: Option<u32>,
+    /// Work each consumer does between polls: per record (200us), per poll (batch:5ms),
+    /// busy by default, sleeping with sleep: in front (sleep:200us); sweep it with
+    /// --param processing=0us,100us,1ms. Never passed to a client.
+    #[arg(long, value_name = "TIME")]
+    pub processing: Option<String>,
     /// The regime to measure. Default drain (or the preset's).
     #[arg(long, value_name = "MODE")]
     pub mode: Option<Mode>,

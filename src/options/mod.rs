@@ -22,7 +22,9 @@ use crate::error::{usage, UserError};
 use crate::grid::{self, presets::Definition, SweptProperty};
 use crate::results::{Mode, Params};
 use crate::workload::payload::PayloadSource;
-use crate::workload::{producer, topic_name, FillSettings, LiveLoad, PayloadChoice, Workload};
+use crate::workload::{
+    processing, producer, topic_name, FillSettings, LiveLoad, PayloadChoice, Workload,
+};
 
 /// Everything a sweep needs, checked.
 #[derive(Debug, Clone)]
@@ -131,11 +133,17 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             .map_err(|e| usage(format!("--consumers {n}: {e}")))?;
         cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
     }
+    if let Some(text) = &args.processing {
+        processing::parse(text).map_err(|e| usage(format!("--processing {e}")))?;
+        cli_fixed.insert(processing::PROCESSING.into(), text.trim().to_string());
+    }
     let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
             let fixed_by = if name == properties::CONSUMERS {
                 "--consumers"
+            } else if name == processing::PROCESSING {
+                "--processing"
             } else {
                 "-X"
             };
@@ -511,6 +519,8 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
             if name == properties::CONSUMERS {
                 properties::validate_consumers(v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else if name == processing::PROCESSING {
+                processing::parse(v).map_err(|e| usage(format!("--param {name}: {e}")))?;
             } else {
                 sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;
             }

@@ -63,6 +63,7 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut m.consumer_config, &g.consumer_config);
     over(&mut m.producer_config, &g.producer_config);
     over(&mut m.consumers, &g.consumers);
+    over(&mut m.processing, &g.processing);
     over(&mut m.mode, &g.mode);
     over(&mut m.rate, &g.rate);
     over(&mut m.duration, &g.duration);

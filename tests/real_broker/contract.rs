@@ -111,6 +111,7 @@ pub fn spec(
         start_file: None,
         stop_file: None,
         produce: None,
+        processing: None,
     }
 }
 

@@ -11,18 +11,19 @@ use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
 use super::validate::{unknown, CONSUMERS};
 use crate::clients::ClientKind;
+use crate::workload::processing::PROCESSING;
 use Spelling::{JaasCredentials, Name, Rule, Unsupported};
 
 /// The properties (Kafka names, validated) as `client` takes them: native names, and for
 /// kafka-python typed JSON values. `max.poll.records` is left out: it travels in the spec;
-/// so is `consumers`, which is kafkatune's own.
+/// so are `consumers` and `processing`, which are kafkatune's own.
 pub fn translate(
     client: ClientKind,
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
     let mut out = stores(client, props)?;
     for (name, value) in props {
-        if name == "max.poll.records" || name == CONSUMERS {
+        if name == "max.poll.records" || name == CONSUMERS || name == PROCESSING {
             continue;
         }
         if let Some((scope, native)) = scoped(name) {
