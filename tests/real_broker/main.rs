@@ -6,6 +6,7 @@ mod contract;
 mod faults;
 mod group;
 mod live;
+mod processing;
 mod produce;
 mod secure;
 mod sweep;

@@ -29,7 +29,8 @@ public record Spec(
         Live live,
         String startFile,
         String stopFile,
-        Produce produce) {
+        Produce produce,
+        Processing processing) {
 
     public static final int PROTOCOL_VERSION = 1;
 
@@ -103,7 +104,8 @@ public record Spec(
                 live,
                 string(o, "start_file", false),
                 string(o, "stop_file", false),
-                produce);
+                produce,
+                Processing.parse(o.get("processing")));
         spec.validate();
         return spec;
     }
