@@ -219,6 +219,11 @@ pub struct SweepArgs {
     /// Share groups, a test knob: each member releases this many of the run's records on their first delivery (share.acknowledgement.mode=explicit), so they are delivered again.
     #[arg(long = "share-release-first", value_name = "N", hide = true)]
     pub share_release_first: Option<u64>,
+    /// Work each consumer does between polls: per record (200us), per poll (batch:5ms),
+    /// busy by default, sleeping with sleep: in front (sleep:200us); sweep it with
+    /// --param processing=0us,100us,1ms. Never passed to a client.
+    #[arg(long, value_name = "TIME")]
+    pub processing: Option<String>,
     /// The regime to measure. Default drain (or the preset's).
     #[arg(long, value_name = "MODE")]
     pub mode: Option<Mode>,

@@ -264,6 +264,26 @@ pub struct RunRecord {
     /// `[seconds since the first consumer started, messages of the run not yet consumed]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lag_samples: Vec<(f64, u64)>,
+    /// Group mode: the assignments every consumer saw, summed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebalances_total: Option<u64>,
+    // Processing time (`processing`): the work the consumer did between polls.
+    /// Time spent processing, in all (summed over a group's consumers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_s: Option<f64>,
+    /// Time between successive polls, start to start: the mean and the longest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_avg_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_max_ms: Option<f64>,
+    /// Group mode: how often a consumer overran `max.poll.interval.ms`, summed (the clients'
+    /// own signal: librdkafka `MAX_POLL_EXCEEDED`, Java and kafka-python partitions lost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_poll_exceeded: Option<u64>,
+    /// Live mode: whether the consumer kept up with the producer's rate (its lag did not
+    /// grow while the producer sent, after the warm-up).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kept_up: Option<bool>,
     // Live mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency_p50_ms: Option<f64>,
@@ -383,6 +403,12 @@ pub struct ConsumerRun {
     /// Share groups: acknowledgements the broker refused.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledgement_errors: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_poll_exceeded: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_max_ms: Option<f64>,
 }
 
 /// Summary of one metric over a trial's measured (non-warm-up, ok) runs.

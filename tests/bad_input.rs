@@ -401,3 +401,23 @@ fn network_settings_that_cannot_be_set_are_refused_with_the_way_out() {
         "give a bandwidth of at least",
     );
 }
+
+#[test]
+fn a_processing_time_that_is_not_one_is_refused_with_its_syntax() {
+    rejects(&["--processing", "abc"], "`abc` is not a processing time");
+    rejects(&["--processing", "abc"], "batch:5ms");
+    rejects(
+        &["--param", "processing=0us,fast"],
+        "--param processing: `fast` is not a processing time",
+    );
+    rejects(&["--processing", "2min"], "at most 60 s");
+    rejects(&["-X", "processing=1ms"], "give it as --processing 200us");
+    rejects(
+        &["--processing", "1ms", "--param", "processing=0us,1ms"],
+        "both swept (--param) and fixed (--processing)",
+    );
+    rejects(
+        &["--mode", "produce", "--processing", "1ms"],
+        "a produce sweep runs producers",
+    );
+}

@@ -134,3 +134,87 @@ def emit(event):
     except (OSError, ValueError):
         _stdout_open = False
         log.warning("stdout closed; no more progress lines")
+
+
+# ---------------------------------------------------------------- processing between polls
+
+class Processing:
+    """The spec's ``processing`` (docs/driver-protocol.md, "Processing"): the work the
+    application does with what one poll handed it, before it polls again. Per record
+    (``per: "record"``: the poll's counted records times ``duration_us``) or per poll
+    (``per: "poll"``: ``duration_us`` for a poll that handed any record); busy (a spin on
+    the monotonic clock, the thread stays occupied) or sleep."""
+
+    def __init__(self, per_record, duration_us, busy):
+        self.per_record = per_record
+        self.duration_us = duration_us
+        self.busy = busy
+
+    @staticmethod
+    def from_spec(obj):
+        """The spec's object, or None (absent or null: no processing); ValueError names
+        the field that is wrong."""
+        if obj is None:
+            return None
+        if not isinstance(obj, dict):
+            raise ValueError("processing must be a JSON object or null")
+        per, work, duration = obj.get("per"), obj.get("work"), obj.get("duration_us")
+        if per not in ("record", "poll"):
+            raise ValueError('processing.per must be "record" or "poll", got %r' % (per,))
+        if work not in ("busy", "sleep"):
+            raise ValueError('processing.work must be "busy" or "sleep", got %r' % (work,))
+        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+            raise ValueError("processing.duration_us must be a whole number >= 0")
+        return Processing(per == "record", duration, work == "busy")
+
+    def seconds_for(self, records):
+        """The processing of one poll that handed over ``records`` records, in seconds."""
+        if records <= 0:
+            return 0.0
+        us = self.duration_us * records if self.per_record else self.duration_us
+        return us / 1e6
+
+    def apply(self, records, clock=None, sleep=None):
+        """Does the work of one poll; returns the seconds it took (monotonic clock)."""
+        import time
+        clock = clock or time.perf_counter
+        work = self.seconds_for(records)
+        start = clock()
+        if work <= 0:
+            return 0.0
+        end = start + work
+        if self.busy:
+            while clock() < end:
+                pass
+        else:
+            sleep = sleep or time.sleep
+            left = work
+            while left > 0:
+                sleep(left)
+                left = end - clock()
+        return clock() - start
+
+
+class PollIntervals:
+    """Time between successive counted polls, start to start (Java's
+    ``time-between-poll``): the mean and the longest, in milliseconds."""
+
+    def __init__(self):
+        self.last = None
+        self.count = 0
+        self.total = 0.0
+        self.longest = 0.0
+
+    def poll_starts(self, now):
+        if self.last is not None:
+            gap = now - self.last
+            self.count += 1
+            self.total += gap
+            self.longest = max(self.longest, gap)
+        self.last = now
+
+    def avg_ms(self):
+        return self.total * 1000.0 / self.count if self.count else None
+
+    def max_ms(self):
+        return self.longest * 1000.0 if self.count else None

@@ -34,6 +34,8 @@ from kafkatune_common import (  # shared with the producer runs
     HIST_HIGHEST_US,
     PROGRESS_INTERVAL_S,
     PROTOCOL_VERSION,
+    PollIntervals,
+    Processing,
     client_level_metrics,
     emit,
     encode_histogram,
@@ -98,6 +100,10 @@ class RunState:
         self.join_s = None
         self.join_empty = False  # join_s so far is from an empty assignment
         self.rebalances = 0
+        self.partitions_lost = 0  # subscribe: the member overran max.poll.interval.ms and left
+        self.processing = Processing.from_spec(spec.get("processing"))
+        self.processing_s = 0.0
+        self.intervals = PollIntervals()
         self.ready_unix_us = None
         self.first_record_unix_us = None
         self.last_record_unix_us = None
@@ -240,6 +246,11 @@ def build_result(state, status, error):
         "assigned_partitions": sorted(state.assigned_partitions),
         "join_s": state.join_s,
         "rebalances": state.rebalances,
+        "processing_s": state.processing_s if state.processing is not None else None,
+        "poll_interval_avg_ms": state.intervals.avg_ms(),
+        "poll_interval_max_ms": state.intervals.max_ms(),
+        "max_poll_exceeded": (state.partitions_lost
+                              if spec.get("assignment") == "subscribe" else None),
         "gc_count": None,  # JVM only, per the protocol
         "gc_time_ms": None,
         "latency_histogram": encode_histogram(state.histogram),
@@ -344,6 +355,9 @@ class GroupMember(AsyncConsumerRebalanceListener):
         self.ends = {int(p["partition"]): int(p["end_offset"])
                      for p in partitions if p.get("end_offset") is not None}
         self.next = {}  # partition -> the offset after the last record this consumer was handed
+        # partition -> the offset after the last record counted: a record redelivered after
+        # the member lost its partitions without committing is not counted twice
+        self.counted_to = {}
         self.held = set()
         self.start_file = spec.get("start_file")
         self.stop_file = spec.get("stop_file")
@@ -382,11 +396,16 @@ class GroupMember(AsyncConsumerRebalanceListener):
         if not recs:
             return recs
         self.next[partition] = recs[-1].offset + 1
+        counted = self.counted_to.get(partition)
+        if counted is not None and recs[0].offset < counted:
+            recs = [r for r in recs if r.offset >= counted]
         end = self.ends.get(partition)
+        if end is not None and recs and recs[-1].offset >= end:
+            recs = [r for r in recs if r.offset < end]
+        if recs:
+            self.counted_to[partition] = recs[-1].offset + 1
         if end is None:
             return recs
-        if recs[-1].offset >= end:
-            recs = [r for r in recs if r.offset < end]
         if self.done(partition):
             self.consumer.pause(self.tp(partition))
             self.recheck = True
@@ -435,6 +454,9 @@ class GroupMember(AsyncConsumerRebalanceListener):
 
     async def on_partitions_lost(self, lost):
         # Another member may own them already: committing would overwrite its progress.
+        # kafka-python calls this when its generation was lost: the heartbeat thread left
+        # the group because the poll interval passed max_poll_interval_ms.
+        self.state.partitions_lost += 1
         self.held.difference_update(tp.partition for tp in lost)
         self.report()
 
@@ -498,6 +520,7 @@ def consume(consumer, spec, state, deadline):
     perf_counter = time.perf_counter
     time_ns = time.time_ns
     group = state.group
+    processing = state.processing
     interval = GROUP_PROGRESS_INTERVAL_S if group is not None else PROGRESS_INTERVAL_S
     next_progress = perf_counter() + interval
     remaining = target
@@ -509,10 +532,12 @@ def consume(consumer, spec, state, deadline):
             return timeout_error(spec, state)
         if group is not None and group.check_files(monotonic()):
             return None  # the group as a whole is done: finish with what was counted
+        poll_start = perf_counter()
         records = poll(timeout_ms=min(poll_timeout_ms, left_ms), max_records=max_records)
         if group is not None and not group.started:
             continue  # joining: partitions are held paused, polls are not counted yet
         state.polls += 1
+        state.intervals.poll_starts(poll_start)
         if not records:
             state.empty_polls += 1
             if group is not None and group.just_finished():
@@ -536,10 +561,17 @@ def consume(consumer, spec, state, deadline):
             state.bytes += value_bytes(recs)
             if histogram is not None:
                 record_latencies(histogram, recs, now_ns // 1000, warmup_end_us)
+        counted = target - remaining - state.messages
         state.messages = target - remaining
         if state.first_perf is None:
             state.first_perf = now_perf
             state.first_record_unix_us = now_ns // 1000
+        if processing is not None and counted > 0:
+            # The application's work on this poll, before the next one; the last record
+            # counts as consumed once it is processed.
+            state.processing_s += processing.apply(counted)
+            now_ns += int((perf_counter() - now_perf) * 1e9)
+            now_perf = perf_counter()
         state.last_perf = now_perf
         state.last_record_unix_us = now_ns // 1000
         if group is not None and group.just_finished():

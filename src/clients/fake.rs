@@ -28,7 +28,9 @@ use anyhow::{Context, Result};
 use serde_json::Value;
 
 use super::properties;
-use super::protocol::{self, now_unix_us, Assignment, DriverResult, Spec, PROTOCOL_VERSION};
+use super::protocol::{
+    self, now_unix_us, Assignment, DriverResult, Processing, Spec, PROTOCOL_VERSION,
+};
 use super::ClientKind;
 use crate::results::{Params, Status};
 
@@ -180,12 +182,55 @@ pub fn run_driver(spec_path: &Path, result_path: &Path) -> Result<()> {
         poll_api: Some("fake".into()),
         ..Default::default()
     };
+    if let Some(p) = &spec.processing {
+        add_processing(
+            &mut result,
+            &spec,
+            p,
+            script.rate_of(spec.run_id.as_deref().unwrap_or("")),
+        );
+    }
     if let Some(reason) = script.fail {
         result.status = Some(Status::Failed);
         result.error = Some(reason);
     }
     protocol::write_result(result_path, &result)?;
     Ok(())
+}
+
+/// The processing the spec asks for, as figures (the fake does no work): every poll hands
+/// over `max_poll_records` (the last one the rest) and is processed before the next; in a
+/// group, a poll whose interval passes the `max.poll.interval.ms` property counts as an
+/// exceeded poll and a rebalance, as a real member would be thrown out and rejoin.
+fn add_processing(result: &mut DriverResult, spec: &Spec, p: &Processing, rate: f64) {
+    let (messages, batch) = (result.messages, spec.max_poll_records.max(1));
+    if messages == 0 {
+        return;
+    }
+    let polls = messages.div_ceil(batch);
+    let last = messages - (polls - 1) * batch;
+    let processing_s =
+        (polls - 1) as f64 * p.for_poll(batch).as_secs_f64() + p.for_poll(last).as_secs_f64();
+    let consume_s = result.consume_s.unwrap_or(0.0) + processing_s;
+    let longest_ms = (batch as f64 / rate + p.for_poll(batch).as_secs_f64()) * 1000.0;
+    result.processing_s = Some(processing_s);
+    result.consume_s = Some(consume_s);
+    result.last_record_unix_us = result
+        .first_record_unix_us
+        .map(|f| f + (consume_s * 1e6) as u64);
+    result.poll_interval_avg_ms = Some(consume_s * 1000.0 / polls as f64);
+    result.poll_interval_max_ms = Some(longest_ms);
+    if spec.assignment == Assignment::Subscribe {
+        let limit_ms = spec
+            .properties
+            .get("max.poll.interval.ms")
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(300_000.0);
+        let exceeded = if longest_ms > limit_ms { polls - 1 } else { 0 };
+        result.max_poll_exceeded = Some(exceeded);
+        result.rebalances = result.rebalances.map(|r| r + exceeded);
+    }
 }
 
 /// Takes the next free member number and returns the partitions that member holds.

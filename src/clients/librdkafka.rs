@@ -21,15 +21,17 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer, ConsumerContext};
 use rdkafka::message::Message;
 use rdkafka::statistics::Statistics;
-use rdkafka::types::RDKafkaRespErr;
+use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 
 mod group;
 mod produce;
 mod queue;
+mod tally;
 
 use group::Member;
 use queue::MessageQueue;
+use tally::Tally;
 
 use super::latency::LatencyRecorder;
 use super::properties;
@@ -82,6 +84,8 @@ struct Observed {
     lag_max: i64,
     stats_seen: u64,
     rebalances: u64,
+    /// librdkafka's `MAX_POLL_EXCEEDED` errors: this member overran max.poll.interval.ms.
+    max_poll_exceeded: u64,
     first_assignment: Option<Instant>,
     assigned: Vec<i32>,
     last_error: Option<String>,
@@ -276,57 +280,6 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     Ok(())
 }
 
-/// What the loop counted so far.
-#[derive(Default)]
-struct Tally {
-    count: u64,
-    bytes: u64,
-    polls: u64,
-    empty: u64,
-    max_batch: u64,
-    per_partition: BTreeMap<i32, u64>,
-    first: Option<Instant>,
-    last: Option<Instant>,
-    /// Subscribe: the offset after the last record handed over, by partition (-1: none).
-    positions: Vec<i64>,
-}
-
-impl Tally {
-    fn record(
-        &mut self,
-        partition: i32,
-        value: &[u8],
-        latency: Option<(&mut LatencyRecorder, u64)>,
-    ) {
-        self.count += 1;
-        self.bytes += value.len() as u64;
-        *self.per_partition.entry(partition).or_insert(0) += 1;
-        if let Some((recorder, stamp_us)) = latency {
-            recorder.record(value, stamp_us);
-        }
-    }
-
-    fn save(&self, result: &mut DriverResult) {
-        result.messages = self.count;
-        result.bytes = self.bytes;
-        result.polls = Some(self.polls);
-        result.empty_polls = Some(self.empty);
-        result.records_per_poll_max = Some(self.max_batch);
-        result.per_partition = self
-            .per_partition
-            .iter()
-            .map(|(p, n)| (p.to_string(), *n))
-            .collect();
-        if let (Some(first), Some(last)) = (self.first, self.last) {
-            let now_us = protocol::now_unix_us();
-            let since = |t: Instant| now_us.saturating_sub(t.elapsed().as_micros() as u64);
-            result.first_record_unix_us = Some(since(first));
-            result.last_record_unix_us = Some(since(last));
-            result.consume_s = Some(last.duration_since(first).as_secs_f64());
-        }
-    }
-}
-
 fn poll_loop(
     consumer: &BaseConsumer<DriverContext>,
     queue: &mut MessageQueue,
@@ -371,6 +324,9 @@ fn poll_loop(
         // Joining: partitions are held paused, polls are not counted yet.
         let counting = member.is_none_or(|m| m.started());
         tally.polls += counting as u64;
+        if counting {
+            tally.intervals.poll_starts();
+        }
         let limit = batch.min(spec.messages - tally.count) as usize;
         let taken = logical_poll(
             consumer,
@@ -391,6 +347,11 @@ fn poll_loop(
             tally.empty += 1;
             continue;
         }
+        // The application's work on what this poll handed over, before the next poll; the
+        // last record counts as consumed once it is processed.
+        if let Some(p) = &spec.processing {
+            tally.processing += p.apply(taken);
+        }
         let last = Instant::now();
         tally.last = Some(last);
         tally.max_batch = tally.max_batch.max(taken);
@@ -404,6 +365,9 @@ fn poll_loop(
     }
     println!(r#"{{"event":"progress","messages":{}}}"#, tally.count);
     tally.save(result);
+    if spec.processing.is_none() {
+        result.processing_s = None;
+    }
     Ok(())
 }
 
@@ -452,7 +416,7 @@ fn logical_poll(
                     tally.positions.resize(i + 1, -1);
                 }
                 tally.positions[i] = offset + 1;
-                if offset >= m.end(partition) {
+                if offset >= m.end(partition) || !tally.first_time(partition, offset) {
                     return;
                 }
             }
@@ -484,7 +448,17 @@ fn logical_poll(
                     member.publish(&tally.positions);
                 }
             }
-            Some(Err(e)) => hand(tally, Err(e.to_string())),
+            Some(Err(e)) => {
+                if e.rdkafka_error_code() == Some(RDKafkaErrorCode::PollExceeded) {
+                    consumer
+                        .context()
+                        .observed
+                        .lock()
+                        .unwrap()
+                        .max_poll_exceeded += 1;
+                }
+                hand(tally, Err(e.to_string()))
+            }
             // In a group, serve every event waiting: statistics arrive every 100 ms, and a
             // rebalance queued behind them would wait while the group stalls.
             None if member.is_some() && queue::consumer_queue_len(consumer) > 0 => {}
@@ -560,6 +534,7 @@ fn fill_metrics(
     }
     if spec.assignment == Assignment::Subscribe {
         result.rebalances = Some(o.rebalances);
+        result.max_poll_exceeded = Some(o.max_poll_exceeded);
         result.join_s = o
             .first_assignment
             .map(|t| t.duration_since(subscribed_at).as_secs_f64());

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 pub use crate::results::Acknowledgements;
 use crate::results::{Mode, Status};
+pub use crate::workload::processing::Processing;
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -46,6 +47,9 @@ pub struct Spec {
     /// Share group members only (KIP-932): present when `group_id` names a share group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<ShareSpec>,
+    /// Consumers: the work to do between polls (`--processing`); absent for none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing: Option<Processing>,
 }
 
 /// What a share group member does beyond a consumer (docs/driver-protocol.md, "Share groups").
@@ -142,6 +146,18 @@ pub struct DriverResult {
     pub bytes_on_wire: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue_full_waits: Option<u64>,
+    /// With processing: the time spent processing, in all (monotonic clock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processing_s: Option<f64>,
+    /// Time between successive counted polls, start to start: mean and longest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_avg_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_max_ms: Option<f64>,
+    /// Subscribe: how often the client said this member overran `max.poll.interval.ms`
+    /// (librdkafka `MAX_POLL_EXCEEDED`, Java and kafka-python: partitions lost).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_poll_exceeded: Option<u64>,
     #[serde(default)]
     pub client_metrics: BTreeMap<String, f64>,
     pub poll_api: Option<String>,

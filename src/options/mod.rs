@@ -24,7 +24,9 @@ use crate::error::{usage, UserError};
 use crate::grid::{self, presets::Definition, SweptProperty};
 use crate::results::{Mode, Params};
 use crate::workload::payload::PayloadSource;
-use crate::workload::{producer, topic_name, FillSettings, LiveLoad, PayloadChoice, Workload};
+use crate::workload::{
+    processing, producer, topic_name, FillSettings, LiveLoad, PayloadChoice, Workload,
+};
 
 /// Everything a sweep needs, checked.
 #[derive(Debug, Clone)]
@@ -139,6 +141,10 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     if let Some(t) = &args.group_type {
         cli_fixed.insert(properties::share::GROUP_TYPE.into(), t.clone());
     }
+    if let Some(text) = &args.processing {
+        processing::parse(text).map_err(|e| usage(format!("--processing {e}")))?;
+        cli_fixed.insert(processing::PROCESSING.into(), text.trim().to_string());
+    }
     let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
@@ -148,6 +154,8 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
                 "--network"
             } else if name == properties::share::GROUP_TYPE {
                 "--group-type"
+            } else if name == processing::PROCESSING {
+                "--processing"
             } else {
                 "-X"
             };
@@ -538,6 +546,8 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
             } else if name == properties::share::GROUP_TYPE {
                 properties::share::validate_group_type(v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else if name == processing::PROCESSING {
+                processing::parse(v).map_err(|e| usage(format!("--param {name}: {e}")))?;
             } else {
                 sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;
             }

@@ -66,6 +66,7 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut m.network, &g.network);
     over(&mut m.group_type, &g.group_type);
     over(&mut m.share_release_first, &g.share_release_first);
+    over(&mut m.processing, &g.processing);
     over(&mut m.mode, &g.mode);
     over(&mut m.rate, &g.rate);
     over(&mut m.duration, &g.duration);

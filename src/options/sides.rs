@@ -12,6 +12,7 @@ use anyhow::Result;
 use crate::clients::properties::{self, Role};
 use crate::error::usage;
 use crate::results::{Mode, Params};
+use crate::workload::processing::PROCESSING;
 
 /// The prefixes that name a side in live mode.
 pub const PRODUCER: &str = "producer.";
@@ -67,6 +68,12 @@ pub fn check<'a>(mode: Mode, names: impl IntoIterator<Item = &'a String>) -> Res
         if name == properties::CONSUMERS || name == properties::share::GROUP_TYPE {
             if mode == Mode::Produce {
                 return Err(usage("--consumers (and --param consumers) run consumer groups; a produce sweep runs producers: leave it out"));
+            }
+            continue;
+        }
+        if name == PROCESSING {
+            if mode == Mode::Produce {
+                return Err(usage("--processing (and --param processing) is the consumers' work between polls; a produce sweep runs producers: leave it out"));
             }
             continue;
         }

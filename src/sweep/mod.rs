@@ -7,6 +7,7 @@
 pub mod cluster;
 mod fake_cluster;
 pub mod group;
+mod lag;
 mod meta;
 mod one_run;
 pub mod plan;

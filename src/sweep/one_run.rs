@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::cluster::SweepCluster;
 use super::plan::{PlannedRun, Trial};
 use super::runner::{self, RunOutcome};
-use super::{group, record};
+use super::{group, lag, record};
 use crate::clients::protocol::{
     Assignment, Event, LiveSpec, PartitionStart, ProduceSpec, Spec, PROTOCOL_VERSION,
 };
@@ -27,6 +27,10 @@ use crate::workload::LiveLoad;
 fn kill_grace(timeout_s: f64) -> Duration {
     Duration::from_secs_f64((timeout_s / 4.0).clamp(1.0, 15.0))
 }
+
+/// A live run's producer starts this long after the run's spec is made, so that the
+/// consumer's spawn and the schedule's start do not race.
+const LIVE_HEAD_START_S: f64 = 0.2;
 
 /// `[seconds since the run started, messages not yet consumed]`.
 type LagSamples = Vec<(f64, u64)>;
@@ -123,8 +127,9 @@ impl RunContext<'_> {
             }
             (None, None) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
             (Some(live), _) => {
-                let (outcome, l) = self.live(run, &mut spec, live, &scratch, timeout)?;
+                let (outcome, l, lag) = self.live(run, &mut spec, live, &scratch, timeout)?;
                 live_run = Some(l);
+                lag_samples = lag;
                 outcome
             }
         };
@@ -145,6 +150,16 @@ impl RunContext<'_> {
             group::fill_record(&mut rec, g, self.opts.workload.messages);
             rec.group_type = Some("consumer".into());
             group::fill_share_record(&mut rec, g);
+        }
+        if let (Some(live), false) = (self.opts.live, lag_samples.is_empty()) {
+            // The producer sends after its 200 ms head start, warm-up first.
+            let from_s = LIVE_HEAD_START_S + live.warmup_s;
+            rec.kept_up = lag::kept_up(
+                &lag_samples,
+                from_s,
+                from_s + live.duration_s,
+                live.rate_msgs_per_s,
+            );
         }
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;
@@ -200,6 +215,7 @@ impl RunContext<'_> {
             stop_file: None,
             produce: None,
             share: None,
+            processing: crate::workload::processing::of_params(&run.trial.params),
         }
     }
 
@@ -343,11 +359,12 @@ impl RunContext<'_> {
         live: LiveLoad,
         scratch: &std::path::Path,
         timeout: Duration,
-    ) -> Result<(RunOutcome, record::LiveRun)> {
+    ) -> Result<(RunOutcome, record::LiveRun, LagSamples)> {
         let topic = &self.opts.workload.topic;
         let ends = self.cluster.offsets(topic)?;
         spec.partitions = from_the_end(&ends);
-        let t0_us = crate::clients::protocol::now_unix_us() + 200_000;
+        let started = std::time::Instant::now();
+        let t0_us = crate::clients::protocol::now_unix_us() + (LIVE_HEAD_START_S * 1e6) as u64;
         let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
         spec.live = Some(LiveSpec { warmup_end_unix_us });
         let schedule = Schedule {
@@ -364,7 +381,13 @@ impl RunContext<'_> {
         let producer = self
             .cluster
             .start_live_producer(schedule, run.producer_props)?;
-        let outcome = runner::run(run.driver, spec, scratch, timeout, || {});
+        let mut lag = Vec::new();
+        let outcome = runner::run_with_events(run.driver, spec, scratch, timeout, |event| {
+            if let Event::Progress { messages } = event {
+                let t = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                lag.push((t, producer.sent().saturating_sub(*messages)));
+            }
+        });
         let ok = outcome.as_ref().is_ok_and(|o| {
             o.result
                 .as_ref()
@@ -382,6 +405,7 @@ impl RunContext<'_> {
                 warmup_end_unix_us,
                 producer: produced,
             },
+            lag,
         ))
     }
 }

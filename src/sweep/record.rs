@@ -141,6 +141,10 @@ fn fill_from_driver(
     rec.gc_count = r.gc_count;
     rec.gc_time_ms = r.gc_time_ms;
     rec.poll_api = r.poll_api.clone();
+    rec.processing_s = r.processing_s;
+    rec.poll_interval_avg_ms = r.poll_interval_avg_ms;
+    rec.poll_interval_max_ms = r.poll_interval_max_ms;
+    rec.max_poll_exceeded = r.max_poll_exceeded;
     rec.per_partition = Some(r.per_partition.clone()).filter(|p| !p.is_empty());
     rec.client_metrics = r.client_metrics.clone();
     // Masked again: a driver that forgot a secret must not get it written.

@@ -4,6 +4,7 @@
 pub mod live;
 pub mod payload;
 pub mod prepare;
+pub mod processing;
 pub mod producer;
 
 /// What the consumers read, or the producers send.

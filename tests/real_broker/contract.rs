@@ -112,6 +112,7 @@ pub fn spec(
         stop_file: None,
         produce: None,
         share: None,
+        processing: None,
     }
 }
 

@@ -7,6 +7,7 @@ mod faults;
 mod group;
 mod live;
 mod network;
+mod processing;
 mod produce;
 mod secure;
 mod sweep;

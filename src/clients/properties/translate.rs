@@ -13,11 +13,12 @@ use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
 use super::validate::{unknown, CONSUMERS};
 use crate::clients::ClientKind;
+use crate::workload::processing::PROCESSING;
 use Spelling::{JaasCredentials, Name, Rule, Unsupported};
 
 /// The properties (Kafka names, validated) as `client` takes them: native names, and for
 /// kafka-python typed JSON values. `max.poll.records` is left out: it travels in the spec;
-/// so is `consumers`, which is kafkatune's own.
+/// so are `consumers` and `processing`, which are kafkatune's own.
 pub fn translate(
     client: ClientKind,
     props: &BTreeMap<String, String>,
@@ -29,6 +30,7 @@ pub fn translate(
         if name == "max.poll.records"
             || name == CONSUMERS
             || name == share::GROUP_TYPE
+            || name == PROCESSING
             || crate::network::is_network_param(name)
         {
             continue;

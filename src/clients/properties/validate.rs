@@ -43,6 +43,11 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
             Ok(())
         };
     }
+    if name == crate::workload::processing::PROCESSING {
+        return Err(format!(
+            "`{name}` is not a Kafka property: give it as --processing 200us, or sweep it with --param {name}=0us,100us,1ms"
+        ));
+    }
     if name == CONSUMERS {
         return Err(format!(
             "`{CONSUMERS}` is not a Kafka property: give it as --consumers N, or sweep it with --param {CONSUMERS}=1,2,4"

@@ -115,9 +115,29 @@ fn combine_results(results: &[&DriverResult]) -> DriverResult {
         latency_histogram: None,
         client_metrics: BTreeMap::new(),
         poll_api: results[0].poll_api.clone(),
+        processing_s: results
+            .iter()
+            .filter_map(|r| r.processing_s)
+            .reduce(|a, b| a + b),
+        poll_interval_avg_ms: weighted_by_polls(results),
+        poll_interval_max_ms: max_f(|r| r.poll_interval_max_ms),
+        max_poll_exceeded: results
+            .iter()
+            .filter_map(|r| r.max_poll_exceeded)
+            .reduce(|a, b| a + b),
         client_config: results.iter().find_map(|r| r.client_config.clone()),
         ..Default::default()
     }
+}
+
+/// The consumers' mean poll interval, weighted by their polls.
+fn weighted_by_polls(results: &[&DriverResult]) -> Option<f64> {
+    let parts: Vec<(f64, f64)> = results
+        .iter()
+        .filter_map(|r| Some((r.polls? as f64, r.poll_interval_avg_ms?)))
+        .collect();
+    let polls: f64 = parts.iter().map(|(n, _)| n).sum();
+    (polls > 0.0).then(|| parts.iter().map(|(n, v)| n * v).sum::<f64>() / polls)
 }
 
 /// Adds what only a group run has to its record, and fails it when the consumers' counts do
@@ -136,6 +156,11 @@ pub fn fill_record(rec: &mut RunRecord, g: &GroupOutcome, messages: u64) {
     rec.join_s = joins.iter().copied().reduce(f64::max);
     rec.join_s_min = joins.iter().copied().reduce(f64::min);
     rec.rebalances = rec.per_consumer.iter().filter_map(|c| c.rebalances).max();
+    rec.rebalances_total = rec
+        .per_consumer
+        .iter()
+        .filter_map(|c| c.rebalances)
+        .reduce(|a, b| a + b);
     rec.idle_consumers = rec
         .per_consumer
         .iter()
@@ -184,6 +209,9 @@ fn consumer_run(i: u32, c: &RunOutcome) -> ConsumerRun {
         join_s: r.and_then(|r| r.join_s),
         rebalances: r.and_then(|r| r.rebalances),
         cpu_s: Some(c.usage.user_s + c.usage.sys_s),
+        max_poll_exceeded: r.and_then(|r| r.max_poll_exceeded),
+        processing_s: r.and_then(|r| r.processing_s),
+        poll_interval_max_ms: r.and_then(|r| r.poll_interval_max_ms),
         ..Default::default()
     }
 }

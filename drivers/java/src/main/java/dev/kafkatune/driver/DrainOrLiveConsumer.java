@@ -62,6 +62,11 @@ final class DrainOrLiveConsumer implements DriverRun {
     private volatile long polls;
     private volatile long emptyPolls;
     private volatile int recordsPerPollMax;
+    private volatile long processingNanos;
+    /** Counted polls, start to start: how many gaps, their sum and the longest. */
+    private volatile long pollGaps;
+    private volatile long pollGapNanosSum;
+    private volatile long pollGapNanosMax;
     private volatile boolean timedOut;
     private volatile String failure;
     /** What the consumer was created with; resolved only for the result (not in start-up). */
@@ -149,6 +154,8 @@ final class DrainOrLiveConsumer implements DriverRun {
         final long progressIntervalNanos = group != null ? GROUP_PROGRESS_INTERVAL_NS : PROGRESS_INTERVAL_NS;
         long lastProgressNanos = System.nanoTime();
         long lastProgressCount = 0;
+        final Processing processing = spec.processing();
+        long lastPollStart = -1;
 
         while (counted < target) {
             long now = System.nanoTime();
@@ -160,6 +167,7 @@ final class DrainOrLiveConsumer implements DriverRun {
             if (group != null && group.checkFiles(now)) {
                 return; // the group as a whole is done: finish with what was counted
             }
+            long pollStart = System.nanoTime();
             // Never let one poll carry the run past its deadline.
             ConsumerRecords<byte[], byte[]> records =
                     consumer.poll(remaining >= pollTimeoutNanos ? pollTimeout : Duration.ofNanos(remaining));
@@ -168,6 +176,13 @@ final class DrainOrLiveConsumer implements DriverRun {
                 continue; // joining: partitions are held paused, polls are not counted yet
             }
             polls++;
+            if (lastPollStart >= 0) {
+                long gap = pollStart - lastPollStart;
+                pollGaps++;
+                pollGapNanosSum += gap;
+                pollGapNanosMax = Math.max(pollGapNanosMax, gap);
+            }
+            lastPollStart = pollStart;
             int n = records.count();
             if (n == 0) {
                 emptyPolls++;
@@ -188,12 +203,13 @@ final class DrainOrLiveConsumer implements DriverRun {
                 long pollBytes = 0;
                 for (TopicPartition tp : records.partitions()) {
                     List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+                    int from = group != null ? group.alreadyCounted(tp.partition(), list) : 0;
                     // Records beyond the requested count are cut, never counted.
-                    int take = (int) Math.min(list.size(), room - taken);
+                    int take = (int) Math.min(list.size() - from, room - taken);
                     if (group != null) {
-                        take = group.countable(tp.partition(), list, take);
+                        take = group.countable(tp.partition(), list, from, take);
                     }
-                    for (int i = 0; i < take; i++) {
+                    for (int i = from; i < from + take; i++) {
                         ConsumerRecord<byte[], byte[]> r = list.get(i);
                         int size = r.serializedValueSize(); // -1 for a null value
                         if (size > 0) {
@@ -212,6 +228,12 @@ final class DrainOrLiveConsumer implements DriverRun {
                 bytes += pollBytes;
                 counted += taken;
                 lastNanos = afterPoll;
+                if (processing != null && taken > 0) {
+                    // The application's work on this poll, before the next one; the last
+                    // record counts as consumed once it is processed.
+                    processingNanos += processing.apply(taken);
+                    lastNanos = System.nanoTime();
+                }
             }
             if (group != null && group.justFinished()) {
                 // Every partition this consumer holds is done: tell the orchestrator at once.
@@ -271,6 +293,13 @@ final class DrainOrLiveConsumer implements DriverRun {
         }
         r.polls = polls;
         r.emptyPolls = emptyPolls;
+        if (spec.processing() != null) {
+            r.processingS = processingNanos / 1e9;
+        }
+        if (pollGaps > 0) {
+            r.pollIntervalAvgMs = pollGapNanosSum / 1e6 / pollGaps;
+            r.pollIntervalMaxMs = pollGapNanosMax / 1e6;
+        }
         r.recordsPerPollMax = recordsPerPollMax;
         TreeMap<Integer, Long> pp = new TreeMap<>();
         for (Spec.PartitionStart p : spec.partitions()) {
@@ -286,6 +315,7 @@ final class DrainOrLiveConsumer implements DriverRun {
         if (group != null) {
             r.assignedPartitions = List.of(); // until snapshotConsumer reads the real assignment
             r.rebalances = group.rebalances;
+            r.maxPollExceeded = group.partitionsLost;
             r.joinS = !group.assigned ? null : (group.firstAssignmentNanos - group.subscribeNanos) / 1e9;
         } else {
             r.assignedPartitions = spec.partitions().stream().map(Spec.PartitionStart::partition).sorted().toList();

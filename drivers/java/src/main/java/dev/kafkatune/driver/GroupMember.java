@@ -54,6 +54,14 @@ final class GroupMember implements ConsumerRebalanceListener {
     volatile boolean assigned;
     volatile long firstAssignmentNanos;
     volatile int rebalances;
+    /**
+     * Times the client said this member lost its partitions: the classic protocol resets the
+     * member when its poll interval passed max.poll.interval.ms (the heartbeat thread leaves
+     * the group), KIP-848 fences it; either way the next poll calls onPartitionsLost.
+     */
+    volatile long partitionsLost;
+    /** The offset after the last record counted, per partition: a redelivered record is not counted twice. */
+    private final Map<Integer, Long> countedTo = new HashMap<>();
 
     GroupMember(Spec spec, java.util.function.Consumer<String> events) {
         this.topic = spec.topic();
@@ -103,22 +111,45 @@ final class GroupMember implements ConsumerRebalanceListener {
      * once it reached its end.
      */
     int countable(int partition, List<ConsumerRecord<byte[], byte[]>> list, int take) {
+        return countable(partition, list, 0, take);
+    }
+
+    /** {@link #countable(int, List, int)} for the records from index {@code from} on. */
+    int countable(int partition, List<ConsumerRecord<byte[], byte[]>> list, int from, int take) {
         if (list.isEmpty()) {
             return take;
         }
         next.put(partition, list.get(list.size() - 1).offset() + 1);
         Long end = endOffsets.get(partition);
+        if (end != null) {
+            while (take > 0 && list.get(from + take - 1).offset() >= end) {
+                take--;
+            }
+        }
+        if (take > 0) {
+            countedTo.put(partition, list.get(from + take - 1).offset() + 1);
+        }
         if (end == null) {
             return take;
-        }
-        while (take > 0 && list.get(take - 1).offset() >= end) {
-            take--;
         }
         if (done(partition)) {
             consumer.pause(partitions(List.of(partition)));
             recheck = true;
         }
         return take;
+    }
+
+    /**
+     * How many records at the head of one partition's list this consumer counted already
+     * (redelivered after it lost the partition without committing): they are skipped.
+     */
+    int alreadyCounted(int partition, List<ConsumerRecord<byte[], byte[]>> list) {
+        Long counted = countedTo.get(partition);
+        int skip = 0;
+        while (counted != null && skip < list.size() && list.get(skip).offset() < counted) {
+            skip++;
+        }
+        return skip;
     }
 
     /** True once, when every partition held has reached its end: the moment to report. */
@@ -181,6 +212,7 @@ final class GroupMember implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         // Another member may own them already: committing now would overwrite its progress.
+        partitionsLost++;
         held.removeAll(partitions.stream().map(TopicPartition::partition).toList());
         report();
     }

@@ -59,6 +59,12 @@ public final class Result {
 
     /** A share group member's accounting; written only then. */
     ShareAccounting.Totals share;
+    /** Consumers with processing (the spec's {@code processing}); null fields are left out. */
+    public Double processingS;
+    public Double pollIntervalAvgMs;
+    public Double pollIntervalMaxMs;
+    /** Subscribe: partitions lost (the member overran max.poll.interval.ms and left). */
+    public Long maxPollExceeded;
 
     byte[] toJson() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
@@ -127,6 +133,8 @@ public final class Result {
             }
             if (produceRun) {
                 writeProducerFields(g);
+            } else {
+                writeProcessingFields(g);
             }
             if (share != null) {
                 share.write(g);
@@ -147,6 +155,20 @@ public final class Result {
         writeDouble(g, "compression_ratio", compressionRatio);
         writeLong(g, "bytes_on_wire", bytesOnWire);
         writeLong(g, "queue_full_waits", queueFullWaits);
+    }
+
+    /** Optional fields (docs/driver-protocol.md, "Processing"): written only when measured. */
+    private void writeProcessingFields(JsonGenerator g) throws IOException {
+        if (processingS != null) {
+            writeDouble(g, "processing_s", processingS);
+        }
+        if (pollIntervalAvgMs != null) {
+            writeDouble(g, "poll_interval_avg_ms", pollIntervalAvgMs);
+            writeDouble(g, "poll_interval_max_ms", pollIntervalMaxMs);
+        }
+        if (maxPollExceeded != null) {
+            writeLong(g, "max_poll_exceeded", maxPollExceeded);
+        }
     }
 
     private static void writeLong(JsonGenerator g, String name, Long v) throws IOException {

@@ -30,7 +30,8 @@ public record Spec(
         String startFile,
         String stopFile,
         Produce produce,
-        Share share) {
+        Share share,
+        Processing processing) {
 
     public static final int PROTOCOL_VERSION = 1;
 
@@ -118,7 +119,8 @@ public record Spec(
                 string(o, "start_file", false),
                 string(o, "stop_file", false),
                 produce,
-                share);
+                share,
+                Processing.parse(o.get("processing")));
         spec.validate();
         return spec;
     }
