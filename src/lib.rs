@@ -23,4 +23,6 @@ pub mod report;
 pub mod results;
 pub mod stats;
 pub mod sweep;
+pub mod tune;
+pub mod tune_file;
 pub mod workload;

@@ -4,6 +4,7 @@
 mod cluster;
 mod command_line;
 mod files;
+mod repeat;
 mod resume;
 pub mod sides;
 
@@ -49,6 +50,8 @@ pub struct SweepOptions {
     pub report: bool,
     /// The command line with secrets masked, recorded with the results.
     pub command_line: String,
+    /// `--repeat auto` (or a search: `kafkatune tune` sets it): runs chosen as results come in.
+    pub adaptive: Option<crate::results::AdaptiveMeta>,
 }
 
 impl SweepOptions {
@@ -191,13 +194,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         (Mode::Pipeline, r) => r,
         _ => None,
     };
-    let repeat = args
-        .repeat
-        .or(preset.as_ref().map(|p| p.repeat))
-        .unwrap_or(defaults::REPEAT);
-    if repeat == 0 {
-        return Err(usage("--repeat must be at least 1"));
-    }
+    let (repeat, adaptive) = repeat::repeat(args, preset.as_ref().map(|p| p.repeat))?;
     let default_timeout = match live {
         Some(l) => defaults::RUN_TIMEOUT_BASE_S + l.warmup_s + l.duration_s,
         None => {
@@ -232,6 +229,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         yes: args.yes,
         report: !args.no_report,
         command_line,
+        adaptive,
     };
     opts.check_size()?;
     Ok(opts)
