@@ -6,5 +6,10 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scripts/setup.sh
+# `scripts/bench.sh tune [ARGS]`: the tuning benchmark (bench/tune.py), librdkafka only.
+if [ "${1:-}" = "tune" ]; then
+    shift
+    exec python3 bench/tune.py "$@"
+fi
 target/release/kafkatune setup --client all
 exec python3 bench/peers.py "$@"

@@ -33,6 +33,9 @@ pub struct Cli {
 pub enum Command {
     /// Run a sweep: every point of the grid of given properties, for every client, repeated.
     Sweep(Box<SweepArgs>),
+    /// Find the best settings for a goal within a budget: racing candidates of the sweep's
+    /// space (and --range), dropping the ones a rank test finds worse, confirming the winner.
+    Tune(Box<TuneArgs>),
     /// Only make sure the topic holds the workload (create it, produce, check offsets).
     Prepare(PrepareArgs),
     /// Keep an embedded broker running between commands.
@@ -60,6 +63,56 @@ pub enum Command {
         spec: PathBuf,
         result: PathBuf,
     },
+}
+
+/// `--repeat N` or `--repeat auto[:MAX]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepeatChoice {
+    Runs(u32),
+    Auto { max_runs: Option<u32> },
+}
+
+impl std::str::FromStr for RepeatChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || format!("`{text}`: give a number of runs (3) or auto, or auto:MAX (auto:10)");
+        match text.split_once(':') {
+            None if text == "auto" => Ok(RepeatChoice::Auto { max_runs: None }),
+            None => text.parse().map(RepeatChoice::Runs).map_err(|_| bad()),
+            Some(("auto", max)) => max
+                .parse()
+                .map(|m| RepeatChoice::Auto { max_runs: Some(m) })
+                .map_err(|_| bad()),
+            Some(_) => Err(bad()),
+        }
+    }
+}
+
+/// `kafkatune tune`: the sweep's space and options, and the search's own.
+#[derive(Debug, Clone, Args)]
+pub struct TuneArgs {
+    #[command(flatten)]
+    pub space: SweepArgs,
+    /// An integer property searched between LO and HI (repeatable), by Kafka name; :log
+    /// searches it on a log scale: NAME=LO..HI[:log], e.g. fetch.max.wait.ms=1..1000:log.
+    #[arg(long = "range", value_name = "NAME=LO..HI[:log]")]
+    pub ranges: Vec<String>,
+    /// What to optimise. Default throughput (latency-p99 in live mode).
+    #[arg(long, value_name = "GOAL")]
+    pub goal: Option<crate::tune_file::TuneGoal>,
+    /// A bound the winner must keep (repeatable), on its median: 'latency-p99<50ms',
+    /// 'cpu<1.0' (CPU s per million messages), 'throughput>100000', or any metric of
+    /// results.jsonl ('fetch_requests_per_s<100').
+    #[arg(long = "constraint", value_name = "METRIC<BOUND")]
+    pub constraints: Vec<String>,
+    /// Runs the search may make (60), or wall time of its runs (20m, 90s, 1h). Needed,
+    /// except with --resume (the folder's).
+    #[arg(long, value_name = "RUNS|DURATION")]
+    pub budget: Option<String>,
+    /// How to search. Default race.
+    #[arg(long, value_name = "STRATEGY")]
+    pub strategy: Option<crate::tune_file::Strategy>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -235,8 +288,11 @@ pub struct SweepArgs {
     pub duration: Option<f64>,
     #[arg(long = "warmup-s", alias = "warmup", value_name = "SECONDS", help = format!("Live mode: seconds at the start of each run left out of the latencies; must cover the consumer's start-up. Default {}.", defaults::WARMUP_S))]
     pub warmup_s: Option<f64>,
-    #[arg(long, value_name = "N", help = format!("Measured runs per trial (each a fresh process). Default {} (or the preset's).", defaults::REPEAT))]
-    pub repeat: Option<u32>,
+    #[arg(long, value_name = "N|auto[:MAX]", help = format!("Measured runs per trial (each a fresh process). Default {} (or the preset's). auto: at least {}, then more until the trial's 95% interval is within --precision of its median, at most MAX (default {}).", defaults::REPEAT, defaults::REPEAT_AUTO_MIN, defaults::REPEAT_AUTO_MAX))]
+    pub repeat: Option<RepeatChoice>,
+    /// With --repeat auto: how close the 95% interval must come to the median, e.g. 5% (the default) or 0.05.
+    #[arg(long, value_name = "PERCENT")]
+    pub precision: Option<String>,
     /// Warm-up runs per trial, recorded but left out of the summaries. Default 0.
     #[arg(long = "warmup-runs", value_name = "N")]
     pub warmup_runs: Option<u32>,

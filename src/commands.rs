@@ -18,6 +18,15 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             let outcome = sweep::run(&opts)?;
             finish(&opts, outcome)
         }
+        Command::Tune(args) => {
+            let opts = crate::tune::TuneOptions::from_args(&args, argv)?;
+            interrupt::install_handler();
+            let (outcome, file) = crate::tune::run(&opts)?;
+            if let Some(file) = &file {
+                print!("{}", crate::tune::describe(file));
+            }
+            finish(&opts.sweep, outcome)
+        }
         Command::Prepare(args) => {
             let (cluster_opts, workload) = options::prepare_options(&args.cluster, &args.workload)?;
             interrupt::install_handler();
@@ -89,6 +98,9 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
 fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
     let summary = crate::stats::summary::summarize_runs(&outcome.meta, &outcome.records);
     println!("{}", output::table::render(&outcome.meta, &summary));
+    if let Some(note) = crate::stats::precision::note(&outcome.meta, &summary) {
+        println!("{note}");
+    }
     if opts.report && !outcome.records.is_empty() {
         match report::write_report(&opts.out) {
             Ok(paths) => eprintln!(

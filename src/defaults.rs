@@ -9,6 +9,12 @@ pub const MESSAGE_SIZE_BYTES: u32 = 100;
 pub const PARTITIONS: u32 = 1;
 /// Measured runs per trial.
 pub const REPEAT: u32 = 3;
+/// `--repeat auto`: the runs of a trial before its precision is judged (3: below that a
+/// bootstrap interval is not meaningful), and the most it gets without `auto:MAX`.
+pub const REPEAT_AUTO_MIN: u32 = 3;
+pub const REPEAT_AUTO_MAX: u32 = 10;
+/// `--precision`: the 95% interval within 5% of the median, as a fraction.
+pub const PRECISION: f64 = 0.05;
 /// Records one poll may return: the Java client's own default, applied to every client so
 /// that they are compared alike (librdkafka has no such setting; see the README).
 pub const MAX_POLL_RECORDS: u64 = 500;

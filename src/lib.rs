@@ -24,4 +24,6 @@ pub mod report;
 pub mod results;
 pub mod stats;
 pub mod sweep;
+pub mod tune;
+pub mod tune_file;
 pub mod workload;

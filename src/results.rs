@@ -104,6 +104,25 @@ pub struct SweepMeta {
     pub fill: Option<FillMeta>,
     /// Hash of everything that defines the sweep's runs; `--resume` refuses another.
     pub config_hash: String,
+    /// Sweeps whose runs are chosen as results come in (`--repeat auto`, `kafkatune tune`);
+    /// left out for a sweep of fixed repetitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adaptive: Option<AdaptiveMeta>,
+}
+
+/// How an adaptive sweep chooses its runs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum AdaptiveMeta {
+    /// `--repeat auto[:MAX]`: runs are added to a trial until the 95% interval of its
+    /// primary metric's median lies within `precision` (a fraction) of the median.
+    RepeatAuto {
+        min_runs: u32,
+        max_runs: u32,
+        precision: f64,
+    },
+    /// `kafkatune tune`: the search's settings (`tune.json` holds its course).
+    Search(crate::tune_file::SearchSettings),
 }
 
 /// What a sweep records about its payload.

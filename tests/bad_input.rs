@@ -421,3 +421,62 @@ fn a_processing_time_that_is_not_one_is_refused_with_its_syntax() {
         "a produce sweep runs producers",
     );
 }
+
+/// Runs `kafkatune tune ARGS` and checks exit 2, the message, no panic, nothing written.
+fn rejects_tune(args: &[&str], message: &str) {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("tune");
+    kafkatune()
+        .arg("tune")
+        .args(args)
+        .arg("--out")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message))
+        .stderr(predicate::str::contains("panicked").not());
+    assert!(!dir.join("results.jsonl").exists());
+}
+
+#[test]
+fn a_search_with_a_reversed_range_an_unknown_goal_no_budget_or_an_unmeasured_constraint_is_refused()
+{
+    let space = ["--preset", "seed"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        space.iter().copied().chain(extra.iter().copied()).collect()
+    };
+    rejects_tune(
+        &with(&["--range", "fetch.max.wait.ms=1000..1", "--budget", "10"]),
+        "LO is above HI",
+    );
+    rejects_tune(&with(&["--goal", "speed", "--budget", "10"]), "throughput");
+    rejects_tune(&with(&["--budget", "0"]), "--budget 0");
+    rejects_tune(&with(&["--budget", "soon"]), "give a number of runs");
+    rejects_tune(&with(&[]), "tune needs a --budget");
+    rejects_tune(
+        &with(&["--constraint", "latency-p99<50ms", "--budget", "10"]),
+        "does not measure latency-p99",
+    );
+    rejects_tune(
+        &with(&["--goal", "latency-p99", "--budget", "10"]),
+        "does not measure it",
+    );
+    rejects_tune(
+        &with(&["--repeat", "3", "--budget", "10"]),
+        "--repeat and --precision are for sweep",
+    );
+}
+
+#[test]
+fn repeat_auto_with_a_maximum_below_its_minimum_or_a_bad_precision_is_refused() {
+    rejects(&["--repeat", "auto:2"], "give auto:3 or more");
+    rejects(&["--repeat", "often"], "give a number of runs (3) or auto");
+    rejects(
+        &["--repeat", "auto", "--precision", "150%"],
+        "--precision 150%",
+    );
+    rejects(
+        &["--precision", "5%"],
+        "--precision goes with --repeat auto",
+    );
+}

@@ -9,6 +9,9 @@
 //! - `rate` (msg/s, default 1,000,000): the run reports `consume_s = messages / rate`;
 //! - `noise` (a fraction, default 0): the rate varies by up to this much from run to run,
 //!   the same for the same run id;
+//! - `peak` (`NAME@VALUE`, several joined by `;`): the rate is `rate` where the property
+//!   NAME (by Kafka name) is VALUE, and falls off away from it, times 1 / (1 + |log2(v /
+//!   VALUE)|) for each, so a search has a known best (numbers only);
 //! - `startup_ms`, `run_ms`: wall time spent before `ready`, and while "consuming";
 //! - `crash_after` (messages): print progress up to that count, then exit with no result;
 //! - `hang=true`: never finish (the orchestrator kills it at its time-out);
@@ -61,6 +64,34 @@ struct Script {
     malformed: bool,
     fail: Option<String>,
     members: usize,
+    /// What `peak` makes of the rate at this run's properties (1 without it).
+    peak_factor: f64,
+}
+
+/// `fake.peak=NAME@VALUE;...`: the rate's factor at the spec's properties.
+fn peak_factor(spec: &Spec) -> Result<f64> {
+    let Some(peaks) = spec.properties.get("peak").and_then(Value::as_str) else {
+        return Ok(1.0);
+    };
+    let mut factor = 1.0;
+    for item in peaks.split(';').filter(|i| !i.trim().is_empty()) {
+        let (name, best) = item
+            .split_once('@')
+            .with_context(|| format!("fake.peak={peaks}: expected NAME@VALUE;..."))?;
+        let best: f64 = best
+            .trim()
+            .parse()
+            .with_context(|| format!("fake.peak: {best} is not a number"))?;
+        let value: f64 = match spec.properties.get(name.trim()).and_then(Value::as_str) {
+            Some(v) => v
+                .parse()
+                .with_context(|| format!("fake.peak: {name}={v} is not a number"))?,
+            None if name.trim() == "max.poll.records" => spec.max_poll_records as f64,
+            None => anyhow::bail!("fake.peak: the run has no property {name}"),
+        };
+        factor /= 1.0 + (value.max(1e-9) / best.max(1e-9)).log2().abs();
+    }
+    Ok(factor)
 }
 
 impl Script {
@@ -83,6 +114,7 @@ impl Script {
             malformed: get("malformed") == Some("true"),
             fail: get("fail").map(str::to_string),
             members: num("members", 1.0)? as usize,
+            peak_factor: peak_factor(spec)?,
         })
     }
 
@@ -97,7 +129,7 @@ impl Script {
         h = (h ^ (h >> 27)).wrapping_mul(0x94d049bb133111eb);
         h ^= h >> 31;
         let unit = (h >> 11) as f64 / (1u64 << 53) as f64;
-        self.rate * (1.0 + self.noise * (2.0 * unit - 1.0))
+        self.rate * self.peak_factor * (1.0 + self.noise * (2.0 * unit - 1.0))
     }
 }
 
@@ -296,6 +328,7 @@ mod tests {
             malformed: false,
             fail: None,
             members: 1,
+            peak_factor: 1.0,
         };
         let rates: Vec<f64> = (0..50).map(|i| s.rate_of(&format!("t001-r{i}"))).collect();
         assert!(

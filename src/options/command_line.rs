@@ -26,12 +26,17 @@ pub fn split(command: &str) -> Option<Vec<String>> {
 /// The command that resumes the sweep in `dir`: the program of the recorded command line,
 /// `sweep --resume DIR` (the folder holds the rest of the configuration).
 pub fn resume_command(recorded: &str, dir: &Path) -> String {
-    let program = split(recorded)
-        .and_then(|w| w.into_iter().next())
-        .unwrap_or_else(|| "kafkatune".into());
+    let words = split(recorded).unwrap_or_default();
+    let program = words.first().cloned().unwrap_or_else(|| "kafkatune".into());
+    // A search (`kafkatune tune`) resumes as a search.
+    let command = words
+        .iter()
+        .find(|w| *w == "sweep" || *w == "tune")
+        .cloned()
+        .unwrap_or_else(|| "sweep".into());
     shell_words::join([
         program,
-        "sweep".into(),
+        command,
         "--resume".into(),
         dir.display().to_string(),
     ])

@@ -5,6 +5,7 @@ mod cluster;
 mod command_line;
 mod files;
 mod network;
+mod repeat;
 mod resume;
 mod share;
 pub mod sides;
@@ -55,6 +56,8 @@ pub struct SweepOptions {
     pub command_line: String,
     /// Share groups, a test knob: records each member releases on their first delivery.
     pub share_release_first: u64,
+    /// `--repeat auto` (or a search: `kafkatune tune` sets it): runs chosen as results come in.
+    pub adaptive: Option<crate::results::AdaptiveMeta>,
 }
 
 impl SweepOptions {
@@ -212,13 +215,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         (Mode::Pipeline, r) => r,
         _ => None,
     };
-    let repeat = args
-        .repeat
-        .or(preset.as_ref().map(|p| p.repeat))
-        .unwrap_or(defaults::REPEAT);
-    if repeat == 0 {
-        return Err(usage("--repeat must be at least 1"));
-    }
+    let (repeat, adaptive) = repeat::repeat(args, preset.as_ref().map(|p| p.repeat))?;
     let default_timeout = match live {
         Some(l) => defaults::RUN_TIMEOUT_BASE_S + l.warmup_s + l.duration_s,
         None => {
@@ -261,6 +258,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         report: !args.no_report,
         command_line,
         share_release_first: args.share_release_first.unwrap_or(0),
+        adaptive,
     };
     opts.check_size()?;
     Ok(opts)

@@ -23,16 +23,17 @@ pub fn merged_args(meta: &SweepMeta, given: &SweepArgs) -> Option<SweepArgs> {
 
 fn stored_args(command: &str) -> Option<SweepArgs> {
     let words = command_line::split(command)?;
-    let at = words.iter().position(|w| w == "sweep")?;
+    let at = words.iter().position(|w| w == "sweep" || w == "tune")?;
     let argv = std::iter::once("kafkatune".to_string()).chain(words[at..].iter().cloned());
-    match Cli::try_parse_from(argv).ok()?.command {
-        Command::Sweep(mut args) => {
-            args.out = None;
-            args.resume = None;
-            Some(*args)
-        }
-        _ => None,
-    }
+    let mut args = match Cli::try_parse_from(argv).ok()?.command {
+        Command::Sweep(args) => *args,
+        // A search's space is a sweep's; its own options are the tuner's to merge.
+        Command::Tune(tune) => tune.space,
+        _ => return None,
+    };
+    args.out = None;
+    args.resume = None;
+    Some(args)
 }
 
 /// `given` on top of `stored`: options given replace stored ones; `--param` and `-X` by name.
@@ -72,6 +73,7 @@ fn merge(mut m: SweepArgs, g: &SweepArgs) -> SweepArgs {
     over(&mut m.duration, &g.duration);
     over(&mut m.warmup_s, &g.warmup_s);
     over(&mut m.repeat, &g.repeat);
+    over(&mut m.precision, &g.precision);
     over(&mut m.warmup_runs, &g.warmup_runs);
     over(&mut m.seed, &g.seed);
     over(&mut m.run_timeout, &g.run_timeout);
@@ -134,7 +136,7 @@ mod tests {
             stored_args(stored).unwrap(),
             &args(&["--resume", "/tmp/a b"]),
         );
-        assert_eq!(m.repeat, Some(2));
+        assert_eq!(m.repeat, Some(crate::cli::RepeatChoice::Runs(2)));
         assert_eq!(m.properties, ["check.crcs=false"]);
         assert_eq!(m.out, None);
         assert_eq!(m.resume.as_deref(), Some(Path::new("/tmp/a b")));
@@ -158,7 +160,7 @@ mod tests {
         );
         assert_eq!(m.properties, ["a=1", "sasl.password=real"]);
         assert_eq!(m.params, ["b=1,2", "c=3"]);
-        assert_eq!(m.repeat, Some(5));
+        assert_eq!(m.repeat, Some(crate::cli::RepeatChoice::Runs(5)));
     }
 
     #[test]

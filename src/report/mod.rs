@@ -15,6 +15,7 @@ pub mod png;
 pub mod presets;
 pub mod recommend;
 pub mod scaling;
+pub mod search;
 pub mod sections;
 #[cfg(test)]
 mod test_support;
@@ -32,7 +33,12 @@ pub use compare::compare;
 /// paths written, charts first.
 pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
     let sweep = load::load(dir)?;
-    let charts = charts::all(&sweep)?;
+    let mut charts = charts::all(&sweep)?;
+    let search = match crate::tune_file::load(dir)? {
+        Some(file) => Some(search::section(&file)?),
+        None => None,
+    };
+    charts.extend(search.as_ref().and_then(|s| s.chart.clone()));
     let chart_dir = dir.join("charts");
     fs::create_dir_all(&chart_dir)
         .with_context(|| format!("cannot create {}", chart_dir.display()))?;
@@ -54,10 +60,25 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
             written.push(path);
         }
     }
-    for (name, text) in [
-        ("report.html", html::render(&sweep, &charts)),
-        ("report.md", markdown::render(&sweep, &charts)),
-    ] {
+    let mut html_text = html::render(&sweep, &charts);
+    let mut markdown_text = markdown::render(&sweep, &charts);
+    if let Some(s) = &search {
+        markdown_text.push_str(&s.markdown);
+        let at = html_text.rfind("</body>").unwrap_or(html_text.len());
+        html_text.insert_str(at, &search::html(s));
+    }
+    if let Some(note) = crate::stats::precision::note(&sweep.meta, &sweep.summary) {
+        markdown_text.push_str(&format!("\n## Repetitions\n\n{note}.\n"));
+        let at = html_text.rfind("</body>").unwrap_or(html_text.len());
+        html_text.insert_str(
+            at,
+            &format!(
+                "<h2 id=\"repetitions\">Repetitions</h2>\n<p>{}.</p>\n",
+                html::escape(&note)
+            ),
+        );
+    }
+    for (name, text) in [("report.html", html_text), ("report.md", markdown_text)] {
         let path = dir.join(name);
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);

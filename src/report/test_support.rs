@@ -45,6 +45,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         payload: None,
         fill: None,
         config_hash: "h".into(),
+        adaptive: None,
     }
 }
 

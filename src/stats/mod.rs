@@ -1,5 +1,6 @@
 //! Statistics of repeated runs: medians, bootstrap confidence intervals, variation.
 
+pub mod precision;
 pub mod summary;
 pub mod warnings;
 
@@ -98,6 +99,16 @@ fn percentile(sorted: &[f64], q: f64) -> f64 {
     let lower = pos.floor() as usize;
     let upper = pos.ceil() as usize;
     sorted[lower] + (sorted[upper] - sorted[lower]) * (pos - lower as f64)
+}
+
+/// Whether a summary's 95% interval lies within `precision` (a fraction, 0.05 for 5%) of
+/// its median on both sides (`--repeat auto`); never below 3 values, where the bootstrap
+/// interval is not meaningful.
+pub fn within_precision(s: &MetricSummary, precision: f64) -> bool {
+    let allowed = precision * s.median.abs();
+    s.n >= warnings::MIN_RUNS_FOR_INTERVAL
+        && s.ci95_high - s.median <= allowed
+        && s.median - s.ci95_low <= allowed
 }
 
 /// Whether two summaries cannot be told apart: their 95% intervals overlap.

@@ -111,7 +111,11 @@ pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
         primary_metric: primary.to_string(),
         higher_is_better,
         trials,
-        runs_missing: planned_runs(meta).saturating_sub(records.len()),
+        runs_missing: match meta.adaptive {
+            // A search plans no fixed number of runs: tune.json says what was spent.
+            Some(crate::results::AdaptiveMeta::Search(_)) => 0,
+            _ => planned_runs(meta).saturating_sub(records.len()),
+        },
     }
 }
 
@@ -119,7 +123,12 @@ pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
 /// `warmup_runs + repeat` times.
 pub fn planned_runs(meta: &SweepMeta) -> usize {
     let combinations: usize = meta.grid.iter().map(|(_, values)| values.len()).product();
-    meta.clients.len() * combinations * (meta.repeat + meta.warmup_runs) as usize
+    // `--repeat auto` plans its minimum; the runs it adds beyond are not "missing".
+    let repeat = match meta.adaptive {
+        Some(crate::results::AdaptiveMeta::RepeatAuto { min_runs, .. }) => min_runs,
+        _ => meta.repeat,
+    };
+    meta.clients.len() * combinations * (repeat + meta.warmup_runs) as usize
 }
 
 fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> TrialSummary {
@@ -134,7 +143,7 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
                 .filter_map(|r| read(r))
                 .filter(|v| v.is_finite())
                 .collect();
-            let seed = sweep_seed ^ fnv1a(&first.trial_id) ^ fnv1a(name).rotate_left(17);
+            let seed = metric_seed(sweep_seed, &first.trial_id, name);
             summarize(&values, seed).map(|s| (name.to_string(), s))
         })
         .collect::<BTreeMap<_, _>>();
@@ -212,6 +221,13 @@ fn rank(trials: &mut [TrialSummary], primary: &str, higher_is_better: bool) {
             trial.tied_with_best = indistinguishable(s, &best);
         }
     }
+}
+
+/// The seed of the bootstrap interval of one trial's metric: the sweep's seed, the trial
+/// and the metric, so summary.json can be reproduced and `--repeat auto` stops on the same
+/// interval.
+pub fn metric_seed(sweep_seed: u64, trial_id: &str, metric: &str) -> u64 {
+    sweep_seed ^ fnv1a(trial_id) ^ fnv1a(metric).rotate_left(17)
 }
 
 /// FNV-1a: a hash that stays the same across Rust versions, unlike `DefaultHasher`, so a

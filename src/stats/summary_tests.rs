@@ -40,6 +40,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         payload: None,
         fill: None,
         config_hash: "h".into(),
+        adaptive: None,
     }
 }
 

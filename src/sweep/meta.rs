@@ -41,6 +41,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
         payload: None,
         fill: None,
         config_hash: String::new(),
+        adaptive: opts.adaptive.clone(),
     };
     meta.config_hash = config_hash(&meta);
     meta
@@ -57,7 +58,7 @@ fn workload_meta(opts: &SweepOptions) -> WorkloadMeta {
 
 /// A hash of what defines the runs (not when or where they ran), FNV-1a over its JSON.
 fn config_hash(meta: &SweepMeta) -> String {
-    let defining = serde_json::json!([
+    let mut defining = serde_json::json!([
         meta.workload,
         meta.mode,
         meta.live,
@@ -68,6 +69,10 @@ fn config_hash(meta: &SweepMeta) -> String {
         meta.warmup_runs,
         meta.seed
     ]);
+    // Added only when present, so a sweep of fixed repetitions keeps its old hash.
+    if let (Some(adaptive), Some(list)) = (&meta.adaptive, defining.as_array_mut()) {
+        list.push(serde_json::json!(adaptive));
+    }
     let hash = defining
         .to_string()
         .bytes()
@@ -122,6 +127,10 @@ pub fn differences(stored: &SweepMeta, opts: &SweepOptions) -> Vec<String> {
     check("--repeat", stored.repeat == opts.repeat);
     check("--warmup-runs", stored.warmup_runs == opts.warmup_runs);
     check("--seed", opts.seed.is_none_or(|s| s == stored.seed));
+    check(
+        "--repeat auto, --precision or the search (--range, --goal, --budget, ...)",
+        stored.adaptive == opts.adaptive,
+    );
     out
 }
 

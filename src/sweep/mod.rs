@@ -13,8 +13,9 @@ mod one_run;
 pub mod plan;
 pub mod record;
 pub mod runner;
+pub mod schedule;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
@@ -29,6 +30,7 @@ use crate::results::{Mode, RunRecord, Status, SweepMeta};
 use cluster::SweepCluster;
 use one_run::RunContext;
 use plan::{PlannedRun, Trial};
+use schedule::Schedule;
 
 /// How a sweep ended: its metadata and every record in the folder, and why it stopped early
 /// (Ctrl-C, the broker gone), if it did. `commands.rs` prints the table, writes the report
@@ -40,13 +42,43 @@ pub struct SweepOutcome {
     pub stopped: Option<UserError>,
 }
 
-/// Runs the sweep `opts` describes.
+/// Runs the sweep `opts` describes: its shuffled plan, or with `--repeat auto` runs added
+/// until each trial reaches the precision.
 pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
-    // Everything that can be checked without a broker is checked first.
     let points = crate::grid::points(&opts.grid);
     let trials = plan::trials(&opts.clients, &points, &opts.fixed);
-    let translated = translate_all(&trials, opts.mode)?;
-    let producer_props = live_producer_props(&trials, opts.mode)?;
+    run_scheduled(opts, &trials, |meta| match meta.adaptive {
+        Some(crate::results::AdaptiveMeta::RepeatAuto {
+            min_runs, max_runs, ..
+        }) => Ok(Box::new(schedule::RepeatAuto::new(
+            &trials, meta, min_runs, max_runs,
+        ))),
+        _ => Ok(Box::new(schedule::FixedPlan::new(
+            &trials,
+            opts.repeat,
+            opts.warmup_runs,
+            meta.seed,
+        ))),
+    })
+}
+
+/// Runs a sweep whose runs a schedule chooses one at a time (`make_schedule` gets the
+/// sweep's metadata, its seed settled). `trials` are the ones known before the first run:
+/// their properties are checked before anything starts; a trial the schedule makes up later
+/// is checked when it first runs.
+pub fn run_scheduled<'t>(
+    opts: &SweepOptions,
+    trials: &[Trial],
+    make_schedule: impl FnOnce(&SweepMeta) -> Result<Box<dyn Schedule + 't>>,
+) -> Result<SweepOutcome> {
+    // Everything that can be checked without a broker is checked first.
+    let mut translated: BTreeMap<String, (BTreeMap<String, Value>, crate::broker::ClientProps)> =
+        translate_all(trials, opts.mode)?
+            .into_iter()
+            .zip(live_producer_props(trials, opts.mode)?)
+            .zip(trials)
+            .map(|(props, t)| (t.id.clone(), props))
+            .collect();
     let (previous, mut records) = if opts.resume {
         resume_state(opts)?
     } else {
@@ -90,28 +122,34 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
     });
     files.write_meta(&meta)?;
 
-    let planned = plan::runs(trials.len(), opts.repeat, opts.warmup_runs, seed);
-    let done: HashSet<(String, u32)> = records
-        .iter()
-        .map(|r| (r.trial_id.clone(), r.run_index))
-        .collect();
-    let todo: Vec<(usize, &PlannedRun)> = planned
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| !done.contains(&(trials[p.trial].id.clone(), p.run_index)))
-        .collect();
+    let mut schedule = make_schedule(&meta)?;
     if opts.resume {
         eprintln!(
-            "kafkatune: resuming {}: {} runs done, {} to go",
+            "kafkatune: resuming {}: {} runs done, at most {} to go",
             opts.out.display(),
-            done.len(),
-            todo.len()
+            records.len(),
+            schedule.runs_at_most().saturating_sub(records.len())
         );
     }
     eprintln!(
-        "kafkatune: {} trials x {} runs on {} ({} messages per run) -> {}",
-        trials.len(),
-        opts.repeat + opts.warmup_runs,
+        "kafkatune: {} on {} ({} messages per run) -> {}",
+        match &meta.adaptive {
+            Some(crate::results::AdaptiveMeta::RepeatAuto { max_runs, .. }) => format!(
+                "{} trials x up to {} runs",
+                trials.len(),
+                max_runs + opts.warmup_runs
+            ),
+            Some(crate::results::AdaptiveMeta::Search(s)) => format!(
+                "a search ({}, up to {} runs)",
+                s.strategy.name(),
+                schedule.runs_at_most()
+            ),
+            None => format!(
+                "{} trials x {} runs",
+                trials.len(),
+                opts.repeat + opts.warmup_runs
+            ),
+        },
         opts.workload.topic,
         opts.workload.messages,
         opts.out.display()
@@ -130,22 +168,43 @@ pub fn run(opts: &SweepOptions) -> Result<SweepOutcome> {
             Mode::Drain | Mode::Produce => None,
         },
     };
-    let progress = output::progress::bar(todo.len() as u64);
+    let progress =
+        output::progress::bar(schedule.runs_at_most().saturating_sub(records.len()) as u64);
     let mut stopped: Option<UserError> = None;
-    for (order, planned) in todo {
-        let trial = &trials[planned.trial];
+    let mut known: Vec<Trial> = trials.to_vec();
+    while let Some(next) = schedule.next(&records)? {
+        let index = match known.iter().position(|t| t.id == next.trial.id) {
+            Some(i) => i,
+            None => {
+                known.push(next.trial.clone());
+                known.len() - 1
+            }
+        };
+        if !translated.contains_key(&next.trial.id) {
+            let one = std::slice::from_ref(&next.trial);
+            let props = translate_all(one, opts.mode)?.remove(0);
+            let producer = live_producer_props(one, opts.mode)?.remove(0);
+            translated.insert(next.trial.id.clone(), (props, producer));
+        }
+        let trial = &next.trial;
+        let planned = &PlannedRun {
+            trial: index,
+            run_index: next.run_index,
+            warmup: next.warmup,
+        };
         progress.set_message(output::progress::describe(
             trial.client,
             &trial.params,
             &opts.grid,
         ));
+        let (props, producer) = &translated[&trial.id];
         let run = one_run::Run {
             trial,
             planned,
-            order: order as u32,
+            order: next.order,
             driver: &drivers[&trial.client],
-            translated: &translated[planned.trial],
-            producer_props: &producer_props[planned.trial],
+            translated: props,
+            producer_props: producer,
         };
         let Some(record) = ctx.run(&run)? else {
             stopped = Some(UserError::interrupted("interrupted"));

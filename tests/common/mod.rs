@@ -79,6 +79,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         payload: None,
         fill: None,
         config_hash: "fixture".into(),
+        adaptive: None,
     }
 }
 

@@ -12,6 +12,7 @@ mod produce;
 mod secure;
 mod sweep;
 mod tls;
+mod tune;
 
 #[path = "../common/processes.rs"]
 mod processes;

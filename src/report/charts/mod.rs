@@ -10,7 +10,7 @@ mod lines;
 mod rows;
 mod scaling;
 mod scatter;
-mod style;
+pub mod style;
 
 use anyhow::Result;
 

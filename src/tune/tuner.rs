@@ -1,0 +1,211 @@
+//! The search as the sweep's schedule: each call takes the records that came in into the
+//! book, asks the strategy for the next run, and rewrites `tune.json`. On a resumed folder
+//! it first replays the strategy over the folder's records, so it goes on where it stopped
+//! and repeats no run. The budget is enforced here, before the strategy is asked: it is
+//! never exceeded.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use super::book::Book;
+use super::elimination;
+use super::strategies::{Decision, Strategy};
+use crate::results::RunRecord;
+use crate::stats::summary::metric_seed;
+use crate::sweep::schedule::{NextRun, Schedule};
+use crate::tune_file::{
+    Budget, CandidateEntry, CandidateState, Standing, TuneFile, Winner, TUNE_FILE,
+};
+
+pub struct Tuner {
+    pub book: Book,
+    strategy: Box<dyn Strategy>,
+    /// Records taken into the book.
+    consumed: usize,
+    /// The run asked for last, not yet recorded.
+    pending: Option<usize>,
+    pub stopped_because: Option<String>,
+    out: PathBuf,
+}
+
+impl Tuner {
+    pub fn new(book: Book, strategy: Box<dyn Strategy>, out: PathBuf) -> Self {
+        Tuner {
+            book,
+            strategy,
+            consumed: 0,
+            pending: None,
+            stopped_because: None,
+            out,
+        }
+    }
+
+    fn decide(&mut self) -> Option<usize> {
+        if !self.book.budget_allows_a_run() {
+            self.stopped_because = Some(match self.book.settings.budget {
+                Budget::Runs(n) => format!("the budget of {n} runs is spent"),
+                Budget::WallS(s) => format!(
+                    "the budget of {s:.0} s of runs is spent ({:.0} s, the longest run {:.1} s)",
+                    self.book.wall_s_spent, self.book.wall_s_max
+                ),
+            });
+            return None;
+        }
+        match self.strategy.step(&mut self.book) {
+            Decision::Run(i) => Some(i),
+            Decision::Stop(reason) => {
+                self.stopped_because = Some(reason);
+                None
+            }
+        }
+    }
+
+    /// The course of the search so far, as `tune.json` holds it.
+    pub fn file(&self, finished: bool) -> TuneFile {
+        let book = &self.book;
+        let ranking = book.ranking();
+        let finalists: Vec<usize> = ranking.iter().copied().take(2).collect();
+        let candidates = book
+            .candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CandidateEntry {
+                trial_id: c.trial.id.clone(),
+                client: c.trial.client.name().to_string(),
+                params: book.space.params(&c.point),
+                origin: c.origin.to_string(),
+                added_at_run: c.added_at_run,
+                state: match (&c.dropped, finished && finalists.contains(&i)) {
+                    (Some(_), _) => CandidateState::Dropped,
+                    (None, true) => CandidateState::Finalist,
+                    (None, false) => c.state,
+                },
+                runs: c.runs,
+                median: c.median(),
+                dropped: c.dropped.clone(),
+            })
+            .collect();
+        TuneFile {
+            schema_version: crate::results::SCHEMA_VERSION,
+            settings: book.settings.clone(),
+            alpha: elimination::ALPHA,
+            runs_spent: book.runs_spent,
+            wall_s_spent: book.wall_s_spent,
+            finished,
+            stopped_because: self
+                .stopped_because
+                .clone()
+                .unwrap_or_else(|| "running (or interrupted)".into()),
+            candidates,
+            best_so_far: book.best_so_far.clone(),
+            winner: self.winner(),
+        }
+    }
+
+    /// The best alive candidate that keeps the constraints, against the next best.
+    pub fn winner(&self) -> Option<Winner> {
+        let book = &self.book;
+        let ranking = book.ranking();
+        let standing = |i: usize| {
+            let c = &book.candidates[i];
+            let s = crate::stats::summarize(
+                &c.values,
+                metric_seed(book.seed, &c.trial.id, &book.settings.metric),
+            )?;
+            Some(Standing {
+                trial_id: c.trial.id.clone(),
+                params: c.trial.params.clone(),
+                runs: c.values.len(),
+                median: s.median,
+                ci95_low: s.ci95_low,
+                ci95_high: s.ci95_high,
+            })
+        };
+        let best = standing(*ranking.first()?)?;
+        let runner_up = ranking.get(1).and_then(|i| standing(*i));
+        let p = ranking.get(1).and_then(|i| {
+            elimination::p_worse(
+                &book.candidates[*i].values,
+                &book.candidates[ranking[0]].values,
+                book.settings.higher_is_better,
+            )
+        });
+        // Alone at the end, every other candidate dropped: separated by the drops.
+        let separated = match &runner_up {
+            None => book.candidates.len() > 1,
+            Some(_) => p.is_some_and(|p| p <= elimination::ALPHA),
+        };
+        Some(Winner {
+            trial_id: best.trial_id,
+            params: best.params,
+            metric: book.settings.metric.clone(),
+            median: best.median,
+            ci95_low: best.ci95_low,
+            ci95_high: best.ci95_high,
+            runs: best.runs,
+            runner_up,
+            p_value_vs_runner_up: p,
+            separated,
+        })
+    }
+
+    /// Writes `tune.json` (atomically: a temporary file renamed over it).
+    pub fn write(&self, finished: bool) -> Result<()> {
+        let path = self.out.join(TUNE_FILE);
+        let tmp = self.out.join(format!("{TUNE_FILE}.tmp"));
+        std::fs::write(&tmp, serde_json::to_vec_pretty(&self.file(finished))?)?;
+        std::fs::rename(tmp, path)?;
+        Ok(())
+    }
+}
+
+impl Schedule for Tuner {
+    fn runs_at_most(&self) -> usize {
+        match self.book.settings.budget {
+            Budget::Runs(n) => n as usize,
+            Budget::WallS(_) => self.book.budget_runs() as usize,
+        }
+    }
+
+    fn next(&mut self, records: &[RunRecord]) -> Result<Option<NextRun>> {
+        while self.consumed < records.len() {
+            let record = &records[self.consumed];
+            // Replaying a resumed folder: decide as the search did when it made this run.
+            let asked = match self.pending.take() {
+                Some(i) => Some(i),
+                None => self.decide(),
+            };
+            if let Some(i) = asked {
+                let asked_id = &self.book.candidates[i].trial.id;
+                if *asked_id != record.trial_id {
+                    eprintln!(
+                        "kafkatune: warning: resuming, the search asks for {asked_id} where the folder has {}; going on from the folder's runs",
+                        record.trial_id
+                    );
+                }
+            }
+            self.book.ingest(record);
+            self.consumed += 1;
+        }
+        self.stopped_because = None;
+        let next = self.decide();
+        self.pending = next;
+        self.write(next.is_none())?;
+        Ok(next.map(|i| {
+            let c = &self.book.candidates[i];
+            let run_index = records
+                .iter()
+                .filter(|r| r.trial_id == c.trial.id)
+                .map(|r| r.run_index + 1)
+                .max()
+                .unwrap_or(0);
+            NextRun {
+                trial: c.trial.clone(),
+                run_index,
+                warmup: false,
+                order: records.len() as u32,
+            }
+        }))
+    }
+}
