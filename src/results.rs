@@ -355,8 +355,9 @@ pub struct RunRecord {
     /// The client's raw metrics by its own names.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub client_metrics: BTreeMap<String, f64>,
-    /// `--network`: the round trip through the delay proxy, measured just before the run
-    /// (the median of a few Kafka metadata requests on an open connection), in ms.
+    /// `--network`: the round trip through the delay proxy, in ms: the mean of its measure
+    /// just before and just after the run, each the median of five Kafka metadata requests
+    /// on an open connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_rtt_ms: Option<f64>,
     // Share groups (`group.type=share`, KIP-932): at-least-once delivery, counted exactly.

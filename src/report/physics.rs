@@ -27,6 +27,9 @@ const DEFAULT_FETCH_MAX_BYTES: f64 = 52_428_800.0;
 /// Below this share of its bound a trial is said to have been held back by something else.
 const FAR_BELOW_BOUND: f64 = 0.5;
 
+/// A client this busy (CPU cores while it consumed) is taken to be bound by its own CPU.
+const CPU_BOUND_CORES: f64 = 0.8;
+
 const MIB: f64 = 1_048_576.0;
 
 /// What limited one trial.
@@ -53,15 +56,12 @@ pub fn physics(sweep: &Sweep) -> Vec<String> {
         .filter_map(|t| trial_sentence(sweep, t, &swept))
         .collect();
     if !out.is_empty() && swept.iter().any(|p| p == "fetch.min.bytes") {
-        out.push("`fetch.min.bytes` is moot here even at this distance: in drain a backlog fills every fetch at once, so the broker never waits for it (`ReplicaManager.fetchMessages` answers as soon as the readable bytes reach `fetch.min.bytes`); it matters to a caught-up consumer (`--mode live`).".to_string());
+        out.push("`fetch.min.bytes` cannot act here, even at this distance: in drain a backlog fills every fetch at once, so the broker never waits for it (`ReplicaManager.fetchMessages` answers as soon as the readable bytes reach `fetch.min.bytes`), and trials that differ only in it differ by noise; it acts on a caught-up consumer (`--mode live`).".to_string());
     }
     out
 }
 
 fn trial_sentence(sweep: &Sweep, t: &TrialSummary, swept: &[String]) -> Option<String> {
-    let rtt_ms =
-        median(trial_records(&sweep.records, &t.trial_id).filter_map(|r| r.network_rtt_ms))?;
-    let measured = t.metrics.get("throughput_mib_per_s")?.median;
     let network = NetworkSettings::from_params(&t.params).ok()?;
     let brokers = sweep.meta.broker.brokers.unwrap_or(1);
     let fill_batch = sweep
@@ -69,17 +69,30 @@ fn trial_sentence(sweep: &Sweep, t: &TrialSummary, swept: &[String]) -> Option<S
         .fill
         .as_ref()
         .and_then(|f| f.batch_size_avg_bytes);
-    let bound = bound(
-        &t.params,
-        &network,
-        rtt_ms,
-        sweep.meta.workload.partitions,
-        brokers,
-        fill_batch,
-    );
-    let share = measured / bound.bound_mib_per_s;
+    let bound_at = |rtt_ms: f64| {
+        bound(
+            &t.params,
+            &network,
+            rtt_ms,
+            sweep.meta.workload.partitions,
+            brokers,
+            fill_batch,
+        )
+    };
+    // Each run against the bound of its own measured round trip (on a busy machine the
+    // round trip moves between runs, and the proxy with it).
+    let runs: Vec<(f64, f64)> = trial_records(&sweep.records, &t.trial_id)
+        .filter_map(|r| Some((r.network_rtt_ms?, r.throughput_mib_per_s?)))
+        .collect();
+    let rtt_ms = median(runs.iter().map(|(rtt, _)| *rtt))?;
+    let share = median(
+        runs.iter()
+            .map(|(rtt, mib)| mib / bound_at(*rtt).bound_mib_per_s),
+    )?;
+    let measured = t.metrics.get("throughput_mib_per_s")?.median;
+    let bound = bound_at(rtt_ms);
     let mut sentence = format!(
-        "`{}` {} ({}): bound by {}: {} = {} MiB/s; it drained {} MiB/s, {:.2} of the bound.",
+        "`{}` {} ({}): bound by {}: {} = {} MiB/s; it drained {} MiB/s, {:.2} of the bound{}.",
         t.trial_id,
         t.client,
         swept_params(&t.params, swept),
@@ -87,13 +100,18 @@ fn trial_sentence(sweep: &Sweep, t: &TrialSummary, swept: &[String]) -> Option<S
         bound.arithmetic,
         significant(bound.bound_mib_per_s, 3),
         significant(measured, 3),
-        share
+        share,
+        if runs.len() > 1 {
+            " (the median over its runs, each against its own round trip)"
+        } else {
+            ""
+        }
     );
     if share < FAR_BELOW_BOUND {
-        let cores = cores_busy(t);
-        sentence.push_str(&match cores {
-            Some(c) => format!(" Far below it: something else held it back, most likely the client's CPU ({c:.2} cores busy while it consumed)."),
-            None => " Far below it: something else held it back, most likely the client's CPU.".to_string(),
+        sentence.push_str(&match cores_busy(t) {
+            Some(c) if c >= CPU_BOUND_CORES => format!(" Far below it: the client's CPU held it back ({c:.2} cores busy while it consumed)."),
+            Some(c) => format!(" Far below it, and not for the client's CPU ({c:.2} cores busy): something else held it back, the machine's load or the broker."),
+            None => " Far below it: something else held it back, the client's CPU, the machine's load or the broker.".to_string(),
         });
     }
     Some(sentence)

@@ -137,6 +137,14 @@ impl RunContext<'_> {
             let _ = std::fs::remove_dir_all(&scratch);
             return Ok(None);
         }
+        // Measured again after the run (the toxics are in place: only the round trip is
+        // measured), so that the record brackets the run rather than one moment before it.
+        let network_rtt_ms = match (network_rtt_ms, self.cluster.set_network(&network)) {
+            (Some(before), Ok(Some(after))) => {
+                Some(((before + after) / 2.0 * 1000.0).round() / 1000.0)
+            }
+            (before, _) => before,
+        };
         let mut rec = record::build(
             self.sweep_id,
             trial,
