@@ -15,6 +15,10 @@ pub enum Preset {
     /// The lab's fetch settings on a caught-up consumer: fetch.min.bytes 1,1024,10240,51200 x
     /// fetch.max.wait.ms 100,500,1000 at 1000 msg/s for 10 s after a 5 s warm-up
     SeedLive,
+    /// The lab's max.poll.records 10,100,500 with 200us of busy processing per record, live at
+    /// 3000 msg/s (60% of the processing bound) for 10 s after a 5 s warm-up: lag, whether
+    /// each trial kept up, and its poll-interval margin
+    SeedProcessing,
 }
 
 /// What a preset sets.
@@ -69,6 +73,21 @@ impl Preset {
                     warmup_s: 5.0,
                 }),
             },
+            // One value of `processing`, swept so that it shows in every trial's parameters.
+            Preset::SeedProcessing => Definition {
+                mode: Mode::Live,
+                grid: vec![
+                    swept("max.poll.records", &["10", "100", "500"]),
+                    swept(crate::workload::processing::PROCESSING, &["200us"]),
+                ],
+                messages: None,
+                repeat: 1,
+                live: Some(LiveLoad {
+                    rate_msgs_per_s: 3000.0,
+                    duration_s: 10.0,
+                    warmup_s: 5.0,
+                }),
+            },
         }
     }
 }
@@ -82,6 +101,7 @@ mod tests {
         assert_eq!(Preset::Seed.name(), "seed");
         assert_eq!(Preset::SeedLive.name(), "seed-live");
         assert_eq!(Preset::from_str("seed-live", false), Ok(Preset::SeedLive));
+        assert_eq!(Preset::SeedProcessing.name(), "seed-processing");
     }
 
     #[test]

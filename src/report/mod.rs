@@ -11,6 +11,7 @@ pub mod kafka_terms;
 pub mod load;
 pub mod markdown;
 pub mod png;
+pub mod poll_risk;
 pub mod presets;
 pub mod recommend;
 pub mod scaling;
