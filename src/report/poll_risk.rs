@@ -316,7 +316,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("max.poll.records up to 150000 keeps a 50% margin"),
+            text.contains("max.poll.records up to 150k keeps a 50% margin"),
             "{text}"
         );
         let tight = trial(
