@@ -512,3 +512,70 @@ fn a_folder_holding_a_sweep_is_not_overwritten() {
         "nothing lost"
     );
 }
+
+#[test]
+fn processing_time_reaches_the_records_and_a_batch_past_max_poll_interval_is_reported() {
+    let (_tmp, dir) = out_dir("processing");
+    let (code, _, stderr) = output(fake_sweep(
+        &dir,
+        &[
+            "--messages",
+            "1000",
+            "--consumers",
+            "2",
+            "--partitions",
+            "2",
+            "--param",
+            "processing=0us,1ms",
+            "-X",
+            "max.poll.records=100",
+            "-X",
+            "max.poll.interval.ms=50",
+            "--repeat",
+            "1",
+        ],
+    ));
+    assert_eq!(code, Some(0), "{stderr}");
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 2);
+    let with = recs
+        .iter()
+        .find(|r| r.params["processing"] == "1ms")
+        .unwrap();
+    let without = recs
+        .iter()
+        .find(|r| r.params["processing"] == "0us")
+        .unwrap();
+    // Two members of 500 records each, in polls of 100 x 1 ms: 0.5 s of processing each.
+    assert!((with.processing_s.unwrap() - 1.0).abs() < 1e-9, "{with:?}");
+    assert!(with.poll_interval_max_ms.unwrap() >= 100.0);
+    assert_eq!(
+        with.max_poll_exceeded,
+        Some(8),
+        "4 polls after the first, per member"
+    );
+    assert_eq!(with.per_consumer[0].max_poll_exceeded, Some(4));
+    assert!(with.rebalances_total.unwrap() >= 10);
+    assert_eq!(without.processing_s, None);
+    assert_eq!(without.max_poll_exceeded, None);
+    assert!(!with.effective_properties.contains_key("processing"));
+
+    let mut report = kafkatune();
+    report.arg("report").arg(&dir);
+    let (code, _, stderr) = output(report);
+    assert_eq!(code, Some(0), "{stderr}");
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(
+        md.contains("## Processing time and max.poll.interval.ms"),
+        "{md}"
+    );
+    assert!(
+        md.contains("the processing bound is 1000 msg/s per consumer"),
+        "{md}"
+    );
+    assert!(md.contains("the limit was passed 8 times"), "{md}");
+    assert!(
+        md.contains("max.poll.records up to 25 keeps a 50% margin (this trial's does not)"),
+        "{md}"
+    );
+}

@@ -101,7 +101,7 @@ class RunState:
         self.join_empty = False  # join_s so far is from an empty assignment
         self.rebalances = 0
         self.partitions_lost = 0  # subscribe: the member overran max.poll.interval.ms and left
-        self.processing = Processing.from_spec(spec.get("processing"))
+        self.processing = Processing.from_spec(spec.get("processing")) if spec else None
         self.processing_s = 0.0
         self.intervals = PollIntervals()
         self.ready_unix_us = None
@@ -520,7 +520,8 @@ def consume(consumer, spec, state, deadline):
     perf_counter = time.perf_counter
     time_ns = time.time_ns
     group = state.group
-    processing = state.processing
+    # main() makes the state before it has read the spec: take the processing from it here.
+    processing = state.processing = Processing.from_spec(spec.get("processing"))
     interval = GROUP_PROGRESS_INTERVAL_S if group is not None else PROGRESS_INTERVAL_S
     next_progress = perf_counter() + interval
     remaining = target

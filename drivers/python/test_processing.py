@@ -45,7 +45,9 @@ def spec(messages, processing, max_poll_records=50):
 
 
 def run(s, batch=50):
-    state = drv.RunState(s)
+    # As main() does: the state first, the spec read after.
+    state = drv.RunState({})
+    state.spec = s
     error = drv.consume(PollingConsumer(batch), s, state, time.monotonic() + 30)
     assert error is None
     return state

@@ -43,6 +43,8 @@ use crate::results::{Params, Status};
 pub fn translate(params: &Params) -> BTreeMap<String, Value> {
     params
         .iter()
+        // kafkatune's own, in the spec: never a client property, the fake's neither.
+        .filter(|(k, _)| *k != crate::workload::processing::PROCESSING)
         .map(|(k, v)| {
             let name = match properties::scoped(k) {
                 Some((ClientKind::Fake, own)) => own.to_string(),

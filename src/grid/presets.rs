@@ -22,6 +22,10 @@ pub enum Preset {
     /// round trip, so the fetch size bounds the throughput; a backlog makes fetch.min.bytes
     /// moot even far away (every fetch finds its bytes there)
     Wan,
+    /// The lab's max.poll.records 10,100,500 with 200us of busy processing per record, live at
+    /// 3000 msg/s (60% of the processing bound) for 10 s after a 5 s warm-up: lag, whether
+    /// each trial kept up, and its poll-interval margin
+    SeedProcessing,
 }
 
 /// What a preset sets.
@@ -89,6 +93,21 @@ impl Preset {
                 repeat: 3,
                 live: None,
             },
+            // One value of `processing`, swept so that it shows in every trial's parameters.
+            Preset::SeedProcessing => Definition {
+                mode: Mode::Live,
+                grid: vec![
+                    swept("max.poll.records", &["10", "100", "500"]),
+                    swept(crate::workload::processing::PROCESSING, &["200us"]),
+                ],
+                messages: None,
+                repeat: 1,
+                live: Some(LiveLoad {
+                    rate_msgs_per_s: 3000.0,
+                    duration_s: 10.0,
+                    warmup_s: 5.0,
+                }),
+            },
         }
     }
 }
@@ -103,6 +122,7 @@ mod tests {
         assert_eq!(Preset::SeedLive.name(), "seed-live");
         assert_eq!(Preset::from_str("seed-live", false), Ok(Preset::SeedLive));
         assert_eq!(Preset::Wan.name(), "wan");
+        assert_eq!(Preset::SeedProcessing.name(), "seed-processing");
     }
 
     #[test]

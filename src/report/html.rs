@@ -125,6 +125,15 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
     }
 
+    let processing = super::poll_risk::sentences(sweep);
+    if !processing.is_empty() {
+        h.push_str("<h2 id=\"processing\">Processing time and max.poll.interval.ms</h2>\n<ul class=\"processing\">\n");
+        for s in processing {
+            let _ = writeln!(h, "<li>{}</li>", inline(&s));
+        }
+        h.push_str("</ul>\n");
+    }
+
     ranked(&mut h, sweep);
 
     if !charts.is_empty() {

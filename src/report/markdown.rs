@@ -74,6 +74,14 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
     }
 
+    let processing = super::poll_risk::sentences(sweep);
+    if !processing.is_empty() {
+        md.push_str("\n## Processing time and max.poll.interval.ms\n\n");
+        for s in processing {
+            let _ = writeln!(md, "- {s}");
+        }
+    }
+
     let (header, rows) = ranked_table(sweep);
     md.push_str("\n## Trials, best first\n\n");
     let _ = writeln!(

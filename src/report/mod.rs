@@ -12,6 +12,7 @@ pub mod load;
 pub mod markdown;
 pub mod physics;
 pub mod png;
+pub mod poll_risk;
 pub mod presets;
 pub mod recommend;
 pub mod scaling;

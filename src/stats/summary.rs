@@ -63,6 +63,14 @@ pub const METRICS: &[Metric] = &[
     ("join_s_min", |r| r.join_s_min),
     ("group_stable_s", |r| r.group_stable_s),
     ("rebalances", |r| r.rebalances.map(|v| v as f64)),
+    ("rebalances_total", |r| r.rebalances_total.map(|v| v as f64)),
+    ("processing_s", |r| r.processing_s),
+    ("poll_interval_avg_ms", |r| r.poll_interval_avg_ms),
+    ("poll_interval_max_ms", |r| r.poll_interval_max_ms),
+    ("max_poll_exceeded", |r| {
+        r.max_poll_exceeded.map(|v| v as f64)
+    }),
+    ("kept_up", |r| r.kept_up.map(|k| f64::from(u8::from(k)))),
     ("group_partitions", |r| {
         group_partitions(r).map(|n| n as f64)
     }),
