@@ -94,9 +94,15 @@ fn alive(book: &Book) -> Vec<usize> {
 }
 
 /// The start: the corners of the space (at most half the pool), then a scrambled Sobol
-/// sample; the pool is about a third of the budget's runs, 4 to 16 candidates.
+/// sample; the pool is about a third of the budget's runs, 4 to 16 candidates, or every
+/// point of a finite space that the budget covers 1.2 times over (one run each first, so
+/// the best point cannot be missed; the runs left race the better half).
 fn start(book: &mut Book) -> usize {
-    let pool = (book.budget_runs() as usize / 3).clamp(4, 16);
+    let budget = book.budget_runs() as usize;
+    let pool = match book.space.finite_size() {
+        Some(n) if n * 6 <= budget * 5 => n,
+        _ => (budget / 3).clamp(4, 16),
+    };
     let mut corners = book.space.corners();
     use rand::seq::SliceRandom;
     corners.shuffle(&mut book.rng);
@@ -109,6 +115,16 @@ fn start(book: &mut Book) -> usize {
             break;
         }
         book.add(point, "sobol");
+    }
+    if book.candidates.len() < pool && book.space.finite_size().is_some() {
+        let mut rest = book.space.grid();
+        rest.shuffle(&mut book.rng);
+        for point in rest {
+            if book.candidates.len() >= pool {
+                break;
+            }
+            book.add(point, "grid");
+        }
     }
     book.candidates.len()
 }

@@ -216,6 +216,18 @@ impl Space {
         }
     }
 
+    /// How many points the space has, when it is finite (no `--range`).
+    pub fn finite_size(&self) -> Option<usize> {
+        self.dims
+            .iter()
+            .map(|d| match d {
+                Dim::Values { values, .. } => Some(values.len()),
+                Dim::Range(_) => None,
+            })
+            .product::<Option<usize>>()
+            .map(|n| n * self.clients.len())
+    }
+
     /// Every point of the grid of `levels`, for every client.
     pub fn grid(&self) -> Vec<Point> {
         let mut out = Vec::new();
