@@ -342,3 +342,73 @@ fn brokers_must_be_an_embedded_cluster_of_one_to_nine() {
         "--brokers starts an embedded cluster",
     );
 }
+
+#[test]
+fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
+    rejects(
+        &["--group-type", "share", "--client", "librdkafka"],
+        "share groups (KIP-932) run on the Java client only",
+    );
+    rejects(
+        &["--group-type", "share", "--client", "kafka-python"],
+        "kafka-python has none; use --client java",
+    );
+    rejects(
+        &["--param", "group.type=consumer,share", "--client", "all"],
+        "use --client java",
+    );
+    rejects(
+        &["--param", "group.type=queue"],
+        "must be `consumer` (a consumer group) or `share`",
+    );
+    rejects(
+        &["--client", "java", "-X", "share.acquire.mode=record_limit"],
+        "is a share group setting: add --group-type share",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "-X",
+            "session.timeout.ms=10000",
+        ],
+        "a share consumer refuses `session.timeout.ms`",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "-X",
+            "share.auto.offset.reset=latest",
+        ],
+        "is set by kafkatune itself",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "--mode",
+            "live",
+            "--rate",
+            "100",
+        ],
+        "share groups are measured draining a backlog",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "--share-release-first",
+            "1",
+        ],
+        "share.acknowledgement.mode=explicit",
+    );
+}

@@ -15,6 +15,7 @@ pub mod presets;
 pub mod recommend;
 pub mod scaling;
 pub mod sections;
+pub mod share;
 #[cfg(test)]
 mod test_support;
 pub mod tradeoffs;

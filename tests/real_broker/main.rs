@@ -8,6 +8,7 @@ mod group;
 mod live;
 mod produce;
 mod secure;
+mod share;
 mod sweep;
 mod tls;
 
