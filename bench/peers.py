@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8] [--brokers 1]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9] [--brokers 1]
 """
 
 import argparse
@@ -306,6 +306,22 @@ class Bench:
             raise RuntimeError(f"ConsumerPerformance read too few messages: {stdout[-500:]}")
         return float(row["fetch.nMsg.sec"])
 
+    def share_consumer_performance(self):
+        """ShareConsumerPerformance (kafka-tools 4.4.0), one share consumer in a fresh share group
+        set to read from the log start, as kafkatune sets its own groups. Its nMsg.sec counts
+        from before its first poll (the join included); kafkatune's from the first record."""
+        group = f"kafkatune-bench-share-{time.time_ns():x}"
+        self.java_tool("ConfigCommand", "--bootstrap-server", self.bootstrap, "--entity-type", "groups",
+                       "--entity-name", group, "--alter", "--add-config", "share.auto.offset.reset=earliest")
+        stdout = self.java_tool("ShareConsumerPerformance", "--bootstrap-server", self.bootstrap,
+                                "--topic", self.topic, "--group", group,
+                                "--num-records", str(self.args.messages), "--timeout", "600000")
+        header, values = [line for line in stdout.splitlines() if line.count(",") >= 5][-2:]
+        row = dict(zip([h.strip() for h in header.split(",")], [v.strip() for v in values.split(",")]))
+        if int(row["data.consumed.in.nMsg"]) < self.args.messages:
+            raise RuntimeError(f"ShareConsumerPerformance read too few messages: {stdout[-500:]}")
+        return float(row["nMsg.sec"])
+
     def lab_loop(self):
         stdout, _ = run([str(driver_python()), "-c", LAB_LOOP, self.bootstrap, self.topic,
                          str(self.args.messages)])
@@ -426,6 +442,9 @@ class Bench:
              self.consumer_performance, rate),
             ("3", "kafka-python driver / the lab's loop",
              lambda: self.kafkatune_rate("kafka-python"), self.lab_loop, rate),
+            ("9", "java share consumer / ShareConsumerPerformance nMsg.sec, 1 member",
+             lambda: self.kafkatune_rate("java", "--group-type", "share"),
+             self.share_consumer_performance, rate),
             ("4", "workload producer / ProducerPerformance, acks=all",
              self.kafkatune_producer, self.producer_performance, {"msgs_per_s": (1.0, None)}),
             ("6", "librdkafka producer / rdkafka_performance -P, lz4",
@@ -605,7 +624,7 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5, help="alternations per pair (default 5)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
-    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8,9", help="which pairs to run, e.g. 1,4")
     p.add_argument("--brokers", type=int, default=1,
                    help="embedded brokers (default 1); topics get replication factor min(3, N), "
                         "and min.insync.replicas=2 from 3 on")
@@ -629,7 +648,7 @@ def main():
             bench = Bench(args, broker, scratch)
             print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
                   file=sys.stderr, flush=True)
-            if {"1", "2", "3"} & wanted:  # the consumer pairs' topic
+            if {"1", "2", "3", "9"} & wanted:  # the consumer pairs' topic
                 print(f"filling {bench.topic}", file=sys.stderr, flush=True)
                 bench.create_topic(bench.topic)
                 run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",

@@ -480,3 +480,73 @@ fn repeat_auto_with_a_maximum_below_its_minimum_or_a_bad_precision_is_refused() 
         "--precision goes with --repeat auto",
     );
 }
+
+#[test]
+fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
+    rejects(
+        &["--group-type", "share", "--client", "librdkafka"],
+        "share groups (KIP-932) run on the Java client only",
+    );
+    rejects(
+        &["--group-type", "share", "--client", "kafka-python"],
+        "kafka-python has none; use --client java",
+    );
+    rejects(
+        &["--param", "group.type=consumer,share", "--client", "all"],
+        "use --client java",
+    );
+    rejects(
+        &["--param", "group.type=queue"],
+        "must be `consumer` (a consumer group) or `share`",
+    );
+    rejects(
+        &["--client", "java", "-X", "share.acquire.mode=record_limit"],
+        "is a share group setting: add --group-type share",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "-X",
+            "session.timeout.ms=10000",
+        ],
+        "a share consumer refuses `session.timeout.ms`",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "-X",
+            "share.auto.offset.reset=latest",
+        ],
+        "is set by kafkatune itself",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "--mode",
+            "live",
+            "--rate",
+            "100",
+        ],
+        "share groups are measured draining a backlog",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "java",
+            "--share-release-first",
+            "1",
+        ],
+        "share.acknowledgement.mode=explicit",
+    );
+}

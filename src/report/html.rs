@@ -109,6 +109,15 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         h.push_str("</ul>\n");
     }
 
+    let share = super::share::sentences(sweep);
+    if !share.is_empty() {
+        h.push_str("<h2 id=\"share\">Share groups</h2>\n<ul class=\"analysis\">\n");
+        for s in share {
+            let _ = writeln!(h, "<li>{}</li>", inline(&s));
+        }
+        h.push_str("</ul>\n");
+    }
+
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
     if !tradeoffs.is_empty() {
         h.push_str("<h2 id=\"tradeoffs\">Trade-offs</h2>\n");

@@ -63,6 +63,14 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
     }
 
+    let share = super::share::sentences(sweep);
+    if !share.is_empty() {
+        md.push_str("\n## Share groups\n\n");
+        for s in share {
+            let _ = writeln!(md, "- {s}");
+        }
+    }
+
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
     if !tradeoffs.is_empty() {
         md.push_str("\n## Trade-offs\n");

@@ -18,6 +18,7 @@ pub mod recommend;
 pub mod scaling;
 pub mod search;
 pub mod sections;
+pub mod share;
 #[cfg(test)]
 mod test_support;
 pub mod tradeoffs;

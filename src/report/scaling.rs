@@ -163,7 +163,13 @@ pub fn sentence(meta: &SweepMeta, summary: &SummaryFile) -> Option<String> {
                 gains.join(", "),
                 base.consumers
             );
-            text.push_str(&match limit(s, partitions, cpus, embedded) {
+            // A share group's members are not bound to partitions (KIP-932).
+            let bound = if share_series(meta, s) {
+                u32::MAX
+            } else {
+                partitions
+            };
+            text.push_str(&match limit(s, bound, cpus, embedded) {
                 None => format!(
                     ", still growing at {}",
                     s.points.last().map_or(0, |p| p.consumers)
@@ -190,6 +196,18 @@ pub fn sentence(meta: &SweepMeta, summary: &SummaryFile) -> Option<String> {
         out.push_str(&join);
     }
     Some(out)
+}
+
+/// Whether a series ran share groups (`group.type=share`, swept or fixed).
+fn share_series(meta: &SweepMeta, s: &Series) -> bool {
+    let share = |v: &String| v == "share";
+    s.facet
+        .iter()
+        .any(|(k, v)| k == crate::clients::properties::share::GROUP_TYPE && share(v))
+        || meta
+            .fixed
+            .get(crate::clients::properties::share::GROUP_TYPE)
+            .is_some_and(share)
 }
 
 fn reason_text(l: Limit, embedded: bool) -> String {

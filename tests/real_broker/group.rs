@@ -68,7 +68,7 @@ fn check_exact(r: &RunRecord, consumers: usize) {
 }
 
 /// The run's group was deleted: deleting it again finds nothing.
-fn assert_gone(group: &str) {
+pub(super) fn assert_gone(group: &str) {
     assert!(group.starts_with("kafkatune-"), "{group}");
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", &shared().bootstrap)

@@ -10,6 +10,7 @@ mod network;
 mod processing;
 mod produce;
 mod secure;
+mod share;
 mod sweep;
 mod tls;
 mod tune;

@@ -1,0 +1,133 @@
+//! Share groups (KIP-932, `--group-type share`) on the real embedded broker: more members
+//! than partitions share one partition, every record accepted exactly once; a consumer group
+//! of as many leaves all but one idle; a released record comes back and is counted; the
+//! group is deleted afterwards; a broker's refusal reaches the user.
+
+use kafkatune::results::{RunRecord, Status};
+
+use super::{kafkatune_on, out_dir, records, shared, topic};
+
+const MESSAGES: u64 = 20_000;
+
+/// One share or consumer group sweep of 4 consumers on a 1-partition topic.
+fn sweep(name: &str, args: &[&str]) -> (Vec<RunRecord>, std::process::Output) {
+    let b = shared();
+    let (_tmp, dir) = out_dir();
+    let out = kafkatune_on("sweep", &b.bootstrap, &topic(name))
+        .args(["--prepare", "--partitions", "1"])
+        .args(["--messages", &MESSAGES.to_string(), "--consumers", "4"])
+        .args(["--client", "java", "--repeat", "1", "--no-report"])
+        .args(args)
+        .arg("--out")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    (records(&dir), out)
+}
+
+/// The run's group was deleted: the broker no longer lists it.
+fn assert_gone(group: &str) {
+    super::group::assert_gone(group);
+}
+
+#[test]
+fn four_share_consumers_on_one_partition_accept_every_record_once_between_them() {
+    let (recs, out) = sweep("share-four", &["--group-type", "share"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+    assert_eq!(r.group_type.as_deref(), Some("share"));
+    assert_eq!(r.messages, MESSAGES, "every record accepted, once");
+    assert_eq!(
+        r.per_consumer.iter().map(|c| c.messages).sum::<u64>(),
+        MESSAGES
+    );
+    let reading = r.per_consumer.iter().filter(|c| c.messages > 0).count();
+    assert!(
+        reading > 1,
+        "more than one member received records: {:?}",
+        r.per_consumer
+    );
+    assert_eq!(r.acknowledgements.unwrap().accept, r.deliveries.unwrap());
+    assert_eq!(r.redeliveries, Some(0));
+    assert_eq!(r.group_config["share.auto.offset.reset"], "earliest");
+    assert_gone(r.group_id.as_deref().unwrap());
+}
+
+#[test]
+fn a_consumer_group_of_four_on_one_partition_leaves_three_idle() {
+    let (recs, out) = sweep("share-vs-group", &["--group-type", "consumer"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+    assert_eq!(r.group_type.as_deref(), Some("consumer"));
+    assert_eq!(r.messages, MESSAGES);
+    assert_eq!(r.idle_consumers.len(), 3, "{:?}", r.per_consumer);
+}
+
+#[test]
+fn a_record_released_once_is_delivered_again_and_counted() {
+    let (recs, out) = sweep(
+        "share-release",
+        &[
+            "--group-type",
+            "share",
+            "-X",
+            "share.acknowledgement.mode=explicit",
+            "--share-release-first",
+            "2",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+    assert_eq!(
+        r.messages, MESSAGES,
+        "released records were accepted in the end"
+    );
+    let acks = r.acknowledgements.unwrap();
+    // Each of the 4 members releases its first 2 records of the run once.
+    let released: u64 = acks.release;
+    assert!((2..=8).contains(&released), "{acks:?}");
+    assert!(
+        r.redeliveries.unwrap() >= released,
+        "{:?} {acks:?}",
+        r.redeliveries
+    );
+    assert_eq!(acks.accept, MESSAGES, "each record accepted once");
+    assert_gone(r.group_id.as_deref().unwrap());
+}
+
+#[test]
+fn a_group_setting_the_broker_refuses_fails_the_run_with_the_broker_s_message() {
+    let (recs, _out) = sweep(
+        "share-refused",
+        &[
+            "--group-type",
+            "share",
+            "-X",
+            "share.record.lock.duration.ms=10",
+        ],
+    );
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Failed));
+    let e = r.error.as_deref().unwrap();
+    assert!(
+        e.contains("the broker refused the share group's settings"),
+        "{e}"
+    );
+    assert!(e.contains("share.record.lock.duration.ms"), "{e}");
+    assert!(e.contains("at least 1000"), "the broker's own words: {e}");
+}
