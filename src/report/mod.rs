@@ -5,12 +5,14 @@
 pub mod analysis;
 pub mod charts;
 pub mod compare;
+pub mod effect_sentences;
 pub mod format;
 pub mod html;
 pub mod kafka_terms;
 pub mod load;
 pub mod markdown;
 pub mod png;
+pub mod pooled;
 pub mod presets;
 pub mod recommend;
 pub mod scaling;
