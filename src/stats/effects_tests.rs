@@ -92,13 +92,13 @@ fn two_way_anova_with_interaction_matches_warpbreaks() {
 fn lab_design(seed: u64, planted: [f64; 3], sd: f64, repeat: usize) -> Vec<Observation> {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut runs = Vec::new();
-    for a in 0..3 {
+    for (a, shift) in planted.iter().enumerate() {
         for b in 0..3 {
             for c in 0..3 {
                 for _ in 0..repeat {
                     runs.push(Observation {
                         levels: vec![a, b, c],
-                        value: 14.0 + planted[a] + sd * standard_normal(&mut rng),
+                        value: 14.0 + shift + sd * standard_normal(&mut rng),
                     });
                 }
             }
