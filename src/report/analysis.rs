@@ -1,11 +1,11 @@
-//! Main effects: how the primary metric moved with each swept property, and whether that
-//! movement is larger than the noise.
+//! Main effects: how the primary metric moved with each swept property (for the charts),
+//! and what each property did to the goal metrics, pooled over every run (for the text).
 
-use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
+use crate::results::{SummaryFile, SweepMeta, TrialSummary};
 use crate::stats::median;
 
-use super::format::{metric_unit, short};
-use super::kafka_terms::mechanism;
+use super::load::Sweep;
+use super::pooled::pooled;
 
 /// One value of a swept property, for one client: the median over the trials with that value
 /// of their primary-metric medians, and the median of their interval bounds as its noise.
@@ -25,8 +25,6 @@ pub struct Effect {
     pub client: String,
     /// In the order the sweep gave the values; values with no measured trial are left out.
     pub levels: Vec<Level>,
-    /// False when every level's interval overlaps every other's: no difference beyond noise.
-    pub measurable: bool,
 }
 
 impl Effect {
@@ -71,13 +69,10 @@ pub fn main_effects(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Effect> {
             if levels.len() < 2 {
                 continue;
             }
-            let max_low = levels.iter().map(|l| l.ci95_low).fold(f64::MIN, f64::max);
-            let min_high = levels.iter().map(|l| l.ci95_high).fold(f64::MAX, f64::min);
             effects.push(Effect {
                 property: property.clone(),
                 client: client.clone(),
                 levels,
-                measurable: max_low > min_high,
             });
         }
     }
@@ -105,11 +100,13 @@ fn level(trials: &[&TrialSummary], property: &str, value: &str, metric: &str) ->
     })
 }
 
-/// One finding per swept property: its effects and a sentence saying what was measured and
-/// why, in Kafka's terms.
-pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
+/// One finding per swept property, then one per measurable interaction: its pooled effects
+/// ([`super::pooled`]) and a sentence saying what was measured and why, in Kafka's terms.
+pub fn findings(sweep: &Sweep) -> Vec<Finding> {
+    let (meta, summary) = (&sweep.meta, &sweep.summary);
     let effects = main_effects(meta, summary);
-    crate::grid::varied(&meta.grid)
+    let pooled = pooled(sweep);
+    let mut out: Vec<Finding> = crate::grid::varied(&meta.grid)
         .into_iter()
         .map(|property| {
             let effects: Vec<Effect> = effects
@@ -119,7 +116,7 @@ pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
                 .collect();
             let sentence = match super::scaling::sentence(meta, summary) {
                 Some(s) if property == crate::clients::properties::CONSUMERS => s,
-                _ => sentence(&property, &effects, meta.mode, summary),
+                _ => super::effect_sentences::property(&property, &pooled.of(&property), meta.mode),
             };
             Finding {
                 property,
@@ -127,66 +124,32 @@ pub fn findings(meta: &SweepMeta, summary: &SummaryFile) -> Vec<Finding> {
                 sentence,
             }
         })
-        .collect()
-}
-
-fn sentence(property: &str, effects: &[Effect], mode: Mode, summary: &SummaryFile) -> String {
-    let (metric, higher) = (summary.primary_metric.as_str(), summary.higher_is_better);
-    if effects.is_empty() {
-        return format!(
-            "`{property}`: no trial measured two of its values, so nothing can be said."
-        );
-    }
-    let unit = metric_unit(metric);
-    let parts: Vec<String> = effects
-        .iter()
-        .filter_map(|e| {
-            let (best, worst) = e.best_and_worst(higher)?;
-            Some(if e.measurable {
-                let change =
-                    (best.median - worst.median).abs() / worst.median.abs().max(f64::MIN_POSITIVE);
-                format!(
-                    "{}: best at {} ({} {unit}), {:.0}% {} than at {} ({} {unit})",
-                    e.client,
-                    best.value,
-                    short(best.median),
-                    change * 100.0,
-                    if higher { "higher" } else { "lower" },
-                    worst.value,
-                    short(worst.median)
-                )
-            } else {
-                let (lo, hi) = (
-                    short(worst.median.min(best.median)),
-                    short(worst.median.max(best.median)),
-                );
-                if lo == hi {
-                    format!("{}: {lo} {unit} at every value", e.client)
-                } else {
-                    format!("{}: {lo} to {hi} {unit}", e.client)
-                }
-            })
-        })
         .collect();
-    let measurable = effects.iter().any(|e| e.measurable);
-    let outcome = if measurable {
-        let which: Vec<&str> = effects
+    // One finding per pair of properties, naming every metric and client it showed on.
+    let significant: Vec<_> = pooled
+        .interactions
+        .iter()
+        .filter(|i| i.test.significant())
+        .collect();
+    let mut pairs: Vec<&(String, String)> = Vec::new();
+    for i in &significant {
+        if !pairs.contains(&&i.properties) {
+            pairs.push(&i.properties);
+        }
+    }
+    for pair in pairs {
+        let of_pair: Vec<_> = significant
             .iter()
-            .filter(|e| e.measurable)
-            .map(|e| e.client.as_str())
+            .copied()
+            .filter(|i| &i.properties == pair)
             .collect();
-        format!(
-            "`{property}` made a measurable difference for {}",
-            which.join(", ")
-        )
-    } else {
-        format!("`{property}` made no measurable difference given the noise")
-    };
-    format!(
-        "{outcome} ({}). {}",
-        parts.join("; "),
-        mechanism(property, mode, measurable)
-    )
+        out.push(Finding {
+            property: format!("{} × {}", pair.0, pair.1),
+            effects: vec![],
+            sentence: super::effect_sentences::interaction(&of_pair),
+        });
+    }
+    out
 }
 
 #[cfg(test)]

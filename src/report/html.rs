@@ -89,7 +89,7 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         h.push_str("</ul>\n");
     }
 
-    let findings = findings(&sweep.meta, &sweep.summary);
+    let findings = findings(sweep);
     if !findings.is_empty() {
         h.push_str(
             "<h2 id=\"analysis\">What each swept property did</h2>\n<ul class=\"analysis\">\n",
@@ -98,6 +98,11 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
             let _ = writeln!(h, "<li>{}</li>", inline(&f.sentence));
         }
         h.push_str("</ul>\n");
+        let _ = writeln!(
+            h,
+            "<p class=\"method\">{}</p>",
+            inline(&super::effect_sentences::threshold_note())
+        );
     }
 
     let physics = super::physics::physics(sweep);

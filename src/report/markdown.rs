@@ -47,12 +47,13 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
     }
 
-    let findings = findings(&sweep.meta, &sweep.summary);
+    let findings = findings(sweep);
     if !findings.is_empty() {
         md.push_str("\n## What each swept property did\n\n");
         for f in findings {
             let _ = writeln!(md, "- {}", f.sentence);
         }
+        let _ = writeln!(md, "\n{}", super::effect_sentences::threshold_note());
     }
 
     let physics = super::physics::physics(sweep);

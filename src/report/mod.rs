@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod charts;
 pub mod compare;
+pub mod effect_sentences;
 pub mod format;
 pub mod html;
 pub mod kafka_terms;
@@ -13,6 +14,7 @@ pub mod markdown;
 pub mod physics;
 pub mod png;
 pub mod poll_risk;
+pub mod pooled;
 pub mod presets;
 pub mod recommend;
 pub mod scaling;

@@ -1,5 +1,6 @@
 //! Statistics of repeated runs: medians, bootstrap confidence intervals, variation.
 
+pub mod effects;
 pub mod precision;
 pub mod summary;
 pub mod warnings;

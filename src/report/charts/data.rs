@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::results::{RunRecord, Status, SummaryFile, SweepMeta, TrialSummary};
 
+use super::standing::{standing, Standing};
 use crate::report::format::swept_values;
 use crate::report::kafka_terms::kafka_name;
 
@@ -21,6 +22,8 @@ pub struct Heatmap {
     pub y_values: Vec<String>,
     /// `cells[y][x]`: the trial's median, `None` where no trial was measured.
     pub cells: Vec<Vec<Option<f64>>>,
+    /// `standing[y][x]`: the cell against the client's best trial, `None` where unmeasured.
+    pub standing: Vec<Vec<Option<Standing>>>,
 }
 
 /// The pairs of properties worth a heatmap, most telling first, the x axis first: the pairs
@@ -114,6 +117,15 @@ pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<He
             if cells.iter().flatten().all(Option::is_none) {
                 continue;
             }
+            let standing = y_values
+                .iter()
+                .map(|yv| {
+                    x_values
+                        .iter()
+                        .map(|xv| find(xv, yv).and_then(|t| standing(summary, t, metric)))
+                        .collect()
+                })
+                .collect();
             maps.push(Heatmap {
                 client: client.clone(),
                 facet: facet.clone(),
@@ -122,6 +134,7 @@ pub fn heatmaps(meta: &SweepMeta, summary: &SummaryFile, metric: &str) -> Vec<He
                 y_property: y.clone(),
                 y_values: y_values.clone(),
                 cells,
+                standing,
             });
         }
     }

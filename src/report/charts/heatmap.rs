@@ -1,11 +1,14 @@
 //! Drawing a heatmap: a property × property grid of one metric, a value in every cell and a
-//! colour scale beside it.
+//! colour scale beside it. Colour follows the evidence: the best cell is outlined, cells
+//! whose interval overlaps the best one's are one pale colour marked "tied", and only the
+//! cells worse beyond the noise take their colour from the scale.
 
 use anyhow::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::data::Heatmap;
+use super::standing::Standing;
 use super::style::{
     categories, category_of, scale_colour, text_on, title_font, DESC_SIZE, FONT, LABEL_SIZE,
 };
@@ -50,6 +53,14 @@ impl Scale {
 const WIDTH: u32 = 720;
 const HEIGHT: u32 = 500;
 const LEGEND_WIDTH: u32 = 130;
+/// Under the colour bar: what the colours and marks say.
+const LEGEND_NOTES: [&str; 5] = [
+    "yellow = best",
+    "outlined: the best",
+    "pale, \"tied\": inside",
+    "the noise (95% CI",
+    "overlaps the best)",
+];
 
 /// The SVG of one heatmap of `metric`.
 pub fn draw(map: &Heatmap, title: &str, metric: &str, scale: Scale) -> Result<String> {
@@ -98,15 +109,37 @@ where
             let corners = [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)];
             let centre = (x + 0.5, y + 0.5);
             let centred = Pos::new(HPos::Center, VPos::Center);
+            let standing = map
+                .standing
+                .get(yi)
+                .and_then(|r| r.get(xi))
+                .copied()
+                .flatten();
             match cell {
                 Some(v) => {
-                    let t = scale.position(*v);
-                    chart.draw_series([Rectangle::new(corners, scale_colour(t).filled())])?;
-                    let ink = text_on(t);
+                    let look = look(scale.position(*v), standing);
+                    chart.draw_series([Rectangle::new(corners, look.fill.filled())])?;
+                    if look.outline > 0 {
+                        let inset = [(x + 0.06, y + 0.06), (x + 0.94, y + 0.94)];
+                        chart.draw_series([Rectangle::new(
+                            inset,
+                            BLACK.stroke_width(look.outline),
+                        )])?;
+                    }
                     let style = TextStyle::from((FONT, 16).into_font())
-                        .color(&ink)
+                        .color(&look.ink)
                         .pos(centred);
-                    chart.draw_series([Text::new(short(*v), centre, style)])?;
+                    let label = match look.mark {
+                        Some(_) => (x + 0.5, y + 0.58),
+                        None => centre,
+                    };
+                    chart.draw_series([Text::new(short(*v), label, style)])?;
+                    if let Some(mark) = look.mark {
+                        let style = TextStyle::from((FONT, 12).into_font())
+                            .color(&look.ink)
+                            .pos(centred);
+                        chart.draw_series([Text::new(mark, (x + 0.5, y + 0.36), style)])?;
+                    }
                 }
                 None => {
                     chart
@@ -120,6 +153,42 @@ where
         }
     }
     Ok(())
+}
+
+/// How a measured cell is drawn: the best outlined in bold, the cells tied with it in one
+/// pale colour (their differences are inside the noise), the others on the colour scale.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Look {
+    fill: RGBColor,
+    ink: RGBColor,
+    outline: u32,
+    mark: Option<&'static str>,
+}
+
+/// The pale colour of every cell tied with the best: the best end of the scale, faded.
+const TIED_FILL: RGBColor = RGBColor(253, 244, 176);
+
+fn look(position: f64, standing: Option<Standing>) -> Look {
+    match standing {
+        Some(Standing::Best) => Look {
+            fill: scale_colour(1.0),
+            ink: text_on(1.0),
+            outline: 4,
+            mark: Some("best"),
+        },
+        Some(Standing::TiedWithBest) => Look {
+            fill: TIED_FILL,
+            ink: RGBColor(60, 60, 60),
+            outline: 0,
+            mark: Some("tied"),
+        },
+        Some(Standing::Worse) | None => Look {
+            fill: scale_colour(position),
+            ink: text_on(position),
+            outline: 0,
+            mark: None,
+        },
+    }
 }
 
 /// A vertical bar of the colour scale with its values, increasing upwards.
@@ -138,7 +207,7 @@ where
     };
     let mut chart = ChartBuilder::on(area)
         .margin_top(20)
-        .margin_bottom(60)
+        .margin_bottom(100)
         .margin_right(8)
         .y_label_area_size(62)
         .caption(metric_label(metric), (FONT, LABEL_SIZE))
@@ -154,11 +223,13 @@ where
     let note =
         TextStyle::from((FONT, LABEL_SIZE - 1).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     let (width, height) = area.dim_in_pixel();
-    area.draw(&Text::new(
-        "yellow = best",
-        (width as i32 / 2, height as i32 - 44),
-        note,
-    ))?;
+    for (i, line) in LEGEND_NOTES.iter().enumerate() {
+        area.draw(&Text::new(
+            *line,
+            (width as i32 / 2, height as i32 - 84 + 15 * i as i32),
+            note.clone(),
+        ))?;
+    }
     const STEPS: usize = 60;
     let step = (hi - lo) / STEPS as f64;
     chart.draw_series((0..STEPS).map(|i| {
@@ -192,5 +263,23 @@ mod tests {
             higher_is_better: true,
         };
         assert_eq!(flat.position(5.0), 1.0);
+    }
+
+    /// Cells tied with the best look alike whatever their medians; worse cells keep the scale.
+    #[test]
+    fn colour_follows_the_evidence() {
+        let tied = [0.1, 0.5, 0.9].map(|t| look(t, Some(Standing::TiedWithBest)));
+        assert!(tied.iter().all(|l| *l == tied[0] && l.mark == Some("tied")));
+        assert_ne!(tied[0].fill, scale_colour(0.9));
+        let best = look(0.7, Some(Standing::Best));
+        assert_eq!(
+            (best.fill, best.outline, best.mark),
+            (scale_colour(1.0), 4, Some("best"))
+        );
+        let worse = look(0.2, Some(Standing::Worse));
+        assert_eq!(
+            (worse.fill, worse.outline, worse.mark),
+            (scale_colour(0.2), 0, None)
+        );
     }
 }

@@ -16,11 +16,13 @@ const MIN_WIDTH: u32 = 640;
 const HEIGHT: u32 = 400;
 
 /// The SVG of `effects` (one per client, same property) side by side; `trial_medians[i][l]`
-/// are the medians of client `i`'s trials at level `l`, drawn as faint dots.
+/// are the medians of client `i`'s trials at level `l`, drawn as faint dots; `captions[i]`
+/// heads client `i`'s panel.
 pub fn draw(
     title: &str,
     effects: &[Effect],
     trial_medians: &[Vec<Vec<f64>>],
+    captions: &[String],
     metric: &str,
 ) -> Result<String> {
     let mut svg = String::new();
@@ -31,7 +33,8 @@ pub fn draw(
         let root = root.titled(title, title_font(title, root.dim_in_pixel().0))?;
         let panels = root.split_evenly((1, effects.len().max(1)));
         for (i, (effect, panel)) in effects.iter().zip(panels.iter()).enumerate() {
-            draw_panel(panel, effect, &trial_medians[i], metric, series(i))?;
+            let caption = captions.get(i).unwrap_or(&effect.client);
+            draw_panel(panel, effect, &trial_medians[i], caption, metric, series(i))?;
         }
         root.present()?;
     }
@@ -42,6 +45,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     effect: &Effect,
     trials: &[Vec<f64>],
+    caption: &str,
     metric: &str,
     colour: RGBColor,
 ) -> Result<()>
@@ -55,11 +59,6 @@ where
         .flat_map(|l| [l.ci95_low, l.ci95_high])
         .chain(trials.iter().flatten().copied());
     let (lo, hi) = padded_range(values, true);
-    let caption = if effect.measurable {
-        effect.client.clone()
-    } else {
-        format!("{} (no measurable difference)", effect.client)
-    };
     let mut chart = ChartBuilder::on(area)
         .caption(caption, (FONT, DESC_SIZE))
         .margin(12)

@@ -10,6 +10,7 @@ mod lines;
 mod rows;
 mod scaling;
 mod scatter;
+pub mod standing;
 pub mod style;
 
 use anyhow::Result;
@@ -105,6 +106,7 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
     let (meta, summary) = (&sweep.meta, &sweep.summary);
     let metric = summary.primary_metric.as_str();
     let all = main_effects(meta, summary);
+    let pooled = super::pooled::pooled(sweep);
     let mut charts = Vec::new();
     // Consumers get a chart of their own, on a numeric axis: `scaling`.
     let swept = meta
@@ -142,10 +144,36 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
             "{} against {property} (median of trials, 95% interval)",
             metric_label(metric)
         );
-        let svg = lines::draw(&title, &effects, &trial_medians, metric)?;
+        let captions: Vec<String> = effects
+            .iter()
+            .map(|e| effect_caption(&pooled, e, metric))
+            .collect();
+        let svg = lines::draw(&title, &effects, &trial_medians, &captions, metric)?;
         charts.push(chart(&format!("effect-{property}"), title, svg));
     }
     Ok(charts)
+}
+
+/// A panel's caption: the client and what the pooled test says about the property there.
+fn effect_caption(pooled: &super::pooled::Pooled, effect: &Effect, metric: &str) -> String {
+    let test = pooled
+        .of(&effect.property)
+        .into_iter()
+        .find(|p| p.client == effect.client && p.metric == metric)
+        .map(|p| p.test);
+    match test {
+        Some(t) if t.significant() => format!(
+            "{} (pooled: {})",
+            effect.client,
+            super::effect_sentences::p_value(t.p)
+        ),
+        Some(t) => format!(
+            "{} (no measurable difference, pooled {})",
+            effect.client,
+            super::effect_sentences::p_value(t.p)
+        ),
+        None => effect.client.clone(),
+    }
 }
 
 /// Throughput against the number of consumers in one group, when `consumers` was swept.
