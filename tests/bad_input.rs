@@ -535,6 +535,8 @@ fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
             "live",
             "--rate",
             "100",
+            "--duration",
+            "5",
         ],
         "share groups are measured draining a backlog",
     );
