@@ -23,4 +23,5 @@ pub mod report;
 pub mod results;
 pub mod stats;
 pub mod sweep;
+pub mod worker;
 pub mod workload;

@@ -337,6 +337,9 @@ pub struct ConsumerRun {
     pub join_s: Option<f64>,
     pub rebalances: Option<u64>,
     pub cpu_s: Option<f64>,
+    /// The worker it ran on (`sweep --workers`); none when it ran on kafkatune's own host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 /// Summary of one metric over a trial's measured (non-warm-up, ok) runs.

@@ -6,6 +6,7 @@ mod command_line;
 mod files;
 mod resume;
 pub mod sides;
+mod workers;
 
 use std::path::PathBuf;
 
@@ -14,6 +15,7 @@ use anyhow::Result;
 pub use cluster::{brokers, clients, cluster_options, ClusterOptions};
 pub use command_line::{mask_command_line, resume_command};
 pub use files::read_properties;
+pub use workers::{worker_options, WorkerOptions, WorkerSet, WorkersOptions};
 
 use crate::cli::{ClusterArgs, SweepArgs, WorkloadArgs};
 use crate::clients::{properties, ClientKind};
@@ -49,6 +51,8 @@ pub struct SweepOptions {
     pub report: bool,
     /// The command line with secrets masked, recorded with the results.
     pub command_line: String,
+    /// `--workers`: the group's consumers run on workers of a fleet, not here.
+    pub workers: Option<WorkersOptions>,
 }
 
 impl SweepOptions {
@@ -214,6 +218,10 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         cluster.admin_props = cluster::consumer_security(&fixed)?;
     }
     check_fake(&cluster, &clients, mode)?;
+    let workers = workers::workers_options(args)?;
+    if workers.is_some() {
+        workers::check_sweep(mode, grouped, &fixed, cluster.fake.is_some())?;
+    }
     let opts = SweepOptions {
         cluster,
         workload,
@@ -232,6 +240,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         yes: args.yes,
         report: !args.no_report,
         command_line,
+        workers,
     };
     opts.check_size()?;
     Ok(opts)

@@ -41,6 +41,8 @@ pub struct RunContext<'a> {
     pub payload_file: &'a std::path::Path,
     /// Live runs: the paced producer's record bodies.
     pub live_payload: Option<std::sync::Arc<crate::workload::payload::Payload>>,
+    /// `--workers`: where a group run's consumers run instead of here.
+    pub fleet: Option<&'a super::remote::Fleet>,
 }
 
 /// One run to make.
@@ -82,7 +84,11 @@ impl RunContext<'_> {
                 outcome
             }
             (None, Some(n)) => {
-                let g = group::run(
+                let launch: &dyn group::Launch = match self.fleet {
+                    Some(fleet) => fleet,
+                    None => &group::Local,
+                };
+                let g = group::run_on(
                     &group::GroupRun {
                         cluster: self.cluster,
                         partitions: &self.prepared.partitions,
@@ -93,6 +99,7 @@ impl RunContext<'_> {
                         timeout,
                     },
                     &spec,
+                    launch,
                 )?;
                 let combined = g.combined.clone();
                 group_run = Some(g);
@@ -120,6 +127,9 @@ impl RunContext<'_> {
         );
         if let Some(g) = &group_run {
             group::fill_record(&mut rec, g, self.opts.workload.messages);
+            if let Some(fleet) = self.fleet {
+                fleet.name_workers(&mut rec);
+            }
         }
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;

@@ -10,6 +10,7 @@ mod produce;
 mod secure;
 mod sweep;
 mod tls;
+mod workers;
 
 #[path = "../common/processes.rs"]
 mod processes;

@@ -184,6 +184,7 @@ fn consumer_run(i: u32, c: &RunOutcome) -> ConsumerRun {
         join_s: r.and_then(|r| r.join_s),
         rebalances: r.and_then(|r| r.rebalances),
         cpu_s: Some(c.usage.user_s + c.usage.sys_s),
+        worker: None,
     }
 }
 
