@@ -381,7 +381,7 @@ fn sweeps_on_workers_are_checked_before_any_work() {
             "--consumers",
             "2",
             "-X",
-            "sasl.password=hunter2",
+            "ssl.key.password=hunter2",
         ],
         "does not send secrets to workers",
     );

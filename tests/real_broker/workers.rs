@@ -28,6 +28,9 @@ impl WorkerProcess {
         let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
             .args(["worker", "--bootstrap-servers", &shared().bootstrap])
             .args(["--fleet", fleet, "--name", name])
+            // An absolute folder, so that its drivers' command lines name it.
+            .arg("--dir")
+            .arg(dir.path().join("runs"))
             .args(extra)
             .current_dir(dir.path())
             .stdout(Stdio::null())

@@ -248,11 +248,10 @@ fn announced_but_silent(
         return Vec::new();
     };
     let mut last: BTreeMap<String, u64> = BTreeMap::new();
-    for read in reader.drain(Duration::from_millis(500), Duration::from_secs(5)) {
-        if let Ok(e) = read {
-            if let Message::Announce { sent_unix_us, .. } = e.message {
-                last.insert(e.sender, sent_unix_us);
-            }
+    let reads = reader.drain(Duration::from_millis(500), Duration::from_secs(5));
+    for e in reads.into_iter().flatten() {
+        if let Message::Announce { sent_unix_us, .. } = e.message {
+            last.insert(e.sender, sent_unix_us);
         }
     }
     let now = crate::clock::now_unix_us();
