@@ -56,6 +56,8 @@ pub enum Command {
         #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
         clients: Vec<ClientChoice>,
     },
+    /// Run a worker: take a coordinator's runs (`sweep --workers`) on this host, through the cluster.
+    Worker(WorkerArgs),
     /// Run one client driver (used by kafkatune itself: one fresh process per run).
     #[command(hide = true)]
     Driver {
@@ -312,6 +314,40 @@ pub struct SweepArgs {
     /// Do not write the charts and HTML report at the end.
     #[arg(long = "no-report")]
     pub no_report: bool,
+    /// Run each group's consumers on workers (`kafkatune worker`) instead of here: N of the
+    /// fleet's idle workers, or these by name (NAME,NAME,...).
+    #[arg(long, value_name = "N|NAMES")]
+    pub workers: Option<String>,
+    #[arg(long, value_name = "NAME", help = format!("The fleet of workers (its topics: kafkatune-control-NAME, kafkatune-results-NAME). Default {}.", defaults::FLEET))]
+    pub fleet: Option<String>,
+    #[arg(long = "workers-timeout", value_name = "SECONDS", help = format!("Seconds to wait for the workers before giving up (exit 3). Default {}.", defaults::WORKERS_TIMEOUT_S))]
+    pub workers_timeout: Option<f64>,
+}
+
+/// `kafkatune worker`: one host's share of sweeps coordinated through the cluster.
+#[derive(Debug, Clone, Args)]
+pub struct WorkerArgs {
+    /// The cluster (HOST:PORT,...), as this host reaches it.
+    #[arg(
+        long = "bootstrap-servers",
+        visible_alias = "bootstrap-server",
+        value_name = "HOST:PORT"
+    )]
+    pub bootstrap_servers: String,
+    /// Properties file of security settings (TLS, SASL) for this worker's connections, as
+    /// Kafka's tools take.
+    #[arg(long = "command-config", value_name = "FILE")]
+    pub command_config: Option<PathBuf>,
+    /// The worker's name, as `sweep --workers NAME,...` gives it. Default the host's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    #[arg(long, value_name = "NAME", help = format!("The fleet to work for. Default {}.", defaults::FLEET))]
+    pub fleet: Option<String>,
+    #[arg(long, value_name = "DIR", help = format!("Folder for the runs' files. Default ./{}.", defaults::WORKER_DIR))]
+    pub dir: Option<PathBuf>,
+    /// Speak this control protocol version (tests of a refused worker).
+    #[arg(long = "control-version", value_name = "N", hide = true)]
+    pub control_version: Option<u32>,
 }
 
 #[cfg(test)]

@@ -82,6 +82,11 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             print_properties();
             Ok(())
         }
+        Command::Worker(args) => {
+            let opts = options::worker_options(&args)?;
+            interrupt::install_handler();
+            crate::worker::run(&opts)
+        }
         Command::Driver {
             client,
             spec,

@@ -37,3 +37,12 @@ pub const BROKERS: u32 = 1;
 pub const MAX_BROKERS: u32 = 9;
 /// Where sweep folders go, under the current directory, when `--out` is not given.
 pub const RESULTS_DIR: &str = "kafkatune-results";
+
+/// The fleet of workers a sweep and a worker use unless `--fleet` says otherwise.
+pub const FLEET: &str = "default";
+
+/// Seconds a sweep waits for its workers (`--workers-timeout`).
+pub const WORKERS_TIMEOUT_S: f64 = 60.0;
+
+/// Where a worker keeps its runs' files (`kafkatune worker --dir`), under its working directory.
+pub const WORKER_DIR: &str = "kafkatune-worker";

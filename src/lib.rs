@@ -26,4 +26,5 @@ pub mod stats;
 pub mod sweep;
 pub mod tune;
 pub mod tune_file;
+pub mod worker;
 pub mod workload;

@@ -552,3 +552,70 @@ fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
         "share.acknowledgement.mode=explicit",
     );
 }
+
+#[test]
+fn sweeps_on_workers_are_checked_before_any_work() {
+    rejects(&["--workers", "0", "--consumers", "2"], "--workers 0");
+    rejects(
+        &["--workers", "w1,w 2", "--consumers", "2"],
+        "is not a worker name",
+    );
+    rejects(
+        &["--workers", "w1,w1", "--consumers", "2"],
+        "w1 is given twice",
+    );
+    rejects(
+        &["--workers", "2"],
+        "--workers spreads a consumer group's consumers",
+    );
+    rejects(
+        &["--workers", "2", "--consumers", "2", "--fleet", "a/b"],
+        "--fleet `a/b`",
+    );
+    rejects(
+        &[
+            "--workers",
+            "2",
+            "--consumers",
+            "2",
+            "--workers-timeout",
+            "0",
+        ],
+        "--workers-timeout must be a positive number",
+    );
+    rejects(&["--fleet", "f"], "add --workers N");
+    rejects(
+        &[
+            "--workers",
+            "2",
+            "--consumers",
+            "2",
+            "-X",
+            "ssl.key.password=hunter2",
+        ],
+        "does not send secrets to workers",
+    );
+}
+
+#[test]
+fn a_worker_is_checked_before_it_connects() {
+    for (args, message) in [
+        (&["--bootstrap-servers", "nohost"][..], "expected HOST:PORT"),
+        (
+            &["--bootstrap-servers", "127.0.0.1:9", "--name", "a b"][..],
+            "--name `a b`",
+        ),
+        (
+            &["--bootstrap-servers", "127.0.0.1:9", "--fleet", ""][..],
+            "--fleet ``",
+        ),
+    ] {
+        kafkatune()
+            .arg("worker")
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(message))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}

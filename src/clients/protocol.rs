@@ -204,7 +204,7 @@ pub struct ShareResult {
 }
 
 /// A progress line a driver may print on stdout.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "event", rename_all = "lowercase")]
 pub enum Event {
     Ready,

@@ -9,6 +9,7 @@ mod repeat;
 mod resume;
 mod share;
 pub mod sides;
+mod workers;
 
 use std::path::PathBuf;
 
@@ -17,6 +18,7 @@ use anyhow::Result;
 pub use cluster::{brokers, clients, cluster_options, ClusterOptions};
 pub use command_line::{mask_command_line, resume_command};
 pub use files::read_properties;
+pub use workers::{worker_options, WorkerOptions, WorkerSet, WorkersOptions};
 
 use crate::cli::{ClusterArgs, SweepArgs, WorkloadArgs};
 use crate::clients::{properties, ClientKind};
@@ -58,6 +60,8 @@ pub struct SweepOptions {
     pub share_release_first: u64,
     /// `--repeat auto` (or a search: `kafkatune tune` sets it): runs chosen as results come in.
     pub adaptive: Option<crate::results::AdaptiveMeta>,
+    /// `--workers`: the group's consumers run on workers of a fleet, not here.
+    pub workers: Option<WorkersOptions>,
 }
 
 impl SweepOptions {
@@ -239,6 +243,10 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         workload.messages * u64::from(workload.message_size),
         run_timeout_s,
     )?;
+    let workers = workers::workers_options(args)?;
+    if workers.is_some() {
+        workers::check_sweep(mode, grouped, &fixed, cluster.fake.is_some())?;
+    }
     let opts = SweepOptions {
         cluster,
         workload,
@@ -259,6 +267,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         command_line,
         share_release_first: args.share_release_first.unwrap_or(0),
         adaptive,
+        workers,
     };
     opts.check_size()?;
     Ok(opts)

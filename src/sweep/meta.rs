@@ -134,7 +134,8 @@ pub fn differences(stored: &SweepMeta, opts: &SweepOptions) -> Vec<String> {
     out
 }
 
-fn host() -> HostMeta {
+/// The host kafkatune runs on.
+pub fn host() -> HostMeta {
     let read = |p: &str| std::fs::read_to_string(p).ok();
     let os = read("/etc/os-release")
         .and_then(|t| {

@@ -8,10 +8,11 @@ pub mod cluster;
 mod fake_cluster;
 pub mod group;
 mod lag;
-mod meta;
+pub mod meta;
 mod one_run;
 pub mod plan;
 pub mod record;
+pub mod remote;
 pub mod runner;
 pub mod schedule;
 
@@ -155,7 +156,18 @@ pub fn run_scheduled<'t>(
         opts.out.display()
     );
 
+    // Sweeps on workers: the workers are waited for once the sweep is known (its id).
+    let fleet = match &opts.workers {
+        Some(w) => Some(remote::Fleet::gather(
+            w,
+            cluster.bootstrap(),
+            &opts.cluster.admin_props,
+            &meta.sweep_id,
+        )?),
+        None => None,
+    };
     let ctx = RunContext {
+        fleet: fleet.as_ref(),
         opts,
         cluster: cluster.as_ref(),
         prepared: &prepared,
@@ -228,6 +240,10 @@ pub fn run_scheduled<'t>(
             &crate::stats::summary::summarize_runs(&meta, &records),
         )?;
         progress.inc(1);
+        if let Some(Err(e)) = fleet.as_ref().map(remote::Fleet::check) {
+            stopped = Some(e);
+            break;
+        }
         if failed {
             if let Err(e) = await_cluster(cluster.as_ref()) {
                 stopped = Some(e);
@@ -236,6 +252,7 @@ pub fn run_scheduled<'t>(
         }
     }
     progress.finish_and_clear();
+    drop(fleet);
     let _ = std::fs::remove_file(&payload_file);
     drop(cluster);
     Ok(SweepOutcome {

@@ -45,6 +45,8 @@ pub struct RunContext<'a> {
     pub payload_file: &'a std::path::Path,
     /// Live runs: the paced producer's record bodies.
     pub live_payload: Option<std::sync::Arc<crate::workload::payload::Payload>>,
+    /// `--workers`: where a group run's consumers run instead of here.
+    pub fleet: Option<&'a super::remote::Fleet>,
 }
 
 /// One run to make.
@@ -109,7 +111,11 @@ impl RunContext<'_> {
                 combined
             }
             (None, Some(n)) => {
-                let g = group::run(
+                let launch: &dyn group::Launch = match self.fleet {
+                    Some(fleet) => fleet,
+                    None => &group::Local,
+                };
+                let g = group::run_on(
                     &group::GroupRun {
                         cluster: self.cluster,
                         partitions: &self.prepared.partitions,
@@ -120,6 +126,7 @@ impl RunContext<'_> {
                         timeout,
                     },
                     &spec,
+                    launch,
                 )?;
                 let combined = g.combined.clone();
                 group_run = Some(g);
@@ -158,6 +165,9 @@ impl RunContext<'_> {
             group::fill_record(&mut rec, g, self.opts.workload.messages);
             rec.group_type = Some("consumer".into());
             group::fill_share_record(&mut rec, g);
+            if let Some(fleet) = self.fleet {
+                fleet.name_workers(&mut rec);
+            }
         }
         if let (Some(live), false) = (self.opts.live, lag_samples.is_empty()) {
             // The producer sends after its 200 ms head start, warm-up first.

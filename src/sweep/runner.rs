@@ -63,7 +63,21 @@ pub fn run_with_events(
     spec: &Spec,
     scratch: &Path,
     timeout: Duration,
+    on_event: impl FnMut(&Event),
+) -> Result<RunOutcome> {
+    let never = std::sync::atomic::AtomicBool::new(false);
+    run_cancellable(driver, spec, scratch, timeout, on_event, &never)
+}
+
+/// [`run_with_events`], ended as by Ctrl-C when `cancel` is set (a worker whose coordinator
+/// gave the run up or fell silent).
+pub fn run_cancellable(
+    driver: &DriverCommand,
+    spec: &Spec,
+    scratch: &Path,
+    timeout: Duration,
     mut on_event: impl FnMut(&Event),
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Result<RunOutcome> {
     std::fs::create_dir_all(scratch)?;
     let spec_path = scratch.join("spec.json");
@@ -119,7 +133,8 @@ pub fn run_with_events(
             }
             Err(mpsc::RecvTimeoutError::Timeout) => {}
         }
-        let interrupted = crate::interrupt::requested();
+        let interrupted =
+            crate::interrupt::requested() || cancel.load(std::sync::atomic::Ordering::Relaxed);
         if interrupted && interrupted_at.is_none() {
             interrupted_at = Some(Instant::now());
             outcome.interrupted = true;

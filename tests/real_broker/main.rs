@@ -14,6 +14,7 @@ mod share;
 mod sweep;
 mod tls;
 mod tune;
+mod workers;
 
 #[path = "../common/processes.rs"]
 mod processes;

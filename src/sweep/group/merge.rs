@@ -209,6 +209,7 @@ fn consumer_run(i: u32, c: &RunOutcome) -> ConsumerRun {
         join_s: r.and_then(|r| r.join_s),
         rebalances: r.and_then(|r| r.rebalances),
         cpu_s: Some(c.usage.user_s + c.usage.sys_s),
+        worker: None,
         max_poll_exceeded: r.and_then(|r| r.max_poll_exceeded),
         processing_s: r.and_then(|r| r.processing_s),
         poll_interval_max_ms: r.and_then(|r| r.poll_interval_max_ms),

@@ -32,7 +32,7 @@ use super::plan::Trial;
 use super::runner::{self, RunOutcome};
 use crate::broker::admin::PartitionOffsets;
 use crate::clients::properties::{self, CONSUMERS};
-use crate::clients::protocol::{Assignment, Spec};
+use crate::clients::protocol::{Assignment, Event, Spec};
 use crate::clients::DriverCommand;
 use watch::{Note, Watch};
 
@@ -91,8 +91,45 @@ pub struct GroupRun<'a> {
     pub timeout: Duration,
 }
 
+/// Where a group run's consumers run: here, one driver process each ([`Local`]), or on the
+/// workers of a fleet (`sweep::remote`). One call runs consumer `index` to its end, handing
+/// its driver's events to `on_event` as they come.
+pub trait Launch: Sync {
+    fn consumer(
+        &self,
+        index: usize,
+        driver: &DriverCommand,
+        spec: &Spec,
+        scratch: &Path,
+        timeout: Duration,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunOutcome>;
+}
+
+/// Every consumer a driver process on this machine.
+pub struct Local;
+
+impl Launch for Local {
+    fn consumer(
+        &self,
+        _index: usize,
+        driver: &DriverCommand,
+        spec: &Spec,
+        scratch: &Path,
+        timeout: Duration,
+        on_event: &mut dyn FnMut(&Event),
+    ) -> Result<RunOutcome> {
+        runner::run_with_events(driver, spec, scratch, timeout, on_event)
+    }
+}
+
 /// Runs the group on `spec` (the run's assign spec, made a subscribe spec here).
 pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
+    run_on(g, spec, &Local)
+}
+
+/// [`run`], its consumers started by `launch`.
+pub fn run_on(g: &GroupRun, spec: &Spec, launch: &dyn Launch) -> Result<GroupOutcome> {
     let GroupRun {
         cluster,
         partitions: parts,
@@ -129,7 +166,7 @@ pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
             let (tx, spec, dir) = (tx.clone(), &group_spec, scratch.join(format!("c{i}")));
             s.spawn(move || {
                 let events = tx.clone();
-                let out = runner::run_with_events(driver, spec, &dir, timeout, |e| {
+                let out = launch.consumer(i, driver, spec, &dir, timeout, &mut |e| {
                     let _ = events.send(Note::Event(i, e.clone()));
                 });
                 let _ = tx.send(Note::Exited(i, Box::new(out)));
