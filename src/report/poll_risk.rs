@@ -238,7 +238,7 @@ fn poll_interval(
                 let safe = (SAFE_SHARE * limit_ms / 1e3 / s).floor();
                 text.push_str(&format!(
                     ", so max.poll.records up to {} keeps a {} margin{}",
-                    short(safe),
+                    if safe < 1e4 { format!("{safe:.0}") } else { short(safe) },
                     percent(1.0 - SAFE_SHARE),
                     if mpr > safe { " (this trial's does not)" } else { "" }
                 ));
