@@ -92,7 +92,7 @@ fn a_large_grid_needs_yes() {
 fn unknown_preset_client_or_mode() {
     rejects(
         &["--preset", "fast"],
-        "invalid value 'fast' for '--preset <NAME>'\n  [possible values: seed, seed-live]",
+        "invalid value 'fast' for '--preset <NAME>'\n  [possible values: seed, seed-live, wan]",
     );
     rejects(
         &["--client", "go"],
