@@ -263,6 +263,10 @@ fn acks_all_waits_for_the_replicas_of_a_three_broker_cluster() {
             "acks=1,all",
             "-X",
             "linger.ms=0",
+            // A short queue: at full speed an unbounded one makes the latency its own depth
+            // (700 ms for acks=1 on a loaded machine), hiding the replication wait.
+            "-X",
+            "librdkafka.queue.buffering.max.messages=1000",
             "--seed",
             "3",
             "--no-report",
