@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9] [--brokers 1]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9,10] [--brokers 1]
 """
 
 import argparse
@@ -366,12 +366,15 @@ class Bench:
         return sizes
 
     # --- pairs 6 and 7: kafkatune's produce sweeps against the clients' own producer tools ---
-    def kafkatune_produce(self, client, payload_file):
+    def kafkatune_produce(self, client, payload_file, rate=None):
         """One `kafkatune sweep --mode produce` run on a fresh topic: its throughput (messages
-        / first send to last acknowledgement) and acknowledgement latency percentiles."""
+        / first send to last acknowledgement) and acknowledgement latency percentiles. With
+        `rate`, `--rate` paces it and it sends --rate-messages."""
         topic = self.new_topic("kafkatune-bench-produce")
+        paced = ["--rate", str(rate)] if rate else []
         (record,) = self.sweep(client, "--mode", "produce", "--payload", str(payload_file),
-                               *[a for kv in PRODUCER_PROPS for a in ("-X", kv)], topic=topic)
+                               *paced, *[a for kv in PRODUCER_PROPS for a in ("-X", kv)],
+                               topic=topic, messages=self.args.rate_messages if rate else None)
         if record.get("status") != "ok":
             raise RuntimeError(f"kafkatune {client} produce run failed: {record.get('error')}")
         return {"msgs_per_s": record["throughput_msgs_per_s"],
@@ -400,18 +403,21 @@ class Bench:
             raise RuntimeError(f"unexpected rdkafka_performance output: {stdout[-500:]}")
         return {"msgs_per_s": float(m.group(5)), "elapsed_ms": int(m.group(4)), "topic": topic}
 
-    def producer_performance_lz4(self, payload_file):
+    def producer_performance_lz4(self, payload_file, rate=None):
         """ProducerPerformance with pairs 6/7's settings and payload file. --print-metrics makes
-        it stop its clock after flush() (every record acknowledged) instead of after close()."""
+        it stop its clock after flush() (every record acknowledged) instead of after close().
+        With `rate`, its --throughput paces it and it sends --rate-messages."""
         topic = self.new_topic("bench-produce-java")
+        count = self.args.rate_messages if rate else self.args.messages
         stdout = self.java_tool("ProducerPerformance", "--bootstrap-server", self.bootstrap,
-                                "--topic", topic, "--num-records", str(self.args.messages),
-                                "--payload-file", str(payload_file), "--throughput", "-1",
+                                "--topic", topic, "--num-records", str(count),
+                                "--payload-file", str(payload_file),
+                                "--throughput", str(rate or -1),
                                 "--print-metrics", "--command-property", *PRODUCER_PROPS)
         m = re.search(r"(\d+) records sent, ([\d.]+) records/sec \([\d.]+ MB/sec\), [\d.]+ ms avg "
                       r"latency, ([\d.]+) ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th, "
                       r"(\d+) ms 99.9th", stdout)
-        if not m or int(m.group(1)) != self.args.messages:
+        if not m or int(m.group(1)) != count:
             raise RuntimeError(f"unexpected ProducerPerformance output: {stdout[-1500:]}")
         def metric(name):
             found = re.search(rf"producer-metrics:{name}:\{{[^}}]*\}}\s*:\s*([\d.]+)", stdout)
@@ -453,6 +459,10 @@ class Bench:
             ("7", "java producer / ProducerPerformance, lz4",
              lambda: self.kafkatune_produce("java", self.payload()["kafkatune"]),
              lambda: self.producer_performance_lz4(self.payload()["peers"]), {**rate, **latency}),
+            ("10", f"java producer / ProducerPerformance, lz4, both at {self.args.rate:,} msg/s",
+             lambda: self.kafkatune_produce("java", self.payload()["kafkatune"], self.args.rate),
+             lambda: self.producer_performance_lz4(self.payload()["peers"], self.args.rate),
+             {**rate, **latency}),
             ("8", "librdkafka through Toxiproxy at 0 ms / direct",
              lambda: self.embedded_drain_rate(True),
              lambda: self.embedded_drain_rate(False), rate),
@@ -624,16 +634,22 @@ def parse_args():
     p.add_argument("--rounds", type=int, default=5, help="alternations per pair (default 5)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
-    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8,9", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8,9,10", help="which pairs to run, e.g. 1,4")
     p.add_argument("--brokers", type=int, default=1,
                    help="embedded brokers (default 1); topics get replication factor min(3, N), "
                         "and min.insync.replicas=2 from 3 on")
+    p.add_argument("--rate", type=int, default=30_000,
+                   help="pair 10: the rate both producers send at (default 30000 msg/s)")
+    p.add_argument("--rate-messages", type=int, default=300_000,
+                   help="pair 10: records each side sends (default 300000)")
     p.add_argument("--kafkatune", type=Path, default=ROOT / "target/release/kafkatune")
     args = p.parse_args()
     if args.brokers < 1:
         p.error("--brokers must be at least 1")
-    if args.message_size < 40 and {"6", "7"} & set(args.pairs.split(",")):
-        p.error("pairs 6 and 7 send JSON bodies: --message-size must be at least 40")
+    if args.message_size < 40 and {"6", "7", "10"} & set(args.pairs.split(",")):
+        p.error("pairs 6, 7 and 10 send JSON bodies: --message-size must be at least 40")
+    if args.rate <= 0 or args.rate_messages <= 0:
+        p.error("--rate and --rate-messages must be positive")
     return args
 
 

@@ -10,7 +10,7 @@ export KAFKATUNE_WITH_CHROMIUM=1
 scripts/setup.sh
 
 # No broker, no Java or Python client needed.
-cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots
+cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune
 
 # The Java driver's unit tests (JUnit through Maven).
 mvn -B -q -f drivers/java/pom.xml test
@@ -30,6 +30,6 @@ fi
 # tests run in parallel.
 target/release/kafkatune setup --client all
 
-# Everything, the real-broker tests among them. Two test threads: the machine has two
-# cores, and the broker needs one.
-cargo test --release --locked -- --test-threads 2
+# The tests on a real broker, and the report in Chromium (the ones above do not run twice).
+# Two test threads: the machine has two cores, and the broker needs one.
+cargo test --release --locked --test real_broker --test report_html -- --test-threads 2

@@ -282,7 +282,8 @@ pub struct SweepArgs {
     /// The regime to measure. Default drain (or the preset's).
     #[arg(long, value_name = "MODE")]
     pub mode: Option<Mode>,
-    /// Live mode: messages per second the producer sends.
+    /// Messages per second the producer sends: live mode (required), pipeline and produce
+    /// modes (default: as fast as it can).
     #[arg(long, value_name = "MSGS_PER_S")]
     pub rate: Option<f64>,
     /// Live mode: seconds measured per run, after the warm-up.

@@ -83,6 +83,9 @@ pub struct SweepMeta {
     /// Live mode only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveMeta>,
+    /// Produce and pipeline sweeps sent at `--rate` (absent: as fast as the producer could).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub send_rate_msgs_per_s: Option<f64>,
     pub clients: Vec<String>,
     /// The swept properties in the order they were given, each with its values.
     pub grid: Vec<(String, Vec<String>)>,

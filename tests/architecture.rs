@@ -223,3 +223,36 @@ fn the_checker_sees_cycles_and_groups() {
         3
     );
 }
+
+/// scripts/test.sh names its test targets one by one (the broker-free ones first, so a
+/// mistake fails fast): a new file under tests/ that it does not name would never run.
+#[test]
+fn the_test_script_runs_every_test_target() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = std::fs::read_to_string(root.join("scripts/test.sh")).unwrap();
+    let named: BTreeSet<&str> = script
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .filter(|w| w[0] == "--test")
+        .map(|w| w[1])
+        .collect();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root.join("tests")).unwrap() {
+        let path = entry.unwrap().path();
+        let target = match (path.is_dir(), path.extension()) {
+            (true, _) if path.join("main.rs").exists() => path.file_name(),
+            (false, Some(e)) if e == "rs" => path.file_stem(),
+            _ => None,
+        };
+        if let Some(t) = target.and_then(|t| t.to_str()) {
+            if !named.contains(t) {
+                missing.push(t.to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "scripts/test.sh runs no `--test {missing:?}`: add each to its broker-free or its real-broker line"
+    );
+}

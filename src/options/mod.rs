@@ -38,8 +38,8 @@ pub struct SweepOptions {
     pub workload: Workload,
     pub mode: Mode,
     pub live: Option<LiveLoad>,
-    /// Pipeline mode: the producer's rate; `None` as fast as it can.
-    pub pipeline_rate: Option<f64>,
+    /// Pipeline and produce modes: the producer's rate (`--rate`); `None` as fast as it can.
+    pub send_rate: Option<f64>,
     pub clients: Vec<ClientKind>,
     /// The swept properties (`--param`, the preset), in order.
     pub grid: Vec<SweptProperty>,
@@ -210,13 +210,13 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
     }
     let workload = workload(&args.workload, messages, mode)?;
-    let pipeline_rate = match (mode, args.rate) {
-        (Mode::Pipeline, Some(r)) if !(r > 0.0 && r <= 10_000_000.0) => {
+    let send_rate = match (mode, args.rate) {
+        (Mode::Pipeline | Mode::Produce, Some(r)) if !(r > 0.0 && r <= 10_000_000.0) => {
             return Err(usage(
                 "--rate must be between 0 and 10000000 messages per second",
             ))
         }
-        (Mode::Pipeline, r) => r,
+        (Mode::Pipeline | Mode::Produce, r) => r,
         _ => None,
     };
     let (repeat, adaptive) = repeat::repeat(args, preset.as_ref().map(|p| p.repeat))?;
@@ -252,7 +252,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         workload,
         mode,
         live,
-        pipeline_rate,
+        send_rate,
         clients,
         grid: swept,
         fixed,
@@ -325,9 +325,14 @@ fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<O
         return Ok(None);
     }
     if mode != Mode::Live {
-        if args.rate.is_some() || args.duration.is_some() || args.warmup_s.is_some() {
+        if args.duration.is_some() || args.warmup_s.is_some() {
             return Err(usage(
-                "--rate, --duration and --warmup-s are for live mode: add --mode live",
+                "--duration and --warmup-s are for live mode: add --mode live",
+            ));
+        }
+        if args.rate.is_some() && mode != Mode::Produce {
+            return Err(usage(
+                "--rate is for the modes with a producer: add --mode live, pipeline or produce",
             ));
         }
         return Ok(None);

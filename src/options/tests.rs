@@ -91,6 +91,17 @@ fn live_options_need_live_mode_and_live_mode_needs_them() {
 }
 
 #[test]
+fn a_produce_sweep_takes_a_rate_and_no_duration() {
+    let o = options(&["--mode", "produce", "--rate", "20000"]).unwrap();
+    assert_eq!(o.send_rate, Some(20000.0));
+    assert!(o.live.is_none());
+    assert_eq!(options(&["--mode", "produce"]).unwrap().send_rate, None);
+    assert!(refused(&["--mode", "produce", "--rate", "0"]).contains("--rate must be"));
+    assert!(refused(&["--mode", "produce", "--duration", "3"]).contains("live mode"));
+    assert!(refused(&["--rate", "7", "--mode", "drain"]).contains("add --mode live, pipeline or produce"));
+}
+
+#[test]
 fn the_send_time_stamp_must_fit_where_it_is_read() {
     let live = [
         "--mode",

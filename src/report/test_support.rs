@@ -25,6 +25,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         },
         mode,
         live: None,
+        send_rate_msgs_per_s: None,
         clients: clients.iter().map(|c| c.to_string()).collect(),
         grid: grid
             .iter()

@@ -23,6 +23,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         },
         mode,
         live: None,
+        send_rate_msgs_per_s: None,
         clients: vec!["librdkafka".into()],
         grid: vec![("fetch.min.bytes".into(), vec!["1".into(), "1024".into()])],
         fixed: Params::new(),

@@ -26,6 +26,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
             duration_s: l.duration_s,
             warmup_s: l.warmup_s,
         }),
+        send_rate_msgs_per_s: opts.send_rate,
         clients: opts.clients.iter().map(|c| c.name().to_string()).collect(),
         grid: opts.grid.clone(),
         fixed: opts

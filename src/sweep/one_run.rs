@@ -251,7 +251,7 @@ impl RunContext<'_> {
         spec.partitions = from_the_end(&before);
         spec.produce = Some(ProduceSpec {
             payload_file: self.payload_file.to_path_buf(),
-            rate_msgs_per_s: None,
+            rate_msgs_per_s: self.opts.send_rate,
         });
         let mut outcome = runner::run(driver, spec, scratch, timeout, || {})?;
         let acked = outcome
@@ -320,7 +320,7 @@ impl RunContext<'_> {
                     let schedule = Schedule {
                         topic: topic.clone(),
                         partitions: ends.iter().map(|p| p.partition).collect(),
-                        rate: self.opts.pipeline_rate,
+                        rate: self.opts.send_rate,
                         count: self.opts.workload.messages,
                         payload: payload.clone(),
                         t0_us: crate::clients::protocol::now_unix_us(),
@@ -359,7 +359,7 @@ impl RunContext<'_> {
         Ok((
             outcome?,
             record::LiveRun {
-                target_rate: self.opts.pipeline_rate,
+                target_rate: self.opts.send_rate,
                 pipeline: true,
                 warmup_end_unix_us: 0,
                 producer: produced,

@@ -56,6 +56,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         },
         mode,
         live: None,
+        send_rate_msgs_per_s: None,
         clients: vec!["librdkafka".into(), "java".into()],
         grid,
         fixed: [
