@@ -1,11 +1,7 @@
 package dev.kafkatune.driver;
 
 import java.io.PrintStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -14,7 +10,6 @@ import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.function.Function;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,46 +24,32 @@ import org.apache.kafka.common.utils.internals.AppInfoParser;
  * One run: create the consumer, assign or subscribe, then poll until exactly
  * {@code spec.messages} records are counted or the deadline passes.
  *
- * <p>The counters are fields rather than locals so that {@link #fill(Result)} can report
- * partial numbers after a failure, and so that Main's watchdog can still write a result
- * if this thread gets stuck. The ones updated once per poll are volatile for that
- * watchdog; the per-record work only touches locals.
+ * <p>The counters are fields rather than locals (most in {@link PollTally}, shared with
+ * {@link ShareRun}) so that {@link #fill(Result)} can report partial numbers after a
+ * failure, and so that Main's watchdog can still write a result if this thread gets stuck.
+ * The ones updated once per poll are volatile for that watchdog; the per-record work only
+ * touches locals.
  */
 final class DrainOrLiveConsumer implements DriverRun {
     private static final long PROGRESS_INTERVAL_NS = 500_000_000L;
     /** A group's remaining messages are sampled from these lines: a finer grain. */
     private static final long GROUP_PROGRESS_INTERVAL_NS = 200_000_000L;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
-    /** Reads the payload's 8-byte big-endian send time in place, without a ByteBuffer per record. */
-    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final Spec spec;
     private final long deadlineNanos;
-    private final PrintStream events;
-    private final Histogram latency;
+    private final PollTally tally;
     private final String version = AppInfoParser.getVersion();
 
     private Consumer<byte[], byte[]> consumer;
     /** Indexed by partition number; grown if the group hands out a partition the spec did not list. */
     private long[] perPartition;
 
-    private volatile Long readyUnixUs;
-    private volatile boolean sawRecord;
-    private volatile long firstNanos;
-    private volatile long firstUnixUs;
-    private volatile long lastNanos;
-    private volatile long counted;
-    private volatile long bytes;
-    private volatile long polls;
-    private volatile long emptyPolls;
-    private volatile int recordsPerPollMax;
     private volatile long processingNanos;
     /** Counted polls, start to start: how many gaps, their sum and the longest. */
     private volatile long pollGaps;
     private volatile long pollGapNanosSum;
     private volatile long pollGapNanosMax;
-    private volatile boolean timedOut;
-    private volatile String failure;
     /** What the consumer was created with; resolved only for the result (not in start-up). */
     private volatile Map<String, Object> configUsed;
 
@@ -78,11 +59,10 @@ final class DrainOrLiveConsumer implements DriverRun {
     DrainOrLiveConsumer(Spec spec, long deadlineNanos, PrintStream events) {
         this.spec = spec;
         this.deadlineNanos = deadlineNanos;
-        this.events = events;
-        this.latency = spec.liveMode() ? LatencyHistogram.create() : null;
+        this.tally = new PollTally(spec, events, spec.subscribe() ? GROUP_PROGRESS_INTERVAL_NS : PROGRESS_INTERVAL_NS);
         int maxPartition = spec.partitions().stream().mapToInt(Spec.PartitionStart::partition).max().orElse(0);
         this.perPartition = new long[maxPartition + 1];
-        this.group = spec.subscribe() ? new GroupMember(spec, this::event) : null;
+        this.group = spec.subscribe() ? new GroupMember(spec, tally::event) : null;
     }
 
     @Override
@@ -108,15 +88,14 @@ final class DrainOrLiveConsumer implements DriverRun {
                     consumer.seek(new TopicPartition(spec.topic(), p.partition()), p.startOffset());
                 }
             }
-            readyUnixUs = wallMicros();
-            event("{\"event\":\"ready\"}");
+            tally.ready();
             consume();
             if (group != null) {
                 group.commitHeld();
             }
-            event("{\"event\":\"progress\",\"messages\":" + counted + "}");
+            tally.progress();
         } catch (Exception e) {
-            failure = Main.oneLine(e);
+            tally.failure = Main.oneLine(e);
             e.printStackTrace();
         }
     }
@@ -147,35 +126,29 @@ final class DrainOrLiveConsumer implements DriverRun {
 
     private void consume() {
         final long target = spec.messages();
-        final long pollTimeoutNanos = spec.pollTimeoutMs() * 1_000_000L;
-        final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
-        final boolean live = latency != null;
-        final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
-        final long progressIntervalNanos = group != null ? GROUP_PROGRESS_INTERVAL_NS : PROGRESS_INTERVAL_NS;
-        long lastProgressNanos = System.nanoTime();
-        long lastProgressCount = 0;
+        final boolean live = tally.live();
+        tally.startProgress();
         final Processing processing = spec.processing();
         long lastPollStart = -1;
 
-        while (counted < target) {
+        while (tally.counted < target) {
             long now = System.nanoTime();
             long remaining = deadlineNanos - now;
             if (remaining <= 0) {
-                timedOut = true;
+                tally.timedOut = true;
                 return;
             }
             if (group != null && group.checkFiles(now)) {
                 return; // the group as a whole is done: finish with what was counted
             }
             long pollStart = System.nanoTime();
-            // Never let one poll carry the run past its deadline.
-            ConsumerRecords<byte[], byte[]> records =
-                    consumer.poll(remaining >= pollTimeoutNanos ? pollTimeout : Duration.ofNanos(remaining));
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(tally.pollTimeout(remaining));
             long afterPoll = System.nanoTime();
             if (group != null && !group.started()) {
                 continue; // joining: partitions are held paused, polls are not counted yet
             }
-            polls++;
+            int n = records.count();
+            tally.polled(n);
             if (lastPollStart >= 0) {
                 long gap = pollStart - lastPollStart;
                 pollGaps++;
@@ -183,22 +156,14 @@ final class DrainOrLiveConsumer implements DriverRun {
                 pollGapNanosMax = Math.max(pollGapNanosMax, gap);
             }
             lastPollStart = pollStart;
-            int n = records.count();
-            if (n == 0) {
-                emptyPolls++;
-            } else {
+            if (n > 0) {
                 // All records of one poll reach the application at the same instant, so one
                 // clock reading per poll is both correct and cheaper than one per record.
-                long nowUs = live ? wallMicros() : 0;
-                if (!sawRecord) {
-                    firstNanos = afterPoll;
-                    firstUnixUs = live ? nowUs : wallMicros();
-                    sawRecord = true;
+                long nowUs = live ? PollTally.wallMicros() : 0;
+                if (!tally.sawRecord) {
+                    tally.firstRecords(afterPoll, live ? nowUs : PollTally.wallMicros());
                 }
-                if (n > recordsPerPollMax) {
-                    recordsPerPollMax = n;
-                }
-                long room = target - counted;
+                long room = target - tally.counted;
                 long taken = 0;
                 long pollBytes = 0;
                 for (TopicPartition tp : records.partitions()) {
@@ -216,7 +181,7 @@ final class DrainOrLiveConsumer implements DriverRun {
                             pollBytes += size;
                         }
                         if (live) {
-                            recordLatency(r.value(), nowUs, warmupEndUs);
+                            tally.recordLatency(r.value(), nowUs);
                         }
                     }
                     countPartition(tp.partition(), take);
@@ -225,38 +190,23 @@ final class DrainOrLiveConsumer implements DriverRun {
                         break;
                     }
                 }
-                bytes += pollBytes;
-                counted += taken;
-                lastNanos = afterPoll;
+                tally.bytes += pollBytes;
+                tally.counted += taken;
+                tally.lastNanos = afterPoll;
                 if (processing != null && taken > 0) {
                     // The application's work on this poll, before the next one; the last
                     // record counts as consumed once it is processed.
                     processingNanos += processing.apply(taken);
-                    lastNanos = System.nanoTime();
+                    tally.lastNanos = System.nanoTime();
                 }
             }
             if (group != null && group.justFinished()) {
                 // Every partition this consumer holds is done: tell the orchestrator at once.
-                lastProgressNanos = afterPoll;
-                lastProgressCount = counted;
-                event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
-            } else if (afterPoll - lastProgressNanos >= progressIntervalNanos && counted != lastProgressCount) {
-                lastProgressNanos = afterPoll;
-                lastProgressCount = counted;
-                event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
+                tally.progressNow(afterPoll);
+            } else {
+                tally.progressIfDue(afterPoll);
             }
         }
-    }
-
-    private void recordLatency(byte[] value, long nowUs, long warmupEndUs) {
-        if (value == null || value.length < 8) {
-            return; // not a kafkatune payload: no send time to measure from
-        }
-        long sendUs = (long) BE_LONG.get(value, 0);
-        if (sendUs < warmupEndUs) {
-            return;
-        }
-        LatencyHistogram.record(latency, nowUs - sendUs);
     }
 
     private void countPartition(int partition, int n) {
@@ -271,28 +221,7 @@ final class DrainOrLiveConsumer implements DriverRun {
     public void fill(Result r) {
         r.clientVersion = version;
         r.clientConfig = configUsed == null ? null : resolved(configUsed);
-        if (failure != null) {
-            r.error = failure;
-        } else if (timedOut) {
-            r.error = "timed out after " + Main.seconds(spec.timeoutS()) + " s with " + counted + " of " + spec.messages() + " messages";
-        } else {
-            r.status = "ok";
-            r.error = null;
-        }
-        if (r.error != null) {
-            r.status = "failed";
-        }
-        r.messages = counted;
-        r.bytes = bytes;
-        r.readyUnixUs = readyUnixUs;
-        if (sawRecord) {
-            r.firstRecordUnixUs = firstUnixUs;
-            // Derived from the monotonic clock so that it agrees with consume_s exactly.
-            r.lastRecordUnixUs = firstUnixUs + (lastNanos - firstNanos) / 1_000;
-            r.consumeS = (lastNanos - firstNanos) / 1e9;
-        }
-        r.polls = polls;
-        r.emptyPolls = emptyPolls;
+        tally.fill(r);
         if (spec.processing() != null) {
             r.processingS = processingNanos / 1e9;
         }
@@ -300,7 +229,6 @@ final class DrainOrLiveConsumer implements DriverRun {
             r.pollIntervalAvgMs = pollGapNanosSum / 1e6 / pollGaps;
             r.pollIntervalMaxMs = pollGapNanosMax / 1e6;
         }
-        r.recordsPerPollMax = recordsPerPollMax;
         TreeMap<Integer, Long> pp = new TreeMap<>();
         for (Spec.PartitionStart p : spec.partitions()) {
             pp.put(p.partition(), 0L);
@@ -319,9 +247,6 @@ final class DrainOrLiveConsumer implements DriverRun {
             r.joinS = !group.assigned ? null : (group.firstAssignmentNanos - group.subscribeNanos) / 1e9;
         } else {
             r.assignedPartitions = spec.partitions().stream().map(Spec.PartitionStart::partition).sorted().toList();
-        }
-        if (latency != null) {
-            r.latencyHistogram = LatencyHistogram.encode(latency);
         }
     }
 
@@ -351,15 +276,5 @@ final class DrainOrLiveConsumer implements DriverRun {
     @Override
     public double timeoutS() {
         return spec.timeoutS();
-    }
-
-    private void event(String json) {
-        events.println(json);
-        events.flush();
-    }
-
-    static long wallMicros() {
-        Instant t = Instant.now();
-        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1_000;
     }
 }

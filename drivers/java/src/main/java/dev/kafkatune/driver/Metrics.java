@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ShareConsumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
@@ -16,7 +17,7 @@ final class Metrics {
     private static final String CONSUMER_GROUP = "consumer-metrics";
     private static final String PRODUCER_GROUP = "producer-metrics";
     /** The share consumer's own groups (kafka-clients ShareFetchMetricsRegistry, ShareConsumerMetrics). */
-    static final Set<String> SHARE_GROUPS = Set.of("consumer-share-fetch-manager-metrics", "consumer-share-metrics");
+    private static final Set<String> SHARE_GROUPS = Set.of("consumer-share-fetch-manager-metrics", "consumer-share-metrics");
 
     private Metrics() {}
 
@@ -29,10 +30,7 @@ final class Metrics {
      */
     static void snapshotClient(Consumer<?, ?> consumer, Result result) {
         Map<String, Double> flat = flatten(consumer.metrics(), Set.of(FETCH_GROUP, CONSUMER_GROUP));
-        result.clientMetrics = flat;
-        result.fetchRequests = asLong(flat.get("fetch-total"));
-        result.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
-        result.fetchLatencyMaxMs = flat.get("fetch-latency-max");
+        fetchFields(flat, result);
         // Kafka 4 keeps fetch-size-avg per topic only: the client-wide figure is the bytes
         // consumed over the fetches made.
         Double size = flat.get("fetch-size-avg");
@@ -43,6 +41,27 @@ final class Metrics {
         }
         result.fetchBytesAvg = size;
         result.recordsLagMax = asLong(flat.get("records-lag-max"));
+    }
+
+    /**
+     * The share consumer's client-wide metrics ({@link #SHARE_GROUPS}) into {@code result}, like
+     * {@link #snapshotClient}; the fetch size is the bytes consumed over the fetches made when
+     * both are there. Before {@code close()}.
+     */
+    static void snapshotShare(ShareConsumer<?, ?> consumer, Result result) {
+        Map<String, Double> flat = flatten(consumer.metrics(), SHARE_GROUPS);
+        fetchFields(flat, result);
+        Double fetches = flat.get("fetch-total");
+        Double consumed = flat.get("bytes-consumed-total");
+        result.fetchBytesAvg = consumed != null && fetches != null && fetches > 0 ? consumed / fetches : flat.get("fetch-size-avg");
+    }
+
+    /** The fields both consumers' metrics give alike: the flat map, fetch count and fetch latency. */
+    private static void fetchFields(Map<String, Double> flat, Result result) {
+        result.clientMetrics = flat;
+        result.fetchRequests = asLong(flat.get("fetch-total"));
+        result.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
+        result.fetchLatencyMaxMs = flat.get("fetch-latency-max");
     }
 
     /**

@@ -94,7 +94,7 @@ final class ProduceRun implements DriverRun {
             }
             bufferWait = metric(producer.metrics(), BUFFER_WAIT_METRIC);
             bufferWaitSeen = bufferWait == null ? 0 : value(bufferWait);
-            readyUnixUs = DrainOrLiveConsumer.wallMicros();
+            readyUnixUs = PollTally.wallMicros();
             event("{\"event\":\"ready\"}");
             send(payload);
             if (!timedOut && !acks.failed() && failure == null) {
@@ -179,7 +179,7 @@ final class ProduceRun implements DriverRun {
             }
             if (i == 0) {
                 t0 = now;
-                t0Us = DrainOrLiveConsumer.wallMicros();
+                t0Us = PollTally.wallMicros();
                 firstSendNanos = t0;
                 firstSendUnixUs = t0Us;
                 sentAny = true;

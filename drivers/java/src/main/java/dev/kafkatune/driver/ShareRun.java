@@ -1,9 +1,6 @@
 package dev.kafkatune.driver;
 
 import java.io.PrintStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,14 +44,13 @@ final class ShareRun implements DriverRun {
     private static final long FILE_CHECK_NS = 20_000_000L;
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration FINAL_COMMIT_TIMEOUT = Duration.ofSeconds(5);
-    private static final VarHandle BE_LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     /** A poll that keeps failing is not a measurement. */
     private static final int MAX_ACQUISITION_ERRORS = 100;
 
     private final Spec spec;
     private final long deadlineNanos;
-    private final PrintStream events;
-    private final Histogram latency;
+    /** The counters and result fields every consumer run shares (DrainOrLiveConsumer too). */
+    private final PollTally tally;
     private final String version = AppInfoParser.getVersion();
     private final boolean explicit;
     private final Map<Integer, ShareAccounting.Partition> ranges = new HashMap<>();
@@ -68,16 +63,6 @@ final class ShareRun implements DriverRun {
     private volatile Map<String, Object> configUsed;
     private long releaseLeft;
 
-    private volatile Long readyUnixUs;
-    private volatile boolean sawRecord;
-    private volatile long firstNanos;
-    private volatile long firstUnixUs;
-    private volatile long lastNanos;
-    private volatile long counted;
-    private volatile long bytes;
-    private volatile long polls;
-    private volatile long emptyPolls;
-    private volatile int recordsPerPollMax;
     private volatile long deliveries;
     private volatile long redeliveries;
     private volatile long acceptsSent;
@@ -88,8 +73,6 @@ final class ShareRun implements DriverRun {
     private volatile long duplicateAccepts;
     private volatile long outsideRange;
     private volatile String firstAcknowledgementError;
-    private volatile boolean timedOut;
-    private volatile String failure;
     private volatile long joinNanos;
     /** When polling began (the start file): a share member joins the group on its first poll. */
     private volatile long pollStartNanos;
@@ -97,8 +80,7 @@ final class ShareRun implements DriverRun {
     ShareRun(Spec spec, long deadlineNanos, PrintStream events) {
         this.spec = spec;
         this.deadlineNanos = deadlineNanos;
-        this.events = events;
-        this.latency = spec.liveMode() ? LatencyHistogram.create() : null;
+        this.tally = new PollTally(spec, events, PROGRESS_INTERVAL_NS);
         String mode = spec.properties().getOrDefault(ConsumerConfig.SHARE_ACKNOWLEDGEMENT_MODE_CONFIG, "implicit");
         this.explicit = "explicit".equalsIgnoreCase(mode);
         for (Spec.PartitionStart p : spec.partitions()) {
@@ -121,8 +103,7 @@ final class ShareRun implements DriverRun {
             configUsed = config;
             consumer.setAcknowledgementCommitCallback(this::onAcknowledged);
             consumer.subscribe(List.of(spec.topic()));
-            readyUnixUs = DrainOrLiveConsumer.wallMicros();
-            event("{\"event\":\"ready\"}");
+            tally.ready();
             if (awaitStart()) {
                 pollStartNanos = System.nanoTime();
                 consume();
@@ -130,9 +111,9 @@ final class ShareRun implements DriverRun {
             // Acknowledgements of the last poll go with the next request: send them now, and
             // let their confirmations count.
             consumer.commitSync(FINAL_COMMIT_TIMEOUT);
-            event("{\"event\":\"progress\",\"messages\":" + counted + "}");
+            tally.progress();
         } catch (Exception e) {
-            failure = Main.oneLine(e);
+            tally.failure = Main.oneLine(e);
             e.printStackTrace();
         }
     }
@@ -153,7 +134,7 @@ final class ShareRun implements DriverRun {
     private boolean awaitStart() throws InterruptedException {
         while (startFile != null && !Files.exists(startFile)) {
             if (System.nanoTime() >= deadlineNanos) {
-                timedOut = true;
+                tally.timedOut = true;
                 return false;
             }
             if (stopFile != null && Files.exists(stopFile)) {
@@ -166,18 +147,13 @@ final class ShareRun implements DriverRun {
 
     private void consume() {
         final long target = spec.messages();
-        final long pollTimeoutNanos = spec.pollTimeoutMs() * 1_000_000L;
-        final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
-        final boolean live = latency != null;
-        final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
-        long lastProgressNanos = System.nanoTime();
-        long lastProgressCount = 0;
+        tally.startProgress();
         long nextFileCheck = 0;
-        while (counted < target) {
+        while (tally.counted < target) {
             long now = System.nanoTime();
             long remaining = deadlineNanos - now;
             if (remaining <= 0) {
-                timedOut = true;
+                tally.timedOut = true;
                 return;
             }
             if (stopFile != null && now >= nextFileCheck) {
@@ -188,7 +164,7 @@ final class ShareRun implements DriverRun {
             }
             ConsumerRecords<byte[], byte[]> records;
             try {
-                records = consumer.poll(remaining >= pollTimeoutNanos ? pollTimeout : Duration.ofNanos(remaining));
+                records = consumer.poll(tally.pollTimeout(remaining));
             } catch (KafkaException e) {
                 acquisitionErrors++;
                 System.err.println("kafkatune java driver: share poll failed: " + Main.oneLine(e));
@@ -201,32 +177,20 @@ final class ShareRun implements DriverRun {
             if (joinNanos == 0 && !records.isEmpty()) {
                 joinNanos = afterPoll;
             }
-            polls++;
             int n = records.count();
-            if (n == 0) {
-                emptyPolls++;
-            } else {
-                handle(records, afterPoll, live, warmupEndUs);
-                if (n > recordsPerPollMax) {
-                    recordsPerPollMax = n;
-                }
+            tally.polled(n);
+            if (n > 0) {
+                handle(records, afterPoll);
             }
-            if (afterPoll - lastProgressNanos >= PROGRESS_INTERVAL_NS && counted != lastProgressCount) {
-                lastProgressNanos = afterPoll;
-                lastProgressCount = counted;
-                event("{\"event\":\"progress\",\"messages\":" + lastProgressCount + "}");
-            }
+            tally.progressIfDue(afterPoll);
         }
     }
 
     /** Acknowledges every record of one poll (explicit mode; implicit accepts them with the next poll). */
-    private void handle(ConsumerRecords<byte[], byte[]> records, long afterPoll, boolean live, long warmupEndUs) {
-        long nowUs = live || !sawRecord ? DrainOrLiveConsumer.wallMicros() : 0;
-        if (!sawRecord) {
-            firstNanos = afterPoll;
-            firstUnixUs = nowUs;
-            sawRecord = true;
-        }
+    private void handle(ConsumerRecords<byte[], byte[]> records, long afterPoll) {
+        boolean live = tally.live();
+        long nowUs = live || !tally.sawRecord ? PollTally.wallMicros() : 0;
+        tally.firstRecords(afterPoll, nowUs);
         long pollBytes = 0;
         long delivered = 0;
         long again = 0;
@@ -261,13 +225,13 @@ final class ShareRun implements DriverRun {
                 pollBytes += size;
             }
             if (live) {
-                recordLatency(r.value(), nowUs, warmupEndUs);
+                tally.recordLatency(r.value(), nowUs);
             }
-            lastNanos = afterPoll;
+            tally.lastNanos = afterPoll;
         }
         deliveries += delivered;
         redeliveries += again;
-        bytes += pollBytes;
+        tally.bytes += pollBytes;
     }
 
     /** The broker's answer to acknowledgements; runs on this thread, inside poll() and commitSync(). */
@@ -294,7 +258,7 @@ final class ShareRun implements DriverRun {
                     continue;
                 }
                 if (range.accept(offset)) {
-                    counted++;
+                    tally.counted++;
                 } else {
                     duplicateAccepts++;
                 }
@@ -302,42 +266,11 @@ final class ShareRun implements DriverRun {
         }
     }
 
-    private void recordLatency(byte[] value, long nowUs, long warmupEndUs) {
-        if (value == null || value.length < 8) {
-            return;
-        }
-        long sendUs = (long) BE_LONG.get(value, 0);
-        if (sendUs >= warmupEndUs) {
-            LatencyHistogram.record(latency, nowUs - sendUs);
-        }
-    }
-
     @Override
     public void fill(Result r) {
         r.clientVersion = version;
         r.clientConfig = configUsed == null ? null : resolved(configUsed);
-        if (failure != null) {
-            r.error = failure;
-        } else if (timedOut) {
-            r.error = "timed out after " + Main.seconds(spec.timeoutS()) + " s with " + counted + " of " + spec.messages() + " messages";
-        } else {
-            r.status = "ok";
-            r.error = null;
-        }
-        if (r.error != null) {
-            r.status = "failed";
-        }
-        r.messages = counted;
-        r.bytes = bytes;
-        r.readyUnixUs = readyUnixUs;
-        if (sawRecord) {
-            r.firstRecordUnixUs = firstUnixUs;
-            r.lastRecordUnixUs = firstUnixUs + (lastNanos - firstNanos) / 1_000;
-            r.consumeS = (lastNanos - firstNanos) / 1e9;
-        }
-        r.polls = polls;
-        r.emptyPolls = emptyPolls;
-        r.recordsPerPollMax = recordsPerPollMax;
+        tally.fill(r);
         TreeMap<Integer, Long> pp = new TreeMap<>();
         List<Integer> read = new java.util.ArrayList<>();
         Map<Integer, List<long[]>> accepted = new TreeMap<>();
@@ -353,9 +286,6 @@ final class ShareRun implements DriverRun {
         r.rebalances = 0;
         // join_s of a share member: first poll to first record (joining, first acquisition).
         r.joinS = joinNanos == 0 || pollStartNanos == 0 ? null : (joinNanos - pollStartNanos) / 1e9;
-        if (latency != null) {
-            r.latencyHistogram = LatencyHistogram.encode(latency);
-        }
         ShareAccounting.Totals t = new ShareAccounting.Totals();
         t.deliveries = deliveries;
         t.redeliveries = redeliveries;
@@ -394,14 +324,7 @@ final class ShareRun implements DriverRun {
         if (consumer == null) {
             return;
         }
-        Map<String, Double> flat = Metrics.flatten(consumer.metrics(), Metrics.SHARE_GROUPS);
-        r.clientMetrics = flat;
-        Double fetches = flat.get("fetch-total");
-        r.fetchRequests = fetches == null ? null : Math.round(fetches);
-        r.fetchLatencyAvgMs = flat.get("fetch-latency-avg");
-        r.fetchLatencyMaxMs = flat.get("fetch-latency-max");
-        Double consumed = flat.get("bytes-consumed-total");
-        r.fetchBytesAvg = consumed != null && fetches != null && fetches > 0 ? consumed / fetches : flat.get("fetch-size-avg");
+        Metrics.snapshotShare(consumer, r);
     }
 
     @Override
@@ -414,10 +337,5 @@ final class ShareRun implements DriverRun {
     @Override
     public double timeoutS() {
         return spec.timeoutS();
-    }
-
-    private void event(String json) {
-        events.println(json);
-        events.flush();
     }
 }

@@ -122,9 +122,9 @@ class DrainOrLiveConsumerTest {
             sleep(30);
             mock.addRecord(record(0, 1, bytes(1)));
         });
-        long before = DrainOrLiveConsumer.wallMicros();
+        long before = PollTally.wallMicros();
         Result r = run(specFor(2, partition(0, 0, null)));
-        long after = DrainOrLiveConsumer.wallMicros();
+        long after = PollTally.wallMicros();
         assertEquals(4, r.polls);
         assertEquals(2, r.emptyPolls);
         assertEquals(2, r.messages);
@@ -215,7 +215,7 @@ class DrainOrLiveConsumerTest {
 
     @Test
     void liveLatencyIsRecordedInMicrosecondsFromTheWarmUpEndOn() throws DataFormatException {
-        long now = DrainOrLiveConsumer.wallMicros();
+        long now = PollTally.wallMicros();
         long warmupEnd = now - 1_000_000;
         mock.schedulePollTask(() -> {
             mock.addRecord(record(0, 0, payload(now - 5_000, 100)));        // 5 ms (and more by the poll)

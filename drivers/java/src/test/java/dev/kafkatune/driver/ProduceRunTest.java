@@ -138,9 +138,9 @@ class ProduceRunTest {
         Map<String, Object> s = specFor(7, null, 0);
         ((Map<String, Object>) s.get("produce")).put("payload_file", payload(text("aa"), text("bbb"), text("c")));
         MockProducer<byte[], byte[]> mock = mock(true);
-        long before = DrainOrLiveConsumer.wallMicros();
+        long before = PollTally.wallMicros();
         Result r = run(s, mock);
-        long after = DrainOrLiveConsumer.wallMicros();
+        long after = PollTally.wallMicros();
         assertEquals("ok", r.status, r.error);
         String[] bodies = {"aa", "bbb", "c"};
         long previous = 0;
