@@ -163,6 +163,44 @@ fn a_bigger_linger_makes_fewer_bigger_requests() {
     );
 }
 
+/// `--rate` paces every client: 3,000 records at 2,000 msg/s cannot be sent in under 1.5 s
+/// (record i goes at i / rate), and the sweep records the rate it was asked for.
+#[test]
+fn a_rate_paces_every_producer() {
+    let (_tmp, dir) = out_dir();
+    let topic = own_topic("rate");
+    let (recs, _) = sweep_ok(
+        kafkatune_on("sweep", &shared().bootstrap, &topic).args([
+            "--mode",
+            "produce",
+            "--allow-write",
+            "--messages",
+            "3000",
+            "--rate",
+            "2000",
+            "--repeat",
+            "1",
+            "--no-report",
+            "--client",
+            "librdkafka,java,kafka-python",
+        ]),
+        &dir,
+        3000,
+    );
+    let meta: kafkatune::results::SweepMeta =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap();
+    assert_eq!(meta.send_rate_msgs_per_s, Some(2000.0));
+    assert_eq!(recs.len(), 3);
+    for r in &recs {
+        let send_s = r.send_s.unwrap();
+        assert!(
+            send_s >= 1.45,
+            "{}: 3000 records at 2000 msg/s sent in {send_s} s",
+            r.client
+        );
+    }
+}
+
 #[test]
 fn a_pipeline_run_reads_exactly_what_its_producer_sent() {
     let (_tmp, dir) = out_dir();
