@@ -18,6 +18,7 @@ import os
 import platform
 import random
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -378,6 +379,7 @@ class Bench:
         if record.get("status") != "ok":
             raise RuntimeError(f"kafkatune {client} produce run failed: {record.get('error')}")
         return {"msgs_per_s": record["throughput_msgs_per_s"],
+                "cpu_s_per_m": record.get("cpu_s_per_million_msgs"),
                 "p50_ms": record["ack_latency_p50_ms"], "p99_ms": record["ack_latency_p99_ms"],
                 "p999_ms": record["ack_latency_p999_ms"], "max_ms": record["ack_latency_max_ms"],
                 "compression_ratio": record.get("compression_ratio"),
@@ -392,6 +394,7 @@ class Bench:
         lz4 would compress them far better and faster than kafkatune's. -S also makes it copy
         each value into a buffer of its own, as librdkafka copies kafkatune's."""
         topic = self.new_topic("bench-produce-rdkafka")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         stdout, _ = run([str(self.args.rdkafka_performance), "-P", "-t", topic, "-p", "0",
                          "-b", self.bootstrap, "-c", str(self.args.messages),
                          "-s", str(self.args.message_size), "-m", pattern, "-S", "0", "-q",
@@ -399,9 +402,14 @@ class Bench:
                          "-z", "lz4"])
         m = re.search(r"% (\d+) messages produced \(\d+ bytes\), (\d+) delivered \(offset -?\d+, "
                       r"(\d+) failed\) in (\d+)ms: (\d+) msgs/s", stdout)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if not m or int(m.group(2)) != self.args.messages or int(m.group(3)) != 0:
             raise RuntimeError(f"unexpected rdkafka_performance output: {stdout[-500:]}")
-        return {"msgs_per_s": float(m.group(5)), "elapsed_ms": int(m.group(4)), "topic": topic}
+        # Its process's CPU (user + system, from the kernel as kafkatune's driver's is): what a
+        # message costs, which a loaded machine changes far less than the rate.
+        cpu_s = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return {"msgs_per_s": float(m.group(5)), "elapsed_ms": int(m.group(4)), "topic": topic,
+                "cpu_s_per_m": cpu_s / self.args.messages * 1e6}
 
     def producer_performance_lz4(self, payload_file, rate=None):
         """ProducerPerformance with pairs 6/7's settings and payload file. --print-metrics makes
@@ -492,9 +500,11 @@ class Bench:
                     x[side]["log_mb"] = sizes.get(x[side]["topic"])
             if all(x[side]["log_mb"] for x in rounds for side in ("kafkatune", "peer")):
                 targets = {**targets, "log_mb": (None, None)}
-        # For information, where both sides report it: the producer's own queue time.
-        if all(x[side].get("queue_time_avg_ms") is not None for x in rounds for side in ("kafkatune", "peer")):
-            targets = {**targets, "queue_time_avg_ms": (None, None)}
+        # For information, where both sides report them: the producer's own queue time, and
+        # the CPU a message cost.
+        for info in ("queue_time_avg_ms", "cpu_s_per_m"):
+            if all(x[side].get(info) is not None for x in rounds for side in ("kafkatune", "peer")):
+                targets = {**targets, info: (None, None)}
         metrics = {}
         for m, (low, high) in targets.items():
             ks = [x["kafkatune"][m] for x in rounds]
@@ -545,6 +555,8 @@ METRICS = {
     # waited in the producer's buffer before being sent. At full speed it is most of the
     # acknowledgement latency, on both sides (bench/README.md, "Why pair 7's latency ...").
     "queue_time_avg_ms": ("queue ms", "  producer's own record-queue-time-avg", 1),
+    # Pair 6: each producer process's CPU seconds (user + system) per million messages.
+    "cpu_s_per_m": ("CPU s/M", "  CPU s per million messages (the producer process)", 2),
 }
 
 
@@ -564,6 +576,8 @@ def fmt_rate(x):
 def fmt_value(metric, x):
     if metric == "msgs_per_s":
         return fmt_rate(x)
+    if metric == "cpu_s_per_m":
+        return f"{x:.2f} s"
     return f"{x:.1f} MB" if metric == "log_mb" else f"{x:.1f} ms"
 
 

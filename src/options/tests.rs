@@ -98,7 +98,8 @@ fn a_produce_sweep_takes_a_rate_and_no_duration() {
     assert_eq!(options(&["--mode", "produce"]).unwrap().send_rate, None);
     assert!(refused(&["--mode", "produce", "--rate", "0"]).contains("--rate must be"));
     assert!(refused(&["--mode", "produce", "--duration", "3"]).contains("live mode"));
-    assert!(refused(&["--rate", "7", "--mode", "drain"]).contains("add --mode live, pipeline or produce"));
+    assert!(refused(&["--rate", "7", "--mode", "drain"])
+        .contains("add --mode live, pipeline or produce"));
 }
 
 #[test]
