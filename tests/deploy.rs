@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::Parser;
-use serde::Deserialize;
 use kafkatune::cli::{Cli, Command};
+use serde::Deserialize;
 use serde_yaml::Value;
 
 fn deploy_dir() -> PathBuf {
@@ -27,8 +27,8 @@ fn manifests() -> Vec<(String, Value)> {
         let text = std::fs::read_to_string(&file).unwrap();
         let name = file.file_name().unwrap().to_string_lossy().to_string();
         for doc in serde_yaml::Deserializer::from_str(&text) {
-            let value = Value::deserialize(doc)
-                .unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
+            let value =
+                Value::deserialize(doc).unwrap_or_else(|e| panic!("{name} is not valid YAML: {e}"));
             if !value.is_null() {
                 out.push((name.clone(), value));
             }
@@ -143,10 +143,14 @@ fn the_manifests_parse_and_run_the_built_image_with_arguments_kafkatune_worker_a
                 !args.iter().any(|a| a.contains("$(")),
                 "{file}: an argument names an env variable the container does not set: {args:?}"
             );
-            let cli = Cli::try_parse_from(std::iter::once("kafkatune".to_string()).chain(args.clone()))
-                .unwrap_or_else(|e| panic!("{file}: kafkatune does not take {args:?}: {e}"));
+            let cli =
+                Cli::try_parse_from(std::iter::once("kafkatune".to_string()).chain(args.clone()))
+                    .unwrap_or_else(|e| panic!("{file}: kafkatune does not take {args:?}: {e}"));
             let Command::Worker(worker) = cli.command else {
-                panic!("{file}: the container runs `kafkatune {}`, not a worker", args[0]);
+                panic!(
+                    "{file}: the container runs `kafkatune {}`, not a worker",
+                    args[0]
+                );
             };
             // --command-config names a file of the mounted Secret: its text, written here,
             // must be a properties file the worker takes.
@@ -186,7 +190,12 @@ fn the_dockerfile_starts_kafkatune_and_the_worker_help_runs() {
         .unwrap();
     assert!(out.status.success());
     let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--bootstrap-servers", "--fleet", "--command-config", "--name"] {
+    for flag in [
+        "--bootstrap-servers",
+        "--fleet",
+        "--command-config",
+        "--name",
+    ] {
         assert!(help.contains(flag), "worker --help lacks {flag}: {help}");
     }
 }

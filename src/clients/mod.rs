@@ -111,7 +111,10 @@ pub fn versions() -> std::collections::BTreeMap<String, String> {
         .lines()
         .find_map(|l| l.trim().strip_prefix("kafka-python=="))
     {
-        out.insert(ClientKind::KafkaPython.name().to_string(), v.trim().to_string());
+        out.insert(
+            ClientKind::KafkaPython.name().to_string(),
+            v.trim().to_string(),
+        );
     }
     out
 }

@@ -264,7 +264,10 @@ impl RunContext<'_> {
             rate_msgs_per_s: None,
         });
         let (mut outcome, producers) = match (super::producers::producers(run.trial), self.fleet) {
-            (None, None) => (runner::run(run.driver, spec, scratch, timeout, || {})?, None),
+            (None, None) => (
+                runner::run(run.driver, spec, scratch, timeout, || {})?,
+                None,
+            ),
             (n, fleet) => {
                 let launch: &dyn group::Launch = match fleet {
                     Some(fleet) => fleet,

@@ -102,9 +102,7 @@ pub fn combine(producers: &[RunOutcome]) -> RunOutcome {
                         .filter(|r| r.status != Some(Status::Ok))
                         .map(|r| r.error.clone().unwrap_or_else(|| "failed".into())),
                 )
-                .chain(
-                    (p.result.is_none() && p.failure.is_none()).then(|| "no result".to_string()),
-                )
+                .chain((p.result.is_none() && p.failure.is_none()).then(|| "no result".to_string()))
                 .collect();
             (!why.is_empty()).then(|| format!("producer #{i}: {}", why.join("; ")))
         })
@@ -150,7 +148,10 @@ fn combine_results(results: &[&DriverResult]) -> Result<DriverResult> {
     let first = results.iter().filter_map(|r| r.first_record_unix_us).min();
     let last = results.iter().filter_map(|r| r.last_record_unix_us).max();
     let mut histogram = latency::new_histogram();
-    for h in results.iter().filter_map(|r| r.ack_latency_histogram.as_deref()) {
+    for h in results
+        .iter()
+        .filter_map(|r| r.ack_latency_histogram.as_deref())
+    {
         histogram
             .add(latency::decode(h)?)
             .map_err(|e| anyhow::anyhow!("merging the producers' latency histograms: {e:?}"))?;
@@ -192,9 +193,7 @@ fn combine_results(results: &[&DriverResult]) -> Result<DriverResult> {
         produce_errors: sum_u(|r| r.produce_errors),
         retries: sum_u(|r| r.retries),
         produce_requests: requests,
-        records_per_request_avg: requests
-            .filter(|n| *n > 0.0)
-            .map(|n| messages as f64 / n),
+        records_per_request_avg: requests.filter(|n| *n > 0.0).map(|n| messages as f64 / n),
         batch_size_avg_bytes: weighted(
             |r| r.batch_size_avg_bytes,
             |r| r.produce_requests.unwrap_or(0.0),
@@ -322,6 +321,9 @@ mod tests {
                 ..Default::default()
             },
         ]);
-        assert!(c.failure.unwrap().contains("producer #1: on worker w2: killed"));
+        assert!(c
+            .failure
+            .unwrap()
+            .contains("producer #1: on worker w2: killed"));
     }
 }

@@ -67,7 +67,9 @@ pub fn check(
             ));
         }
         if spec.produce.is_none() || spec.mode != Mode::Produce || payload.is_none() {
-            return Err("a producer's run comes with its produce spec and its bodies' recipe".into());
+            return Err(
+                "a producer's run comes with its produce spec and its bodies' recipe".into(),
+            );
         }
         if ClientKind::parse(&spec.client).is_none() {
             return Err(format!("this kafkatune has no client `{}`", spec.client));
@@ -201,7 +203,10 @@ pub fn start(
         };
         let outcome = masked(outcome, &secrets);
         if let Some(f) = &outcome.failure {
-            eprintln!("kafkatune: worker {name}: {} failed: {f}", spec.run_id.as_deref().unwrap_or(""));
+            eprintln!(
+                "kafkatune: worker {name}: {} failed: {f}",
+                spec.run_id.as_deref().unwrap_or("")
+            );
         }
         let _ = bus.send(
             &results,
@@ -280,7 +285,10 @@ mod tests {
         };
         assert_eq!(check(&spec("orders"), "orders", None), Ok(()));
         let other = check(&spec("payments"), "orders", None).unwrap_err();
-        assert!(other.contains("`payments`") && other.contains("`orders`"), "{other}");
+        assert!(
+            other.contains("`payments`") && other.contains("`orders`"),
+            "{other}"
+        );
         let mut producer = spec("orders");
         producer.mode = Mode::Produce;
         producer.group_id = None;
@@ -291,7 +299,10 @@ mod tests {
         let write = check(&producer, "orders", Some(&recipe)).unwrap_err();
         assert!(write.contains("did not create"), "{write}");
         producer.topic = "kafkatune-produce-p6".into();
-        assert_eq!(check(&producer, "kafkatune-produce-p6", Some(&recipe)), Ok(()));
+        assert_eq!(
+            check(&producer, "kafkatune-produce-p6", Some(&recipe)),
+            Ok(())
+        );
         assert!(check(&producer, "kafkatune-produce-p6", None).is_err());
         let mut group = spec("orders");
         group.group_id = Some("theirs".into());

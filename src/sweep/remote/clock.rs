@@ -139,7 +139,11 @@ mod tests {
         assert_eq!(err.kind, crate::error::ErrorKind::Usage);
         assert!(err.message.contains("worker w1's clock"), "{}", err.message);
         assert!(err.message.contains("11.000 ms"), "{}", err.message);
-        assert!(err.message.contains("end-to-end latencies"), "{}", err.message);
+        assert!(
+            err.message.contains("end-to-end latencies"),
+            "{}",
+            err.message
+        );
         assert!(err.hint.unwrap().contains("--max-clock-error"));
         // A drain sweep's spans allow more; a given limit overrides the mode's.
         assert!(check(&[worker(-8.0, 3.0)], Mode::Drain, None).is_ok());

@@ -311,12 +311,12 @@ mod tests {
             (2.0, 3.0, 1.0)
         );
         assert!(chosen(&WorkerSet::Names(vec!["a".into()]), &found).is_none());
-        found
-            .answered
-            .get_mut("a")
-            .unwrap()
-            .1
-            .extend([(1.0, 0.5), (1.0, 0.5), (1.0, 0.5), (1.0, 0.5)]);
+        found.answered.get_mut("a").unwrap().1.extend([
+            (1.0, 0.5),
+            (1.0, 0.5),
+            (1.0, 0.5),
+            (1.0, 0.5),
+        ]);
         let named = chosen(&WorkerSet::Names(vec!["b".into(), "a".into()]), &found).unwrap();
         assert_eq!(
             named.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(),

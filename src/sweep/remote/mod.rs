@@ -23,8 +23,8 @@ use anyhow::Result;
 use crate::broker::ClientProps;
 use crate::error::UserError;
 use crate::options::WorkersOptions;
-use bus::{Bus, Reader, Topics};
 use crate::results::{Mode, WorkerMeta};
+use bus::{Bus, Reader, Topics};
 use messages::{Message, PayloadRecipe, RemoteOutcome, Slot, WorkerFacts};
 
 /// The name the coordinator sends as.
