@@ -315,14 +315,19 @@ pub struct SweepArgs {
     /// Do not write the charts and HTML report at the end.
     #[arg(long = "no-report")]
     pub no_report: bool,
-    /// Run each group's consumers on workers (`kafkatune worker`) instead of here: N of the
-    /// fleet's idle workers, or these by name (NAME,NAME,...).
+    /// Run each group's consumers (or a produce run's producers) on workers (`kafkatune
+    /// worker`) instead of here: N of the fleet's idle workers, or these by name (NAME,...).
     #[arg(long, value_name = "N|NAMES")]
     pub workers: Option<String>,
     #[arg(long, value_name = "NAME", help = format!("The fleet of workers (its topics: kafkatune-control-NAME, kafkatune-results-NAME). Default {}.", defaults::FLEET))]
     pub fleet: Option<String>,
     #[arg(long = "workers-timeout", value_name = "SECONDS", help = format!("Seconds to wait for the workers before giving up (exit 3). Default {}.", defaults::WORKERS_TIMEOUT_S))]
     pub workers_timeout: Option<f64>,
+    /// Refuse workers whose clock may be off this host's by more than MS (offset plus its
+    /// uncertainty, measured through the cluster). Default 10 (live, pipeline), 100 (drain,
+    /// produce).
+    #[arg(long = "max-clock-error", value_name = "MS")]
+    pub max_clock_error: Option<f64>,
 }
 
 /// `kafkatune worker`: one host's share of sweeps coordinated through the cluster.

@@ -111,6 +111,27 @@ pub struct SweepMeta {
     /// left out for a sweep of fixed repetitions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<AdaptiveMeta>,
+    /// `sweep --workers`: the workers that ran the sweep's consumers or producers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub workers: Vec<WorkerMeta>,
+}
+
+/// A worker of a sweep (`sweep --workers`): its host, its clients, and its clock as measured
+/// through the control topic's round trips (NTP-style: the shortest of several).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct WorkerMeta {
+    pub name: String,
+    pub hostname: Option<String>,
+    pub host: HostMeta,
+    /// The clients' versions this worker runs (`librdkafka`, `java`, `kafka-python`).
+    #[serde(default)]
+    pub client_versions: BTreeMap<String, String>,
+    /// The shortest ping round trip through the cluster.
+    pub round_trip_ms: f64,
+    /// The worker's clock minus the coordinator's, at that round trip's midpoint.
+    pub clock_offset_ms: f64,
+    /// How far the offset may be off: half that round trip.
+    pub clock_uncertainty_ms: f64,
 }
 
 /// How an adaptive sweep chooses its runs.
@@ -280,6 +301,9 @@ pub struct RunRecord {
     pub rebalances: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub per_consumer: Vec<ConsumerRun>,
+    /// Produce runs with `producers` above 1, or on workers: each producer process's share.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub per_producer: Vec<ProducerRun>,
     /// Consumers that got no partition and counted nothing (more consumers than partitions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub idle_consumers: Vec<u32>,
@@ -435,6 +459,31 @@ pub struct ConsumerRun {
     /// The worker it ran on (`sweep --workers`); none when it ran on kafkatune's own host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,
+    /// That worker's clock minus the coordinator's (its timestamps are shifted by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_clock_offset_ms: Option<f64>,
+}
+
+/// One producer process of a produce run (`--param producers=N`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ProducerRun {
+    /// 0-based index of the producer process in the run.
+    pub producer: u32,
+    pub status: Option<Status>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Records it saw acknowledged, of the `messages_asked` it was given.
+    pub messages: u64,
+    pub messages_asked: u64,
+    /// Its own records over its own first send to last acknowledgement.
+    pub throughput_msgs_per_s: Option<f64>,
+    pub ack_latency_p50_ms: Option<f64>,
+    pub ack_latency_p99_ms: Option<f64>,
+    pub cpu_s: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker_clock_offset_ms: Option<f64>,
 }
 
 /// Summary of one metric over a trial's measured (non-warm-up, ok) runs.

@@ -595,6 +595,48 @@ fn sweeps_on_workers_are_checked_before_any_work() {
         ],
         "does not send secrets to workers",
     );
+    rejects(
+        &[
+            "--workers",
+            "2",
+            "--consumers",
+            "2",
+            "--max-clock-error",
+            "0",
+        ],
+        "--max-clock-error must be a positive number of milliseconds",
+    );
+    rejects(&["--max-clock-error", "5"], "add --workers N");
+    let sample = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(sample.path(), "one record\nanother\n").unwrap();
+    rejects(
+        &[
+            "--mode",
+            "produce",
+            "--allow-write",
+            "--workers",
+            "2",
+            "--payload",
+            sample.path().to_str().unwrap(),
+        ],
+        "a --payload file is on this host only",
+    );
+}
+
+#[test]
+fn producers_are_a_whole_number_of_a_produce_sweep() {
+    rejects(
+        &["--mode", "produce", "--param", "producers=0,2"],
+        "--param producers=0: must be a whole number from 1 to 64",
+    );
+    rejects(
+        &["--param", "producers=2"],
+        "--param producers runs several producer processes in --mode produce",
+    );
+    rejects(
+        &["--mode", "produce", "-X", "producers=2"],
+        "`producers` is not a Kafka property",
+    );
 }
 
 #[test]

@@ -85,3 +85,36 @@ pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
         ClientKind::KafkaPython => python::prepare(),
     }
 }
+
+/// The clients this build runs, by name, with their versions: librdkafka's as linked, the
+/// Java client's and kafka-python's as the drivers pin them (what a worker announces).
+pub fn versions() -> std::collections::BTreeMap<String, String> {
+    let text = |path| {
+        sources::file(path)
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default()
+    };
+    let mut out = std::collections::BTreeMap::new();
+    out.insert(
+        ClientKind::Librdkafka.name().to_string(),
+        rdkafka::util::get_rdkafka_version().1,
+    );
+    let pom = text("java/pom.xml");
+    if let Some(v) = pom
+        .split_once("<kafka.version>")
+        .and_then(|(_, rest)| rest.split_once("</kafka.version>"))
+    {
+        out.insert(ClientKind::Java.name().to_string(), v.0.trim().to_string());
+    }
+    let requirements = text("python/requirements.txt");
+    if let Some(v) = requirements
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("kafka-python=="))
+    {
+        out.insert(
+            ClientKind::KafkaPython.name().to_string(),
+            v.trim().to_string(),
+        );
+    }
+    out
+}

@@ -14,6 +14,11 @@ fn files(subdir: &str) -> impl Iterator<Item = (&'static str, &'static [u8])> + 
     })
 }
 
+/// One embedded file, by its path under `drivers/` (`java/pom.xml`).
+pub fn file(path: &str) -> Option<&'static [u8]> {
+    FILES.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
+}
+
 /// A short hash of a driver's sources: its cache folder changes when they do, and only then.
 /// SHA-256, stable across Rust releases and builds (std's `DefaultHasher` is not: a new
 /// toolchain would rebuild every cached driver, or two could share a folder).

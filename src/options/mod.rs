@@ -245,7 +245,13 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     )?;
     let workers = workers::workers_options(args)?;
     if workers.is_some() {
-        workers::check_sweep(mode, grouped, &fixed, cluster.fake.is_some())?;
+        workers::check_sweep(
+            mode,
+            grouped,
+            &fixed,
+            cluster.fake.is_some(),
+            workload.payload.file.is_some(),
+        )?;
     }
     let opts = SweepOptions {
         cluster,
@@ -551,6 +557,9 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
             }
             if name == properties::CONSUMERS {
                 properties::validate_consumers(v)
+                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
+            } else if name == properties::PRODUCERS {
+                properties::validate_producers(v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
             } else if crate::network::is_network_param(&name) {
                 crate::network::spec::validate_value(&name, v)

@@ -71,6 +71,12 @@ pub fn check<'a>(mode: Mode, names: impl IntoIterator<Item = &'a String>) -> Res
             }
             continue;
         }
+        if name == properties::PRODUCERS {
+            if mode != Mode::Produce {
+                return Err(usage("--param producers runs several producer processes in --mode produce; a consumer sweep's producer is kafkatune's own: leave it out, or give --mode produce"));
+            }
+            continue;
+        }
         if name == PROCESSING {
             if mode == Mode::Produce {
                 return Err(usage("--processing (and --param processing) is the consumers' work between polls; a produce sweep runs producers: leave it out"));

@@ -30,6 +30,9 @@ pub struct WorkersOptions {
     pub fleet: String,
     /// How long to wait for them before the sweep stops (exit 3).
     pub timeout_s: f64,
+    /// `--max-clock-error`: the most a worker's clock may be off (ms); the mode's default
+    /// (`sweep::remote::clock`) unless given.
+    pub max_clock_error_ms: Option<f64>,
 }
 
 /// A worker's or a fleet's name: what a topic name takes (letters, digits, `.`, `_`, `-`).
@@ -54,9 +57,10 @@ fn fleet(given: Option<&str>) -> Result<String> {
 /// `--workers`, `--fleet`, `--workers-timeout` of a sweep; `None` without `--workers`.
 pub fn workers_options(args: &SweepArgs) -> Result<Option<WorkersOptions>> {
     let Some(text) = args.workers.as_deref() else {
-        if args.fleet.is_some() || args.workers_timeout.is_some() {
+        if args.fleet.is_some() || args.workers_timeout.is_some() || args.max_clock_error.is_some()
+        {
             return Err(usage(
-                "--fleet and --workers-timeout are for sweeps on workers: add --workers N (or --workers NAME,NAME)",
+                "--fleet, --workers-timeout and --max-clock-error are for sweeps on workers: add --workers N (or --workers NAME,NAME)",
             ));
         }
         return Ok(None);
@@ -89,18 +93,37 @@ pub fn workers_options(args: &SweepArgs) -> Result<Option<WorkersOptions>> {
             "--workers-timeout must be a positive number of seconds (up to 86400)",
         ));
     }
+    if let Some(ms) = args.max_clock_error {
+        if !(ms > 0.0 && ms.is_finite()) {
+            return Err(usage(
+                "--max-clock-error must be a positive number of milliseconds",
+            ));
+        }
+    }
     Ok(Some(WorkersOptions {
         set,
         fleet: fleet(args.fleet.as_deref())?,
         timeout_s,
+        max_clock_error_ms: args.max_clock_error,
     }))
 }
 
 /// What a sweep on workers can be: a drain sweep in consumer groups (the consumers are what
-/// is spread), on a real cluster, with no secret to hand on (a worker brings its own).
-pub fn check_sweep(mode: Mode, grouped: bool, fixed: &Params, fake: bool) -> Result<()> {
-    if mode != Mode::Drain || !grouped {
-        return Err(usage("--workers spreads a consumer group's consumers over the workers: give --consumers N or --param consumers=1,2,... (drain mode)"));
+/// is spread) or a produce sweep (its producers are), on a real cluster, with no secret to
+/// hand on (a worker brings its own), producers sending generated bodies (a worker makes
+/// them as this host does; a sample file stays here).
+pub fn check_sweep(
+    mode: Mode,
+    grouped: bool,
+    fixed: &Params,
+    fake: bool,
+    payload_file: bool,
+) -> Result<()> {
+    if mode == Mode::Produce && payload_file {
+        return Err(usage("--workers makes each producer's bodies on its worker with kafkatune's generators, and a --payload file is on this host only: give --payload-kind instead, or leave --workers out"));
+    }
+    if !(mode == Mode::Drain && grouped || mode == Mode::Produce) {
+        return Err(usage("--workers spreads a consumer group's consumers over the workers (give --consumers N or --param consumers=1,2,..., drain mode) or a produce run's producers (--mode produce, --param producers=N)"));
     }
     if fake {
         return Err(usage(

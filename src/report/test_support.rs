@@ -47,6 +47,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         fill: None,
         config_hash: "h".into(),
         adaptive: None,
+        workers: Vec::new(),
     }
 }
 

@@ -42,6 +42,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         fill: None,
         config_hash: "h".into(),
         adaptive: None,
+        workers: Vec::new(),
     }
 }
 

@@ -43,6 +43,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
         fill: None,
         config_hash: String::new(),
         adaptive: opts.adaptive.clone(),
+        workers: Vec::new(),
     };
     meta.config_hash = config_hash(&meta);
     meta

@@ -11,6 +11,7 @@ mod lag;
 pub mod meta;
 mod one_run;
 pub mod plan;
+pub mod producers;
 pub mod record;
 pub mod remote;
 pub mod runner;
@@ -111,7 +112,7 @@ pub fn run_scheduled<'t>(
                 .info(crate::workload::payload::DEFAULT_BATCH_BYTES),
         ),
     };
-    let meta = previous.unwrap_or_else(|| {
+    let mut meta = previous.unwrap_or_else(|| {
         let mut m = meta::sweep_meta(opts, cluster.meta(), seed);
         m.payload = payload;
         m.fill = (opts.mode == Mode::Drain).then(|| crate::results::FillMeta {
@@ -162,10 +163,24 @@ pub fn run_scheduled<'t>(
             w,
             cluster.bootstrap(),
             &opts.cluster.admin_props,
-            &meta.sweep_id,
+            &remote::SweepFacts {
+                sweep_id: &meta.sweep_id,
+                mode: opts.mode,
+                topic: &opts.workload.topic,
+                payload: (opts.mode == Mode::Produce && opts.workload.payload.file.is_none())
+                    .then_some(remote::messages::PayloadRecipe {
+                        kind: opts.workload.payload.kind,
+                        message_size: opts.workload.message_size,
+                        seed: crate::workload::PAYLOAD_SEED,
+                    }),
+            },
         )?),
         None => None,
     };
+    if let Some(fleet) = &fleet {
+        meta.workers = remote::merge_meta(&meta.workers, fleet.meta());
+        files.write_meta(&meta)?;
+    }
     let ctx = RunContext {
         fleet: fleet.as_ref(),
         opts,

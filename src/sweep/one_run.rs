@@ -75,6 +75,7 @@ impl RunContext<'_> {
         let timeout =
             Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
         let mut group_run = None;
+        let mut producers_run = None;
         let mut live_run = None;
         let mut lag_samples = Vec::new();
         let network = crate::network::NetworkSettings::from_params(&trial.params)
@@ -82,7 +83,9 @@ impl RunContext<'_> {
         let network_rtt_ms = self.cluster.set_network(&network)?;
         let outcome = match (self.opts.live, group::consumers(trial)) {
             _ if self.opts.mode == Mode::Produce => {
-                self.produce(run.driver, &mut spec, &scratch, timeout)?
+                let (outcome, p) = self.produce(run, &mut spec, &scratch, timeout)?;
+                producers_run = p;
+                outcome
             }
             _ if self.opts.mode == Mode::Pipeline => {
                 let (outcome, l, lag) = self.pipeline(run, &mut spec, &scratch, timeout)?;
@@ -169,6 +172,12 @@ impl RunContext<'_> {
                 fleet.name_workers(&mut rec);
             }
         }
+        if let Some(p) = &producers_run {
+            super::producers::fill_record(&mut rec, p);
+            if let Some(fleet) = self.fleet {
+                fleet.name_workers(&mut rec);
+            }
+        }
         if let (Some(live), false) = (self.opts.live, lag_samples.is_empty()) {
             // The producer sends after its 200 ms head start, warm-up first.
             let from_s = LIVE_HEAD_START_S + live.warmup_s;
@@ -238,14 +247,15 @@ impl RunContext<'_> {
     }
 
     /// A producer run on kafkatune's own topic, emptied first; afterwards the topic must
-    /// hold exactly the records the driver saw acknowledged (no loss, no duplicate).
+    /// hold exactly the records the driver saw acknowledged (no loss, no duplicate). With
+    /// `producers` (or workers), several producer processes share the messages.
     fn produce(
         &self,
-        driver: &DriverCommand,
+        run: &Run,
         spec: &mut Spec,
         scratch: &std::path::Path,
         timeout: Duration,
-    ) -> Result<RunOutcome> {
+    ) -> Result<(RunOutcome, Option<super::producers::ProducersOutcome>)> {
         let topic = &self.opts.workload.topic;
         let before = self.cluster.truncate(topic)?;
         spec.partitions = from_the_end(&before);
@@ -253,7 +263,27 @@ impl RunContext<'_> {
             payload_file: self.payload_file.to_path_buf(),
             rate_msgs_per_s: self.opts.send_rate,
         });
-        let mut outcome = runner::run(driver, spec, scratch, timeout, || {})?;
+        let (mut outcome, producers) = match (super::producers::producers(run.trial), self.fleet) {
+            (None, None) => (
+                runner::run(run.driver, spec, scratch, timeout, || {})?,
+                None,
+            ),
+            (n, fleet) => {
+                let launch: &dyn group::Launch = match fleet {
+                    Some(fleet) => fleet,
+                    None => &group::Local,
+                };
+                let p = super::producers::run(
+                    n.unwrap_or(1),
+                    run.driver,
+                    spec,
+                    scratch,
+                    timeout,
+                    launch,
+                )?;
+                (p.combined.clone(), Some(p))
+            }
+        };
         let acked = outcome
             .result
             .as_ref()
@@ -284,7 +314,7 @@ impl RunContext<'_> {
                 ));
             }
         }
-        Ok(outcome)
+        Ok((outcome, producers))
     }
 
     /// A pipeline run: the consumer starts at the end offsets; once it is ready the producer

@@ -36,6 +36,36 @@ pub struct Context {
     pub drivers: Drivers,
 }
 
+impl Context {
+    /// `text` with the values of this worker's secrets (`--command-config`: passwords, JAAS,
+    /// keys, by the names results are masked by) replaced by `*****`.
+    pub fn mask(&self, text: &str) -> String {
+        mask_secrets(text, &self.opts.security)
+    }
+}
+
+/// `text` with every secret value of `props` (and each JAAS option's quoted value) masked.
+pub fn mask_secrets(text: &str, props: &crate::results::Params) -> String {
+    let mut out = text.to_string();
+    for (name, value) in props {
+        if !crate::clients::properties::is_secret(name) {
+            continue;
+        }
+        let mut values: Vec<&str> = vec![value.trim()];
+        // A JAAS line's password="..." may be printed alone.
+        values.extend(
+            value
+                .split("password=\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next()),
+        );
+        for v in values.into_iter().filter(|v| v.len() >= 3) {
+            out = out.replace(v, "*****");
+        }
+    }
+    out
+}
+
 /// Runs the worker until Ctrl-C.
 pub fn run(opts: &WorkerOptions) -> Result<()> {
     let topics = bus::topics(&opts.fleet);
@@ -57,6 +87,7 @@ pub fn run(opts: &WorkerOptions) -> Result<()> {
         hostname: std::fs::read_to_string("/proc/sys/kernel/hostname")
             .ok()
             .map(|h| h.trim().to_string()),
+        client_versions: crate::clients::versions(),
     };
     eprintln!(
         "kafkatune: worker {} on fleet {} ({}): waiting for a sweep (kafkatune sweep --workers ...)",
@@ -97,6 +128,8 @@ fn wait_for_topics(opts: &WorkerOptions, topics: &Topics) -> Result<()> {
 /// The sweep a worker works for.
 struct Attached {
     sweep_id: String,
+    /// The sweep's topic: its runs read or write it and no other.
+    topic: String,
     last_heartbeat: Instant,
 }
 
@@ -224,7 +257,11 @@ impl Worker<'_> {
                     },
                 )?;
             }
-            Message::Attach { sweep_id, workers } if workers.iter().any(|w| w == me) => {
+            Message::Attach {
+                sweep_id,
+                workers,
+                topic,
+            } if workers.iter().any(|w| w == me) => {
                 match &self.attached {
                     Some(a) if a.sweep_id != sweep_id => eprintln!(
                         "kafkatune: worker {me}: sweep {sweep_id} asks for this worker, which works for sweep {}",
@@ -234,6 +271,7 @@ impl Worker<'_> {
                         eprintln!("kafkatune: worker {me}: working for sweep {sweep_id}");
                         self.attached = Some(Attached {
                             sweep_id,
+                            topic,
                             last_heartbeat: Instant::now(),
                         });
                     }
@@ -255,8 +293,14 @@ impl Worker<'_> {
                 slot,
                 spec,
                 timeout_s,
+                payload,
             } if worker == me => {
-                if !self.attached_to(&sweep_id) {
+                let Some(topic) = self
+                    .attached
+                    .as_ref()
+                    .filter(|a| a.sweep_id == sweep_id)
+                    .map(|a| a.topic.clone())
+                else {
                     return ctx.bus.send(
                         &ctx.topics.results,
                         Message::Refused {
@@ -265,11 +309,14 @@ impl Worker<'_> {
                             reason: format!("{me} does not work for this sweep"),
                         },
                     );
-                }
-                let started = assignment::check(&spec).and_then(|()| {
-                    assignment::start(ctx, &sweep_id, slot.clone(), *spec, timeout_s)
-                        .map_err(|e| format!("{e:#}"))
+                };
+                let started = assignment::check(&spec, &topic, payload.as_ref()).and_then(|()| {
+                    assignment::start(ctx, &sweep_id, slot.clone(), *spec, timeout_s, payload)
+                        .map_err(|e| ctx.mask(&format!("{e:#}")))
                 });
+                if let Err(reason) = &started {
+                    eprintln!("kafkatune: worker {me}: refusing a run of sweep {sweep_id}: {reason}");
+                }
                 match started {
                     Ok(running) => self.running.push(running),
                     Err(reason) => ctx.bus.send(

@@ -81,6 +81,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         fill: None,
         config_hash: "fixture".into(),
         adaptive: None,
+        workers: Vec::new(),
     }
 }
 

@@ -15,6 +15,8 @@ mod sweep;
 mod tls;
 mod tune;
 mod workers;
+mod workers_secure;
+mod workers_spread;
 
 #[path = "../common/processes.rs"]
 mod processes;

@@ -340,3 +340,58 @@ fn acks_all_waits_for_the_replicas_of_a_three_broker_cluster() {
         serde_json::from_slice(&std::fs::read(dir.join("sweep.json")).unwrap()).unwrap();
     assert_eq!(meta["broker"]["brokers"], 3);
 }
+
+#[test]
+fn two_producer_processes_share_the_messages_and_the_topic_gains_exactly_them() {
+    let (recs, topic) = produce_sweep(
+        "two-producers",
+        10_001,
+        &[
+            "--partitions",
+            "2",
+            "--repeat",
+            "1",
+            "--param",
+            "producers=2",
+            "-X",
+            "enable.idempotence=true",
+            "-X",
+            "acks=all",
+        ],
+    );
+    let r = &recs[0];
+    assert_eq!(
+        end_count(&topic),
+        10_001,
+        "exactly the acknowledged records"
+    );
+    assert_eq!(r.params["producers"], "2");
+    assert!(
+        !r.effective_properties.contains_key("producers"),
+        "never passed to a client"
+    );
+    assert_eq!(r.per_producer.len(), 2);
+    for (p, asked) in r.per_producer.iter().zip([5_001, 5_000]) {
+        assert_eq!(p.status, Some(Status::Ok), "{:?}", p.error);
+        assert_eq!((p.messages, p.messages_asked), (asked, asked));
+        assert!(p.worker.is_none(), "ran here");
+        assert!(p.cpu_s.is_some_and(|c| c > 0.0));
+    }
+    // One histogram of all 10,001 acknowledgements: the run's p50 between the two
+    // producers' p50s, its max at least each one's p99.
+    let p50s: Vec<f64> = r
+        .per_producer
+        .iter()
+        .map(|p| p.ack_latency_p50_ms.unwrap())
+        .collect();
+    let p50 = r.ack_latency_p50_ms.unwrap();
+    let (lo, hi) = (p50s[0].min(p50s[1]), p50s[0].max(p50s[1]));
+    assert!(lo * 0.99 <= p50 && p50 <= hi * 1.01, "{p50} vs {p50s:?}");
+    let max = r.ack_latency_max_ms.unwrap();
+    assert!(r
+        .per_producer
+        .iter()
+        .all(|p| p.ack_latency_p99_ms.unwrap() <= max * 1.01));
+    let send_s = r.send_s.unwrap();
+    assert!((r.throughput_msgs_per_s.unwrap() - 10_001.0 / send_s).abs() < 1e-6);
+}

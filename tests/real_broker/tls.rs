@@ -73,7 +73,7 @@ pub fn generate(dir: &Path) -> Certificates {
 }
 
 /// Kafka's TLS properties for the test listener, with or without the client's key store.
-fn tls_properties(with_client_certificate: bool) -> Vec<String> {
+pub fn tls_properties(with_client_certificate: bool) -> Vec<String> {
     let c = &shared().certificates;
     let mut props = vec![
         "security.protocol=SSL".to_string(),

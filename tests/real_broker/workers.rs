@@ -14,19 +14,25 @@ use super::{kafkatune_on, out_dir, processes_with, records, shared, topic};
 const MESSAGES: u64 = 6_000;
 
 /// A worker process, killed when the test ends.
-struct WorkerProcess {
-    name: String,
+pub struct WorkerProcess {
+    pub name: String,
     child: Child,
     /// Its working directory (its runs' files are under it) and its stderr.
     dir: tempfile::TempDir,
 }
 
 impl WorkerProcess {
-    fn start(fleet: &str, name: &str, extra: &[&str]) -> WorkerProcess {
+    pub fn start(fleet: &str, name: &str, extra: &[&str]) -> WorkerProcess {
+        Self::start_on(&shared().bootstrap, fleet, name, extra)
+    }
+
+    /// A worker of the cluster at `bootstrap` (a secured listener, with `extra` giving its
+    /// `--command-config`).
+    pub fn start_on(bootstrap: &str, fleet: &str, name: &str, extra: &[&str]) -> WorkerProcess {
         let dir = tempfile::tempdir().unwrap();
         let log = std::fs::File::create(dir.path().join("worker.log")).unwrap();
         let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kafkatune"))
-            .args(["worker", "--bootstrap-servers", &shared().bootstrap])
+            .args(["worker", "--bootstrap-servers", bootstrap])
             .args(["--fleet", fleet, "--name", name])
             // An absolute folder, so that its drivers' command lines name it.
             .arg("--dir")
@@ -44,7 +50,7 @@ impl WorkerProcess {
         }
     }
 
-    fn log(&self) -> String {
+    pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("worker.log")).unwrap_or_default()
     }
 
@@ -69,11 +75,11 @@ impl Drop for WorkerProcess {
     }
 }
 
-fn fleet(test: &str) -> String {
+pub fn fleet(test: &str) -> String {
     format!("{test}-{}", std::process::id())
 }
 
-fn workers(fleet: &str, names: &[&str]) -> Vec<WorkerProcess> {
+pub fn workers(fleet: &str, names: &[&str]) -> Vec<WorkerProcess> {
     names
         .iter()
         .map(|n| WorkerProcess::start(fleet, n, &[]))
@@ -162,14 +168,15 @@ fn files(dir: &Path) -> BTreeSet<String> {
     out
 }
 
-/// A record's field names, and its consumers' (without `worker`).
+/// A record's field names, and its consumers' (without `worker` and its clock offset, which
+/// only a sweep on workers has).
 fn shape(r: &RunRecord) -> (BTreeSet<String>, BTreeSet<String>) {
     let v = serde_json::to_value(r).unwrap();
     let keys = |v: &serde_json::Value| -> BTreeSet<String> {
         v.as_object()
             .unwrap()
             .keys()
-            .filter(|k| *k != "worker")
+            .filter(|k| !k.starts_with("worker"))
             .cloned()
             .collect()
     };

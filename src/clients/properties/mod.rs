@@ -27,7 +27,10 @@ pub use scope::scoped;
 pub use secrets::{is_secret, mask};
 pub use table::{lookup, Property, Role, ShareScope, Spelling, ValueType, PROPERTIES};
 pub use translate::translate;
-pub use validate::{validate, validate_consumers, CONSUMERS, MANAGED, MAX_CONSUMERS};
+pub use validate::{
+    validate, validate_consumers, validate_producers, CONSUMERS, MANAGED, MAX_CONSUMERS,
+    MAX_PRODUCERS, PRODUCERS,
+};
 
 /// Properties as users give them (name, value), for the tests.
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::share;
 use super::table::ShareScope;
 use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
-use super::validate::{unknown, CONSUMERS};
+use super::validate::{unknown, CONSUMERS, PRODUCERS};
 use crate::clients::ClientKind;
 use crate::workload::processing::PROCESSING;
 use Spelling::{JaasCredentials, Name, Rule, Unsupported};
@@ -29,6 +29,7 @@ pub fn translate(
         // The network settings act on the proxy in front of the brokers (`crate::network`).
         if name == "max.poll.records"
             || name == CONSUMERS
+            || name == PRODUCERS
             || name == share::GROUP_TYPE
             || name == PROCESSING
             || crate::network::is_network_param(name)

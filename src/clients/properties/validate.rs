@@ -32,6 +32,24 @@ pub fn validate_consumers(value: &str) -> Result<u32, String> {
     }
 }
 
+/// Not a Kafka property but swept like one: how many producer processes share a produce
+/// run's messages (`--param producers=1,2,4`), each sending its share to kafkatune's topic.
+/// Never passed to a client.
+pub const PRODUCERS: &str = "producers";
+
+/// The most producers one run may start (each is a process, a JVM for Java).
+pub const MAX_PRODUCERS: u32 = 64;
+
+/// Checks a `producers` value; the error says what is allowed.
+pub fn validate_producers(value: &str) -> Result<u32, String> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if (1..=MAX_PRODUCERS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from 1 to {MAX_PRODUCERS} (producer processes sharing the run's messages)"
+        )),
+    }
+}
+
 /// Checks a property name and value as the user typed them; the error says what to do.
 pub fn validate(name: &str, value: &str) -> Result<(), String> {
     if let Some((_, native)) = scoped(name) {
@@ -51,6 +69,11 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
     if name == CONSUMERS {
         return Err(format!(
             "`{CONSUMERS}` is not a Kafka property: give it as --consumers N, or sweep it with --param {CONSUMERS}=1,2,4"
+        ));
+    }
+    if name == PRODUCERS {
+        return Err(format!(
+            "`{PRODUCERS}` is not a Kafka property: sweep it (or fix it) with --param {PRODUCERS}=1,2,4 in --mode produce"
         ));
     }
     if crate::network::is_network_param(name) {

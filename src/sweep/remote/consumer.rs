@@ -1,5 +1,6 @@
-//! One consumer of a group run on a worker, as the group's watch sees a local one: its
-//! events as they come, then its outcome. The start and stop files the watch creates here
+//! One consumer of a group run on a worker, as the group's watch sees a local one (or one
+//! producer of a produce run, as `sweep::producers` sees a local one): its events as they
+//! come, then its outcome, its timestamps in the coordinator's clock. The start and stop files the watch creates here
 //! become signals to the worker; Ctrl-C becomes an abort; a worker that falls silent fails
 //! the consumer (and is not given another).
 
@@ -32,7 +33,11 @@ impl Launch for Fleet {
         timeout: Duration,
         on_event: &mut dyn FnMut(&Event),
     ) -> Result<RunOutcome> {
-        let group_id = spec.group_id.clone().unwrap_or_default();
+        let group_id = match (&spec.group_id, &spec.produce) {
+            (Some(g), _) => g.clone(),
+            (None, Some(_)) => super::producer_set(spec.run_id.as_deref().unwrap_or_default()),
+            (None, None) => String::new(),
+        };
         let Some(worker) = self.place(&group_id, index) else {
             return Ok(failed("no worker is left to run it".into()));
         };
@@ -79,6 +84,7 @@ impl Fleet {
                 slot: slot.clone(),
                 spec: Box::new(spec.clone()),
                 timeout_s: timeout.as_secs_f64(),
+                payload: self.payload.filter(|_| spec.produce.is_some()),
             },
         )?;
         let started = Instant::now();
@@ -89,6 +95,9 @@ impl Fleet {
                 Ok(Inbound::Event(e)) => on_event(&e),
                 Ok(Inbound::Outcome(o)) => {
                     let mut outcome = RunOutcome::from(*o);
+                    if let Some(w) = self.workers.iter().find(|w| w.name == worker) {
+                        super::clock::to_coordinator_clock(&mut outcome, w.clock_offset_ms);
+                    }
                     if aborted_at.is_some() {
                         outcome.interrupted = true;
                     }

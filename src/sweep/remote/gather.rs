@@ -15,9 +15,10 @@ use crate::error::UserError;
 use crate::options::{WorkerSet, WorkersOptions};
 
 /// How often the coordinator pings while it waits.
-const PING_EVERY: Duration = Duration::from_millis(500);
-/// Round trips measured per worker before it is taken (the shortest one gives its clock).
-const ROUND_TRIPS: usize = 3;
+const PING_EVERY: Duration = Duration::from_millis(200);
+/// Round trips measured per worker before it is taken (the shortest one gives its clock:
+/// the least time for the worker's stamp to be off the midpoint).
+const ROUND_TRIPS: usize = 5;
 
 /// What the pings found so far.
 #[derive(Default)]
@@ -107,9 +108,10 @@ pub fn wait_for_workers(
                             found.busy.insert(envelope.sender, other);
                         }
                         None => {
-                            let rtt_ms = received.saturating_sub(sent_us) as f64 / 1000.0;
-                            let mid = (sent_us + received) as f64 / 2.0;
-                            let offset_ms = (received_unix_us as f64 - mid) / 1000.0;
+                            // NTP-style: t1 sent here, t2 the worker's clock, t3 back here;
+                            // offset t2 - (t1 + t3) / 2, off by at most (t3 - t1) / 2.
+                            let (rtt_ms, offset_ms) =
+                                super::clock::offset(sent_us, received_unix_us, received);
                             found.busy.remove(&envelope.sender);
                             found
                                 .answered
@@ -163,8 +165,9 @@ fn chosen(set: &WorkerSet, found: &Found) -> Option<Vec<Worker>> {
                 Worker {
                     name,
                     facts: facts.clone(),
-                    round_trip_ms: (rtt * 10.0).round() / 10.0,
-                    clock_offset_ms: (offset * 10.0).round() / 10.0,
+                    round_trip_ms: (rtt * 1000.0).round() / 1000.0,
+                    clock_offset_ms: (offset * 1000.0).round() / 1000.0,
+                    clock_uncertainty_ms: (rtt / 2.0 * 1000.0).round() / 1000.0,
                 }
             })
             .collect(),
@@ -276,6 +279,7 @@ mod tests {
                 memory_bytes: None,
             },
             hostname: None,
+            client_versions: Default::default(),
         }
     }
 
@@ -284,7 +288,10 @@ mod tests {
         let mut found = Found::default();
         found.answered.insert(
             "b".into(),
-            (facts(), vec![(4.0, 10.0), (2.0, 3.0), (9.0, -5.0)]),
+            (
+                facts(),
+                vec![(4.0, 10.0), (2.0, 3.0), (9.0, -5.0), (5.0, 1.0), (6.0, 2.0)],
+            ),
         );
         found
             .answered
@@ -295,14 +302,21 @@ mod tests {
         );
         let one = chosen(&WorkerSet::Count(1), &found).unwrap();
         assert_eq!(one[0].name, "b");
-        assert_eq!((one[0].round_trip_ms, one[0].clock_offset_ms), (2.0, 3.0));
+        assert_eq!(
+            (
+                one[0].round_trip_ms,
+                one[0].clock_offset_ms,
+                one[0].clock_uncertainty_ms
+            ),
+            (2.0, 3.0, 1.0)
+        );
         assert!(chosen(&WorkerSet::Names(vec!["a".into()]), &found).is_none());
-        found
-            .answered
-            .get_mut("a")
-            .unwrap()
-            .1
-            .extend([(1.0, 0.5), (1.0, 0.5)]);
+        found.answered.get_mut("a").unwrap().1.extend([
+            (1.0, 0.5),
+            (1.0, 0.5),
+            (1.0, 0.5),
+            (1.0, 0.5),
+        ]);
         let named = chosen(&WorkerSet::Names(vec!["b".into(), "a".into()]), &found).unwrap();
         assert_eq!(
             named.iter().map(|w| w.name.as_str()).collect::<Vec<_>>(),

@@ -7,15 +7,19 @@
 //! version is this kafkatune's, its body; a worker of another version is refused by name
 //! instead of misread.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::clients::protocol::{DriverResult, Event, Spec};
 use crate::results::HostMeta;
 use crate::sweep::runner::{RunOutcome, Usage};
+use crate::workload::payload::PayloadKind;
 
 /// The control protocol's version: a coordinator and a worker must speak the same one.
 /// 1: announce, ping/pong, heartbeat, beat, assign, signal, event, outcome, refused, release.
-pub const CONTROL_VERSION: u32 = 1;
+/// 2: the workers' client versions, the sweep's topic in attach, producers (assign's payload).
+pub const CONTROL_VERSION: u32 = 2;
 
 /// Every message: the version and who sent it, then the body.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -39,7 +43,8 @@ pub struct Header {
     pub sender: String,
 }
 
-/// A consumer of a group run on a worker: the run's group and the consumer's index in it.
+/// A driver process of a run on a worker: a consumer of a group run (the run's group and the
+/// consumer's index in it), or a producer of a produce run (`RUN-producers` and its index).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Slot {
     pub group_id: String,
@@ -62,6 +67,18 @@ pub enum Signal {
 pub struct WorkerFacts {
     pub host: HostMeta,
     pub hostname: Option<String>,
+    /// The clients this worker runs, by name, with their versions.
+    #[serde(default)]
+    pub client_versions: BTreeMap<String, String>,
+}
+
+/// The bodies a producer on a worker sends: made there by the same generator and seed as
+/// the coordinator's (a sample file stays on the coordinator's host: refused with workers).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
+pub struct PayloadRecipe {
+    pub kind: PayloadKind,
+    pub message_size: u32,
+    pub seed: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -87,6 +104,8 @@ pub enum Message {
     Attach {
         sweep_id: String,
         workers: Vec<String>,
+        /// The sweep's topic: the only one its runs may read or write.
+        topic: String,
     },
     /// The coordinator is alive (every second).
     Heartbeat { sweep_id: String, sent_unix_us: u64 },
@@ -97,6 +116,9 @@ pub enum Message {
         slot: Slot,
         spec: Box<Spec>,
         timeout_s: f64,
+        /// A producer's bodies.
+        #[serde(default)]
+        payload: Option<PayloadRecipe>,
     },
     Signal {
         sweep_id: String,
@@ -344,6 +366,7 @@ mod tests {
                     memory_bytes: None,
                 },
                 hostname: None,
+                client_versions: BTreeMap::new(),
             },
             sent_unix_us: 1,
             sweep_id: None,

@@ -7,6 +7,7 @@
 //! The worker process is the `worker` module at the top; the messages are `messages`, the topics `bus`.
 
 pub mod bus;
+pub mod clock;
 mod consumer;
 mod gather;
 pub mod messages;
@@ -22,8 +23,9 @@ use anyhow::Result;
 use crate::broker::ClientProps;
 use crate::error::UserError;
 use crate::options::WorkersOptions;
+use crate::results::{Mode, WorkerMeta};
 use bus::{Bus, Reader, Topics};
-use messages::{Message, RemoteOutcome, Slot, WorkerFacts};
+use messages::{Message, PayloadRecipe, RemoteOutcome, Slot, WorkerFacts};
 
 /// The name the coordinator sends as.
 pub const COORDINATOR: &str = "coordinator";
@@ -42,6 +44,18 @@ pub struct Worker {
     pub round_trip_ms: f64,
     /// Its clock minus the coordinator's, from that round trip's midpoint.
     pub clock_offset_ms: f64,
+    /// How far that offset may be off: half that round trip.
+    pub clock_uncertainty_ms: f64,
+}
+
+/// What the workers need to know of the sweep they are taken for.
+pub struct SweepFacts<'a> {
+    pub sweep_id: &'a str,
+    pub mode: Mode,
+    /// The sweep's topic: the only one its runs read or write.
+    pub topic: &'a str,
+    /// Producer runs: the bodies, as the workers make them.
+    pub payload: Option<PayloadRecipe>,
 }
 
 /// What the results topic brings a consumer running on a worker.
@@ -67,8 +81,10 @@ pub struct Fleet {
     pub workers: Vec<Worker>,
     /// Workers gone during the sweep, with why.
     gone: Mutex<BTreeMap<String, String>>,
-    /// Each group run's consumers' workers, by group.
+    /// Each group run's consumers' workers, by group (a produce run's producers', by
+    /// `RUN-producers`).
     placed: Mutex<HashMap<String, BTreeMap<u32, String>>>,
+    payload: Option<PayloadRecipe>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
 }
@@ -80,32 +96,37 @@ impl Fleet {
         opts: &WorkersOptions,
         bootstrap: &str,
         props: &ClientProps,
-        sweep_id: &str,
+        sweep: &SweepFacts,
     ) -> Result<Fleet> {
+        let sweep_id = sweep.sweep_id;
         let topics = bus::topics(&opts.fleet);
         bus::create_topics(bootstrap, props, &topics, Duration::from_secs(30))?;
         let bus = Arc::new(Bus::new(bootstrap, props, COORDINATOR)?);
         let results = Reader::from_end(bootstrap, props, &topics.results)?;
         let workers =
             gather::wait_for_workers(opts, bootstrap, props, &topics, &bus, &results, sweep_id)?;
+        for w in &workers {
+            eprintln!(
+                "kafkatune: worker {}: {} CPUs{}, round trip {:.1} ms through the cluster, clock {:+.1} ms ± {:.1} ms from this host's",
+                w.name,
+                w.facts.host.cpu_count,
+                w.facts.host.cpu_model.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(),
+                w.round_trip_ms,
+                w.clock_offset_ms,
+                w.clock_uncertainty_ms
+            );
+        }
+        // Refused before they are taken: they stay free for another sweep.
+        clock::check(&workers, sweep.mode, opts.max_clock_error_ms)?;
         bus.send(
             &topics.control,
             Message::Attach {
                 sweep_id: sweep_id.to_string(),
                 workers: workers.iter().map(|w| w.name.clone()).collect(),
+                topic: sweep.topic.to_string(),
             },
         )?;
         bus.flush(Duration::from_secs(10))?;
-        for w in &workers {
-            eprintln!(
-                "kafkatune: worker {}: {} CPUs{}, round trip {:.1} ms through the cluster, clock {:+.1} ms from this host's",
-                w.name,
-                w.facts.host.cpu_count,
-                w.facts.host.cpu_model.as_deref().map(|m| format!(" ({m})")).unwrap_or_default(),
-                w.round_trip_ms,
-                w.clock_offset_ms
-            );
-        }
         let shared = Arc::new(Shared::default());
         let now = Instant::now();
         for w in &workers {
@@ -133,6 +154,7 @@ impl Fleet {
             workers,
             gone: Mutex::new(BTreeMap::new()),
             placed: Mutex::new(HashMap::new()),
+            payload: sweep.payload,
             stop,
             threads,
         })
@@ -179,15 +201,47 @@ impl Fleet {
             .unwrap_or_default()
     }
 
-    /// Records in each consumer of a group run's record the worker it ran on.
+    /// Records in each consumer of a group run's record (each producer of a produce run's)
+    /// the worker it ran on, and that worker's clock offset.
     pub fn name_workers(&self, rec: &mut crate::results::RunRecord) {
-        let Some(group) = rec.group_id.clone() else {
-            return;
+        let offset = |w: &Option<String>| {
+            let w = w.as_deref()?;
+            self.workers
+                .iter()
+                .find(|x| x.name == w)
+                .map(|x| x.clock_offset_ms)
         };
-        let placed = self.workers_of(&group);
-        for c in &mut rec.per_consumer {
-            c.worker = placed.get(&c.consumer).cloned();
+        if let Some(group) = rec.group_id.clone() {
+            let placed = self.workers_of(&group);
+            for c in &mut rec.per_consumer {
+                c.worker = placed.get(&c.consumer).cloned();
+                c.worker_clock_offset_ms = offset(&c.worker);
+            }
         }
+        let placed = self.workers_of(&producer_set(&format!(
+            "{}-r{}",
+            rec.trial_id, rec.run_index
+        )));
+        for p in &mut rec.per_producer {
+            p.worker = placed.get(&p.producer).cloned();
+            p.worker_clock_offset_ms = offset(&p.worker);
+        }
+    }
+
+    /// The workers as `sweep.json` records them.
+    pub fn meta(&self) -> Vec<WorkerMeta> {
+        self.workers
+            .iter()
+            .map(|w| WorkerMeta {
+                name: w.name.clone(),
+                hostname: w.facts.hostname.clone(),
+                host: w.facts.host.clone(),
+                client_versions: w.facts.client_versions.clone(),
+                round_trip_ms: w.round_trip_ms,
+                clock_offset_ms: w.clock_offset_ms,
+                clock_uncertainty_ms: w.clock_uncertainty_ms,
+            })
+            .collect()
     }
 
     /// After a run: an error (exit 3) when no worker is left to run the next one.
@@ -209,6 +263,23 @@ impl Fleet {
     fn last_heard(&self, worker: &str) -> Option<Instant> {
         self.shared.last_heard.lock().unwrap().get(worker).copied()
     }
+}
+
+/// The slot key of a produce run's producers: the run's id and `-producers`.
+pub fn producer_set(run_id: &str) -> String {
+    format!("{run_id}-producers")
+}
+
+/// `sweep.json`'s workers after a sweep on `now`: a resumed sweep keeps the ones of its
+/// earlier runs, each worker as last measured.
+pub fn merge_meta(before: &[WorkerMeta], now: Vec<WorkerMeta>) -> Vec<WorkerMeta> {
+    let mut out: Vec<WorkerMeta> = before
+        .iter()
+        .filter(|b| !now.iter().any(|n| n.name == b.name))
+        .cloned()
+        .collect();
+    out.extend(now);
+    out
 }
 
 impl Drop for Fleet {
