@@ -112,7 +112,11 @@ fn conflicting_options() {
     );
     rejects(
         &["--rate", "100"],
-        "--rate, --duration and --warmup-s are for live mode",
+        "--rate is for the modes with a producer: add --mode live, pipeline or produce",
+    );
+    rejects(
+        &["--mode", "produce", "--duration", "5"],
+        "--duration and --warmup-s are for live mode",
     );
     rejects(
         &["--mode", "live", "--duration", "5"],
