@@ -28,6 +28,13 @@ pub fn producers(trial: &Trial) -> Option<u32> {
         .and_then(|v| properties::validate_producers(v).ok())
 }
 
+/// `--rate` is the run's: a producer sending `share` of the `total` messages sends that share
+/// of it, so that all of them end together. `None` (as fast as it can) for one with nothing.
+fn share_of_rate(rate: Option<f64>, share: u64, total: u64) -> Option<f64> {
+    rate.map(|r| r * share as f64 / total.max(1) as f64)
+        .filter(|r| *r > 0.0)
+}
+
 /// Each producer's share of `messages`: as even as can be, the first ones one more.
 pub fn shares(messages: u64, n: u32) -> Vec<u64> {
     let n = u64::from(n.max(1));
@@ -63,6 +70,9 @@ pub fn run(
             .map(|(i, &messages)| {
                 let mut own = spec.clone();
                 own.messages = messages;
+                if let Some(p) = own.produce.as_mut() {
+                    p.rate_msgs_per_s = share_of_rate(p.rate_msgs_per_s, messages, spec.messages);
+                }
                 let dir = scratch.join(format!("p{i}"));
                 s.spawn(move || launch.consumer(i, driver, &own, &dir, timeout, &mut |_| {}))
             })
@@ -264,6 +274,13 @@ mod tests {
         assert_eq!(shares(6, 3), [2, 2, 2]);
         assert_eq!(shares(2, 3), [1, 1, 0]);
         assert_eq!(shares(7, 1), [7]);
+    }
+
+    #[test]
+    fn each_producer_sends_its_share_of_the_rate() {
+        assert_eq!(share_of_rate(Some(3000.0), 4, 10), Some(1200.0));
+        assert_eq!(share_of_rate(Some(3000.0), 0, 2), None);
+        assert_eq!(share_of_rate(None, 5, 10), None);
     }
 
     #[test]
