@@ -87,8 +87,8 @@ fn fluke_factor(spec: &Spec) -> Result<f64> {
             let (value, f) = rest.split_once('*')?;
             Some((name.trim(), value.trim(), f.trim().parse::<f64>().ok()?))
         });
-        let (name, value, f) =
-            parsed.with_context(|| format!("fake.fluke={flukes}: expected NAME@VALUE*FACTOR;..."))?;
+        let (name, value, f) = parsed
+            .with_context(|| format!("fake.fluke={flukes}: expected NAME@VALUE*FACTOR;..."))?;
         if spec.properties.get(name).and_then(Value::as_str) == Some(value) {
             factor *= f;
         }
