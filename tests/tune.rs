@@ -95,7 +95,7 @@ fn a_lucky_first_run_does_not_win_unconfirmed() {
     // Rate 3000's first run reports ten times its rate (30,000: a fluke, as a busy machine
     // gives), its later runs 3000; 8000 is the true best. Twelve runs for eight points: each
     // once, then four. Spread over the better half, one more run leaves the fluke's median at
-    // 16,500 (two runs) and crowns it; the finalists' confirmation runs it a third time.
+    // about 16,500 (two runs) and crowns it; the finalists' confirmation runs it a third time.
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("fluke");
     let (code, stdout, stderr) = fake(
