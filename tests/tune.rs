@@ -91,6 +91,42 @@ fn racing_keeps_the_true_best_and_drops_clearly_worse_ones_on_evidence() {
 }
 
 #[test]
+fn a_lucky_first_run_does_not_win_unconfirmed() {
+    // Rate 3000's first run reports ten times its rate (30,000: a fluke, as a busy machine
+    // gives), its later runs 3000; 8000 is the true best. Twelve runs for eight points: each
+    // once, then four. Spread over the better half, one more run leaves the fluke's median at
+    // about 16,500 (two runs) and crowns it; the finalists' confirmation runs it a third time.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("fluke");
+    let (code, stdout, stderr) = fake(
+        "tune",
+        &dir,
+        &[
+            "--param",
+            RATES,
+            "-X",
+            "fake.noise=0.05",
+            "-X",
+            "fake.fluke=rate@3000*10",
+            "--budget",
+            "12",
+        ],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let file = tune_file(&dir);
+    let fluke = file
+        .candidates
+        .iter()
+        .find(|c| c.params["fake.rate"] == "3000")
+        .unwrap();
+    assert!(fluke.runs >= 3, "the fluke was not confirmed: {fluke:?}");
+    let winner = file.winner.as_ref().expect("a winner");
+    assert_eq!(winner.params["fake.rate"], "8000", "{stdout}");
+    assert!(winner.runs >= 2, "{winner:?}");
+    assert_eq!(records(&dir).len(), 12);
+}
+
+#[test]
 fn the_budget_is_never_exceeded_by_any_strategy() {
     for strategy in ["race", "grid", "random", "greedy"] {
         for budget in ["1", "5", "13"] {

@@ -12,6 +12,9 @@
 //! - `peak` (`NAME@VALUE`, several joined by `;`): the rate is `rate` where the property
 //!   NAME (by Kafka name) is VALUE, and falls off away from it, times 1 / (1 + |log2(v /
 //!   VALUE)|) for each, so a search has a known best (numbers only);
+//! - `fluke` (`NAME@VALUE*FACTOR`, several joined by `;`): the first run (run index 0) of a
+//!   trial whose property NAME is VALUE reports FACTOR times its rate, its later runs the rate:
+//!   one lucky run, as a busy machine gives (a search must not crown it unconfirmed);
 //! - `startup_ms`, `run_ms`: wall time spent before `ready`, and while "consuming";
 //! - `crash_after` (messages): print progress up to that count, then exit with no result;
 //! - `hang=true`: never finish (the orchestrator kills it at its time-out);
@@ -68,6 +71,29 @@ struct Script {
     members: usize,
     /// What `peak` makes of the rate at this run's properties (1 without it).
     peak_factor: f64,
+    /// What `fluke` makes of the rate of this trial's first run (1 without it).
+    fluke_factor: f64,
+}
+
+/// `fake.fluke=NAME@VALUE*FACTOR;...`: the factor of the first run's rate at the spec's
+/// properties (1 when no item names them).
+fn fluke_factor(spec: &Spec) -> Result<f64> {
+    let Some(flukes) = spec.properties.get("fluke").and_then(Value::as_str) else {
+        return Ok(1.0);
+    };
+    let mut factor = 1.0;
+    for item in flukes.split(';').filter(|i| !i.trim().is_empty()) {
+        let parsed = item.split_once('@').and_then(|(name, rest)| {
+            let (value, f) = rest.split_once('*')?;
+            Some((name.trim(), value.trim(), f.trim().parse::<f64>().ok()?))
+        });
+        let (name, value, f) = parsed
+            .with_context(|| format!("fake.fluke={flukes}: expected NAME@VALUE*FACTOR;..."))?;
+        if spec.properties.get(name).and_then(Value::as_str) == Some(value) {
+            factor *= f;
+        }
+    }
+    Ok(factor)
 }
 
 /// `fake.peak=NAME@VALUE;...`: the rate's factor at the spec's properties.
@@ -117,11 +143,13 @@ impl Script {
             fail: get("fail").map(str::to_string),
             members: num("members", 1.0)? as usize,
             peak_factor: peak_factor(spec)?,
+            fluke_factor: fluke_factor(spec)?,
         })
     }
 
     /// The rate of this run: `rate` times a factor in [1 - noise, 1 + noise] drawn from the
-    /// run id, so every repetition of a sweep reports the same figures.
+    /// run id, so every repetition of a sweep reports the same figures (and the first run,
+    /// `-r0`, times the fluke's factor).
     fn rate_of(&self, run_id: &str) -> f64 {
         let mut h = run_id.bytes().fold(0xcbf29ce484222325u64, |h, b| {
             (h ^ b as u64).wrapping_mul(0x100000001b3)
@@ -131,7 +159,12 @@ impl Script {
         h = (h ^ (h >> 27)).wrapping_mul(0x94d049bb133111eb);
         h ^= h >> 31;
         let unit = (h >> 11) as f64 / (1u64 << 53) as f64;
-        self.rate * self.peak_factor * (1.0 + self.noise * (2.0 * unit - 1.0))
+        let fluke = if run_id.ends_with("-r0") {
+            self.fluke_factor
+        } else {
+            1.0
+        };
+        self.rate * self.peak_factor * fluke * (1.0 + self.noise * (2.0 * unit - 1.0))
     }
 }
 
@@ -331,6 +364,7 @@ mod tests {
             fail: None,
             members: 1,
             peak_factor: 1.0,
+            fluke_factor: 1.0,
         };
         let rates: Vec<f64> = (0..50).map(|i| s.rate_of(&format!("t001-r{i}"))).collect();
         assert!(
@@ -339,5 +373,14 @@ mod tests {
         );
         assert!(rates.iter().any(|r| *r != rates[0]));
         assert_eq!(s.rate_of("t001-r3"), s.rate_of("t001-r3"));
+        // A fluke multiplies the first run's rate only.
+        let lucky = Script {
+            fluke_factor: 10.0,
+            fail: None,
+            ..s
+        };
+        let ratio = lucky.rate_of("t001-r0") / s.rate_of("t001-r0");
+        assert!((ratio - 10.0).abs() < 1e-9, "{ratio}");
+        assert_eq!(lucky.rate_of("t001-r1"), s.rate_of("t001-r1"));
     }
 }

@@ -3,9 +3,10 @@
 //! ranking); a candidate is dropped when the one-sided Mann-Whitney U test (`elimination`)
 //! over the runs so far finds it worse than the leader, or when its medians break a
 //! constraint. While the first 70% of the budget lasts, once every contender has two runs,
-//! new candidates come in near the leaders (`propose`); then the finalists get confirmation
-//! runs until the winner is separated from the runner-up (every other candidate dropped) or
-//! the budget is spent.
+//! new candidates come in near the leaders (`propose`); then the finalists (leader and
+//! runner-up) get the confirmation runs until the winner is separated from the runner-up
+//! (every other candidate dropped) or the budget is spent. A candidate measured once does
+//! not win over one measured twice or more.
 
 use super::book::Book;
 use super::elimination::{self, ALPHA, MIN_RUNS};
@@ -13,8 +14,16 @@ use super::propose;
 use super::strategies::{Decision, Strategy};
 use crate::tune_file::DropEvidence;
 
-/// The share of the budget during which new candidates may come in.
+/// The share of the budget during which new candidates may come in; the rest confirms the
+/// finalists.
 const EXPLORE_SHARE: f64 = 0.7;
+
+/// The candidates the confirmation runs go to: the leader and the runner-up.
+const FINALISTS: usize = 2;
+
+/// Runs a candidate needs to win over one measured more often (a single run, however good,
+/// does not beat a candidate measured twice or more).
+pub const CONFIRMED_RUNS: usize = 2;
 
 #[derive(Default)]
 pub struct Race {
@@ -24,6 +33,10 @@ pub struct Race {
 }
 
 impl Strategy for Race {
+    fn confirmed_runs(&self) -> usize {
+        CONFIRMED_RUNS
+    }
+
     fn step(&mut self, book: &mut Book) -> Decision {
         if !self.started {
             self.started = true;
@@ -65,12 +78,21 @@ impl Strategy for Race {
             }
             _ => {}
         }
-        // The contenders: the better half of the ranking (at least two), and any alive
+        // The contenders: while exploring, the better half of the ranking (at least two);
+        // then the finalists, the leader and the runner-up, so that the budget's last runs
+        // confirm the candidate that would win rather than spread over the better half (a
+        // lucky run would win on one more run each: tests/tune.rs, a_lucky_first_run...). A
+        // finalist that falls back is replaced by the one that overtook it. And any alive
         // candidate not yet measured (all its runs failed so far).
+        let racing = if exploring {
+            ranking.len().div_ceil(2).max(2)
+        } else {
+            FINALISTS
+        };
         let contenders: Vec<usize> = ranking
             .iter()
             .copied()
-            .take(ranking.len().div_ceil(2).max(2))
+            .take(racing)
             .chain(alive.iter().copied().filter(|i| !ranking.contains(i)))
             .collect();
         let pick = contenders

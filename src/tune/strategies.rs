@@ -19,6 +19,12 @@ pub enum Decision {
 /// search replays to the same place.
 pub trait Strategy {
     fn step(&mut self, book: &mut Book) -> Decision;
+
+    /// Runs a candidate needs to win over a candidate measured more often (up to the most
+    /// runs any candidate has): 1 ranks every measured candidate by its median alone.
+    fn confirmed_runs(&self) -> usize {
+        1
+    }
 }
 
 /// The points of the grid (`--param` values; a range's ends and middle) in a shuffled order,

@@ -61,10 +61,28 @@ impl Tuner {
         }
     }
 
+    /// The ranking the winner comes from: the book's, with the candidates that have the
+    /// strategy's confirmed runs (or the most any has, if fewer) ahead of the others.
+    fn standings(&self) -> Vec<usize> {
+        let book = &self.book;
+        let ranking = book.ranking();
+        let most = ranking
+            .iter()
+            .map(|i| book.candidates[*i].values.len())
+            .max()
+            .unwrap_or(0);
+        let need = self.strategy.confirmed_runs().min(most);
+        let (mut out, rest): (Vec<usize>, Vec<usize>) = ranking
+            .into_iter()
+            .partition(|i| book.candidates[*i].values.len() >= need);
+        out.extend(rest);
+        out
+    }
+
     /// The course of the search so far, as `tune.json` holds it.
     pub fn file(&self, finished: bool) -> TuneFile {
         let book = &self.book;
-        let ranking = book.ranking();
+        let ranking = self.standings();
         let finalists: Vec<usize> = ranking.iter().copied().take(2).collect();
         let candidates = book
             .candidates
@@ -103,10 +121,11 @@ impl Tuner {
         }
     }
 
-    /// The best alive candidate that keeps the constraints, against the next best.
+    /// The best alive candidate that keeps the constraints (among those with the strategy's
+    /// confirmed runs), against the next best.
     pub fn winner(&self) -> Option<Winner> {
         let book = &self.book;
-        let ranking = book.ranking();
+        let ranking = self.standings();
         let standing = |i: usize| {
             let c = &book.candidates[i];
             let s = crate::stats::summarize(
