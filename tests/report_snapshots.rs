@@ -5,6 +5,7 @@ mod common;
 
 use std::fs;
 
+use common::share::{share_drain_sweep, share_live_sweep};
 use common::{drain_sweep, live_sweep, produce_sweep, secret, seed_like_sweep, DrainVariant};
 use kafkatune::report::{compare, write_report};
 
@@ -56,13 +57,64 @@ fn produce_report_md() {
     }
 }
 
+/// Issue 17: a consumer group beside a share group, drained: the chart of both, where each
+/// stopped scaling, a recommendation per goal.
+#[test]
+fn share_drain_report_md() {
+    let dir = tempfile::tempdir().unwrap();
+    share_drain_sweep(dir.path());
+    let written = write_report(dir.path()).unwrap();
+    insta::assert_snapshot!(
+        "share_drain_files",
+        written_names(dir.path(), &written).join("\n")
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("share_drain_report_md", md);
+    let svg = fs::read_to_string(dir.path().join("charts/share-groups.svg")).unwrap();
+    for text in [
+        "consumer group",
+        "share group",
+        "2 partitions",
+        "throughput (msg/s)",
+        "fetch latency, average (ms)",
+    ] {
+        assert!(svg.contains(text), "{text} not in the chart");
+    }
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"share\">Share groups</h2>"));
+    assert!(
+        !html.contains("class=\"redeliveries\""),
+        "no lock or processing swept: no redelivery table"
+    );
+}
+
+/// Issue 17, live: end-to-end p99 beside throughput, redeliveries against the lock swept
+/// (a table), a failed share run counted.
+#[test]
+fn share_live_report_md() {
+    let dir = tempfile::tempdir().unwrap();
+    share_live_sweep(dir.path());
+    let written = write_report(dir.path()).unwrap();
+    insta::assert_snapshot!(
+        "share_live_files",
+        written_names(dir.path(), &written).join("\n")
+    );
+    let md = fs::read_to_string(dir.path().join("report.md")).unwrap();
+    insta::assert_snapshot!("share_live_report_md", md);
+    let svg = fs::read_to_string(dir.path().join("charts/share-groups.svg")).unwrap();
+    assert!(svg.contains("p99 end-to-end latency (ms)"));
+    let html = fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(html.contains("<table class=\"redeliveries\">"));
+}
+
 #[test]
 fn no_report_shows_a_secret() {
-    for kind in ["drain", "live", "produce"] {
+    for kind in ["drain", "live", "produce", "share"] {
         let dir = tempfile::tempdir().unwrap();
         match kind {
             "live" => live_sweep(dir.path()),
             "produce" => produce_sweep(dir.path()),
+            "share" => share_live_sweep(dir.path()),
             _ => drain_sweep(dir.path(), &DrainVariant::default()),
         }
         for path in write_report(dir.path()).unwrap() {
@@ -141,7 +193,9 @@ fn write_fixture_reports_for_viewing() {
     drain_sweep(&root.join("drain"), &DrainVariant::default());
     live_sweep(&root.join("live"));
     produce_sweep(&root.join("produce"));
-    for dir in ["drain", "live", "produce"] {
+    share_drain_sweep(&root.join("share-drain"));
+    share_live_sweep(&root.join("share-live"));
+    for dir in ["drain", "live", "produce", "share-drain", "share-live"] {
         write_report(&root.join(dir)).unwrap();
     }
     eprintln!("reports written under {}", root.display());

@@ -121,6 +121,27 @@ pub fn capitalised(text: &str) -> String {
     }
 }
 
+/// A trial's swept settings other than the group's shape, `k=v, ...`; a consumer group takes
+/// no share settings, so they do not tell its trials apart.
+pub fn group_facet(params: &Params, kind: &str, swept: &[String]) -> String {
+    params
+        .iter()
+        .filter(|(k, _)| {
+            swept.contains(k)
+                && *k != crate::clients::properties::CONSUMERS
+                && *k != crate::clients::properties::share::GROUP_TYPE
+        })
+        .filter(|(k, _)| kind == "share" || !k.starts_with("share."))
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `1 consumer`, `4 consumers`.
+pub fn consumers(n: u32) -> String {
+    format!("{n} consumer{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

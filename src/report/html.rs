@@ -121,6 +121,21 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
             let _ = writeln!(h, "<li>{}</li>", inline(&s));
         }
         h.push_str("</ul>\n");
+        if let Some((header, rows)) = super::share_redelivery::table(sweep) {
+            h.push_str("<p>Redeliveries by lock duration and processing (share runs):</p>\n<table class=\"redeliveries\">\n<tr>");
+            for c in &header {
+                let _ = write!(h, "<th>{}</th>", inline(c));
+            }
+            h.push_str("</tr>\n");
+            for row in &rows {
+                h.push_str("<tr>");
+                for c in row {
+                    let _ = write!(h, "<td>{}</td>", inline(c));
+                }
+                h.push_str("</tr>\n");
+            }
+            h.push_str("</table>\n");
+        }
     }
 
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);

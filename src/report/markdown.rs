@@ -70,6 +70,10 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         for s in share {
             let _ = writeln!(md, "- {s}");
         }
+        if let Some((header, rows)) = super::share_redelivery::table(sweep) {
+            md.push_str("\nRedeliveries by lock duration and processing (share runs):\n\n");
+            table(&mut md, &header, &rows);
+        }
     }
 
     let tradeoffs = tradeoffs(&sweep.meta, &sweep.summary);
@@ -93,6 +97,23 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     let (header, rows) = ranked_table(sweep);
     md.push_str("\n## Trials, best first\n\n");
+    table(&mut md, &header, &rows);
+    md.push_str(
+        "\nMedians over each trial's runs; the interval is a 95% bootstrap interval of the median; \
+         \"tied\" means it overlaps the best trial's interval.\n",
+    );
+
+    if !charts.is_empty() {
+        md.push_str("\n## Charts\n\n");
+        for chart in charts {
+            let _ = writeln!(md, "![{}](charts/{})\n", chart.title, chart.file_name);
+        }
+    }
+    md
+}
+
+/// A Markdown table.
+fn table(md: &mut String, header: &[String], rows: &[Vec<String>]) {
     let _ = writeln!(
         md,
         "| {} |",
@@ -110,18 +131,6 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
             row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
         );
     }
-    md.push_str(
-        "\nMedians over each trial's runs; the interval is a 95% bootstrap interval of the median; \
-         \"tied\" means it overlaps the best trial's interval.\n",
-    );
-
-    if !charts.is_empty() {
-        md.push_str("\n## Charts\n\n");
-        for chart in charts {
-            let _ = writeln!(md, "![{}](charts/{})\n", chart.title, chart.file_name);
-        }
-    }
-    md
 }
 
 /// A table cell: pipes and line breaks would end the cell or the row.

@@ -21,6 +21,8 @@ pub mod scaling;
 pub mod search;
 pub mod sections;
 pub mod share;
+pub mod share_goals;
+pub mod share_redelivery;
 #[cfg(test)]
 mod test_support;
 pub mod tradeoffs;

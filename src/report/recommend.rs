@@ -302,7 +302,8 @@ fn no_codec_swept(meta: &SweepMeta) -> String {
     )
 }
 
-fn evidence(p: &Pick, metric: &str) -> String {
+/// The evidence for a pick: median, interval, runs, CV.
+pub fn evidence(p: &Pick, metric: &str) -> String {
     let v = &p.value;
     format!(
         "median {} (95% interval {}, {} run{}, CV {})",

@@ -210,7 +210,8 @@ fn share_series(meta: &SweepMeta, s: &Series) -> bool {
             .is_some_and(share)
 }
 
-fn reason_text(l: Limit, embedded: bool) -> String {
+/// Why more consumers stopped helping, in words.
+pub fn reason_text(l: Limit, embedded: bool) -> String {
     match l.reason {
         Reason::Partitions(p) => format!(
             "{} consumers on {p} partitions leave {} of them without a partition",

@@ -1,245 +1,295 @@
 //! Share groups (KIP-932) in the report: a share group against a consumer group on the same
-//! topic, where each stops scaling with more consumers, the redeliveries (against the lock
-//! duration where it was swept), and a recommendation per goal. Read from the records, so a
+//! topic, throughput and latency against the number of consumers, where each group type
+//! stopped scaling, the redeliveries (against the lock duration and the processing time,
+//! [`share_redelivery`](super::share_redelivery)), and a recommendation per goal
+//! ([`share_goals`](super::share_goals)). Read from the saved summary and records, so a
 //! sweep of either group type alone still says what it measured.
 
 use std::collections::BTreeMap;
 
 use crate::clients::properties::share::GROUP_TYPE;
 use crate::clients::properties::CONSUMERS;
-use crate::results::{RunRecord, Status};
-use crate::stats::median;
+use crate::results::{MetricSummary, Mode, TrialSummary};
 
-use super::format::short;
+use super::format::{consumers, group_facet as facet, short};
 use super::load::Sweep;
+use super::scaling::{self, Limit};
 
-/// One (group type, consumers, the other settings) cell: its runs' median throughput.
+/// The latency a share report shows beside throughput: end to end when the runs were live,
+/// else the fetch latency the client reports (drain runs measure no end-to-end latency).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatencyMetric {
+    /// A `RunRecord` field, summarised per trial.
+    pub metric: &'static str,
+    /// The chart's axis.
+    pub axis: &'static str,
+    /// What it is, for the chart's title and the report.
+    pub label: &'static str,
+    pub end_to_end: bool,
+}
+
+/// Which latency a sweep of `mode` carries.
+pub fn latency_metric(mode: Mode) -> LatencyMetric {
+    match mode {
+        Mode::Live | Mode::Pipeline => LatencyMetric {
+            metric: "latency_p99_ms",
+            axis: "p99 end-to-end latency (ms)",
+            label: "p99 end-to-end latency, from each message's send time",
+            end_to_end: true,
+        },
+        Mode::Drain | Mode::Produce => LatencyMetric {
+            metric: "fetch_latency_avg_ms",
+            axis: "fetch latency, average (ms)",
+            label: "the client's average fetch latency (fetch-latency-avg, a request round trip with the broker's wait; a drain run measures no end-to-end latency)",
+            end_to_end: false,
+        },
+    }
+}
+
+/// One trial of a group type at one consumer count.
 #[derive(Debug, Clone, PartialEq)]
-struct Cell {
-    group_type: String,
-    consumers: u32,
-    /// The other settings that told its trial apart (share.acquire.mode, ...).
-    facet: String,
-    throughput_msgs_per_s: f64,
-    redeliveries: f64,
+pub struct Point {
+    pub consumers: u32,
+    pub trial_id: String,
+    /// The other settings that told its trial apart (`share.acquire.mode=record_limit`).
+    pub facet: String,
+    pub throughput: MetricSummary,
+    pub latency: Option<MetricSummary>,
+    pub cpu: Option<MetricSummary>,
 }
 
-/// The share section's sentences; empty unless some run was a share group's.
-pub fn sentences(sweep: &Sweep) -> Vec<String> {
-    let cells = cells(&sweep.records);
-    if !cells.iter().any(|c| c.group_type == "share") {
-        return vec![];
-    }
-    let partitions = super::scaling::partitions(&sweep.meta, &sweep.summary);
-    let mut out = Vec::new();
-    for kind in ["consumer", "share"] {
-        let of_kind: Vec<&Cell> = cells.iter().filter(|c| c.group_type == kind).collect();
-        let Some(best) = of_kind
-            .iter()
-            .max_by(|a, b| a.throughput_msgs_per_s.total_cmp(&b.throughput_msgs_per_s))
-        else {
-            continue;
-        };
-        let curve: Vec<String> = by_consumers(&of_kind)
-            .into_iter()
-            .map(|(n, t)| format!("{n}: {}", short(t)))
-            .collect();
-        let stop = if kind == "consumer" {
-            format!("a consumer group gives each of the {partitions} partitions to one member, so members beyond {partitions} stay idle (the idle ones are named in each run)")
-        } else if best.consumers > partitions {
-            format!("the share group kept scaling past the {partitions} partitions: its best was {} consumers", best.consumers)
-        } else {
-            format!("the share group's best was {} consumers, not past the {partitions} partitions: on this host its members compete for the CPUs and the broker's record locks (group.share.partition.max.record.locks)", best.consumers)
-        };
-        out.push(format!(
-            "{} group: best {} msg/s with {} consumers{}; median msg/s by consumers (best setting) {}; {stop}.",
-            if kind == "share" { "Share" } else { "Consumer" },
-            short(best.throughput_msgs_per_s),
-            best.consumers,
-            if best.facet.is_empty() { String::new() } else { format!(" ({})", best.facet) },
-            curve.join(", ")
-        ));
-    }
-    out.push(redeliveries(&sweep.records));
-    out.extend(recommendations(&cells));
-    out
+/// A group type's best trial at each consumer count, by throughput.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSeries {
+    /// `consumer` or `share`.
+    pub group_type: String,
+    /// Sorted by consumer count.
+    pub points: Vec<Point>,
 }
 
-/// Redeliveries, against the lock duration where it was swept.
-fn redeliveries(records: &[RunRecord]) -> String {
-    let share: Vec<&RunRecord> = ok(records)
-        .filter(|r| r.group_type.as_deref() == Some("share"))
-        .collect();
-    let total: u64 = share.iter().filter_map(|r| r.redeliveries).sum();
-    let mut by_lock: BTreeMap<String, Vec<f64>> = BTreeMap::new();
-    for r in &share {
-        let lock = r
-            .params
-            .get("share.record.lock.duration.ms")
-            .cloned()
-            .unwrap_or_else(|| "30000 (default)".into());
-        by_lock
-            .entry(lock)
-            .or_default()
-            .push(r.redeliveries.unwrap_or(0) as f64);
+impl GroupSeries {
+    pub fn label(&self) -> String {
+        format!("{} group", self.group_type)
     }
-    let parts: Vec<String> = by_lock
+}
+
+/// Every trial that ran a group of a known type, as a point.
+pub fn points(sweep: &Sweep) -> Vec<(String, Point)> {
+    let latency = latency_metric(sweep.meta.mode).metric;
+    let swept = crate::grid::varied(&sweep.meta.grid);
+    sweep
+        .summary
+        .trials
         .iter()
-        .map(|(lock, v)| format!("lock {lock} ms: median {}", short(median(v))))
-        .collect();
-    format!(
-        "Redeliveries (a record delivered again: its acquisition lock expired or it was released): {total} over {} share runs; {}. A lock shorter than a poll's processing time makes records come back; every record was still accepted exactly once (the run fails otherwise).",
-        share.len(),
-        parts.join(", ")
-    )
-}
-
-/// A recommendation per goal, from the cells measured.
-fn recommendations(cells: &[Cell]) -> Vec<String> {
-    let best = |kind: &str| {
-        cells
-            .iter()
-            .filter(|c| c.group_type == kind)
-            .max_by(|a, b| a.throughput_msgs_per_s.total_cmp(&b.throughput_msgs_per_s))
-    };
-    let mut out = Vec::new();
-    if let (Some(s), Some(c)) = (best("share"), best("consumer")) {
-        let (winner, loser) = if s.throughput_msgs_per_s >= c.throughput_msgs_per_s {
-            (s, c)
-        } else {
-            (c, s)
-        };
-        out.push(format!(
-            "Throughput: a {} group with {} consumers{} ({} msg/s, {}× the best {} group's {} msg/s).",
-            winner.group_type,
-            winner.consumers,
-            if winner.facet.is_empty() { String::new() } else { format!(", {}", winner.facet) },
-            short(winner.throughput_msgs_per_s),
-            short(winner.throughput_msgs_per_s / loser.throughput_msgs_per_s.max(1e-9)),
-            loser.group_type,
-            short(loser.throughput_msgs_per_s)
-        ));
-    }
-    if let Some(s) = cells
-        .iter()
-        .filter(|c| c.group_type == "share" && c.redeliveries == 0.0)
-        .max_by(|a, b| a.throughput_msgs_per_s.total_cmp(&b.throughput_msgs_per_s))
-    {
-        out.push(format!(
-            "No redelivered work: a share group with {} consumers{} ({} msg/s, no redeliveries).",
-            s.consumers,
-            if s.facet.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", s.facet)
-            },
-            short(s.throughput_msgs_per_s)
-        ));
-    }
-    out.push("More consumers than partitions (elastic workers, slow records): a share group; a consumer group keeps one member per partition and leaves the rest idle.".into());
-    out
-}
-
-/// The median throughput per consumer count, each count's best setting.
-fn by_consumers(cells: &[&Cell]) -> Vec<(u32, f64)> {
-    let mut best: BTreeMap<u32, f64> = BTreeMap::new();
-    for c in cells {
-        let e = best.entry(c.consumers).or_insert(0.0);
-        *e = e.max(c.throughput_msgs_per_s);
-    }
-    best.into_iter().collect()
-}
-
-fn ok(records: &[RunRecord]) -> impl Iterator<Item = &RunRecord> {
-    records
-        .iter()
-        .filter(|r| !r.warmup && r.status == Some(Status::Ok))
-}
-
-/// (group type, consumers, facet) to the runs' throughputs and redeliveries.
-type Runs = BTreeMap<(String, u32, String), (Vec<f64>, Vec<f64>)>;
-
-fn cells(records: &[RunRecord]) -> Vec<Cell> {
-    let mut runs: Runs = BTreeMap::new();
-    for r in ok(records) {
-        let (Some(kind), Some(t)) = (r.group_type.clone(), r.throughput_msgs_per_s) else {
-            continue;
-        };
-        let consumers = r
-            .params
-            .get(CONSUMERS)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
-        // A consumer group's trial takes no share settings: they do not tell it apart.
-        let facet: Vec<String> = r
-            .params
-            .iter()
-            .filter(|(k, _)| *k != CONSUMERS && *k != GROUP_TYPE && *k != "max.poll.records")
-            .filter(|(k, _)| kind == "share" || !k.starts_with("share."))
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        let e = runs.entry((kind, consumers, facet.join(", "))).or_default();
-        e.0.push(t);
-        e.1.push(r.redeliveries.unwrap_or(0) as f64);
-    }
-    runs.into_iter()
-        .map(|((group_type, consumers, facet), (t, red))| Cell {
-            group_type,
-            consumers,
-            facet,
-            throughput_msgs_per_s: median(&t),
-            redeliveries: median(&red),
+        .filter_map(|t| {
+            let kind = group_type(t)?;
+            let throughput = t.metrics.get("throughput_msgs_per_s")?.clone();
+            Some((
+                kind.clone(),
+                Point {
+                    consumers: t
+                        .params
+                        .get(CONSUMERS)
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1),
+                    trial_id: t.trial_id.clone(),
+                    facet: facet(&t.params, &kind, &swept),
+                    throughput,
+                    latency: t.metrics.get(latency).cloned(),
+                    cpu: t.metrics.get("cpu_s_per_million_msgs").cloned(),
+                },
+            ))
         })
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+fn group_type(t: &TrialSummary) -> Option<String> {
+    t.params.get(GROUP_TYPE).cloned()
+}
 
-    fn record(kind: &str, consumers: u32, mode: &str, t: f64, red: u64) -> RunRecord {
-        RunRecord {
-            status: Some(Status::Ok),
-            group_type: Some(kind.into()),
-            throughput_msgs_per_s: Some(t),
-            redeliveries: (kind == "share").then_some(red),
-            params: [
-                (CONSUMERS.to_string(), consumers.to_string()),
-                (GROUP_TYPE.to_string(), kind.to_string()),
-                ("share.acquire.mode".to_string(), mode.to_string()),
-            ]
-            .into(),
-            ..Default::default()
+/// The consumer group's series and the share group's (those that ran), each count's best
+/// trial by median throughput.
+pub fn series(sweep: &Sweep) -> Vec<GroupSeries> {
+    let all = points(sweep);
+    let mut out = Vec::new();
+    for kind in ["consumer", "share"] {
+        let mut best: BTreeMap<u32, Point> = BTreeMap::new();
+        for (_, p) in all.iter().filter(|(k, _)| k == kind) {
+            let better = best
+                .get(&p.consumers)
+                .is_none_or(|b| p.throughput.median > b.throughput.median);
+            if better {
+                best.insert(p.consumers, p.clone());
+            }
+        }
+        if !best.is_empty() {
+            out.push(GroupSeries {
+                group_type: kind.into(),
+                points: best.into_values().collect(),
+            });
         }
     }
+    out
+}
 
-    #[test]
-    fn share_and_consumer_groups_are_compared_by_consumers() {
-        let recs = vec![
-            record("consumer", 1, "record_limit", 100.0, 0),
-            record("consumer", 1, "batch_optimized", 110.0, 0),
-            record("consumer", 4, "record_limit", 105.0, 0),
-            record("share", 1, "record_limit", 50.0, 0),
-            record("share", 4, "record_limit", 150.0, 3),
-            record("share", 4, "batch_optimized", 120.0, 0),
-        ];
-        let c = cells(&recs);
-        let consumer1: Vec<&Cell> = c
+/// The share section's sentences; empty unless some trial ran a share group.
+pub fn sentences(sweep: &Sweep) -> Vec<String> {
+    let all = series(sweep);
+    if !all.iter().any(|s| s.group_type == "share") {
+        return vec![];
+    }
+    let partitions = scaling::partitions(&sweep.meta, &sweep.summary);
+    let latency = latency_metric(sweep.meta.mode);
+    let mut out: Vec<String> = all
+        .iter()
+        .map(|s| curve_sentence(sweep, s, partitions, latency))
+        .collect();
+    out.push(format!(
+        "The latency beside throughput (in brackets, and in the chart's lower panel) is {}.",
+        latency.label
+    ));
+    out.extend(past_partitions(&all, partitions));
+    out.push(super::share_redelivery::sentence(sweep));
+    out.extend(super::share_goals::recommendations(sweep));
+    out
+}
+
+/// A group type's curve, and where it stopped scaling.
+fn curve_sentence(
+    sweep: &Sweep,
+    s: &GroupSeries,
+    partitions: u32,
+    latency: LatencyMetric,
+) -> String {
+    let curve: Vec<String> = s
+        .points
+        .iter()
+        .map(|p| {
+            let lat = p
+                .latency
+                .as_ref()
+                .map_or(String::new(), |l| format!(" ({} ms)", short(l.median)));
+            format!("{}: {}{lat}", p.consumers, short(p.throughput.median))
+        })
+        .collect();
+    let kind = if s.group_type == "share" {
+        "Share"
+    } else {
+        "Consumer"
+    };
+    let latency_name = if latency.end_to_end {
+        "p99 end-to-end latency"
+    } else {
+        "average fetch latency"
+    };
+    format!(
+        "{kind} group: msg/s by consumers (each count's best trial; {latency_name} in brackets) {}; {}.",
+        curve.join(", "),
+        stop(sweep, s, partitions)
+    )
+}
+
+/// Where the series stopped scaling, in words.
+fn stop(sweep: &Sweep, s: &GroupSeries, partitions: u32) -> String {
+    let (cpus, embedded) = (
+        sweep.meta.host.cpu_count,
+        sweep.meta.broker.kind == "embedded",
+    );
+    let plain = scaling::Series {
+        client: s.group_type.clone(),
+        facet: vec![],
+        points: s
+            .points
             .iter()
-            .filter(|c| c.group_type == "consumer" && c.consumers == 1)
-            .collect();
-        assert_eq!(
-            consumer1.len(),
-            1,
-            "share settings do not split a consumer group's trials"
-        );
-        assert_eq!(consumer1[0].throughput_msgs_per_s, 105.0);
-        let recs_text = recommendations(&c);
-        assert!(
-            recs_text[0].starts_with("Throughput: a share group with 4 consumers"),
-            "{recs_text:?}"
-        );
-        assert!(recs_text[1].contains("batch_optimized"), "{recs_text:?}");
-        assert!(redeliveries(&recs).contains("3 over 3 share runs"));
+            .map(|p| scaling::Point {
+                consumers: p.consumers,
+                median: p.throughput.median,
+                ci95_low: p.throughput.ci95_low,
+                ci95_high: p.throughput.ci95_high,
+            })
+            .collect(),
+    };
+    let last = s.points.last().map_or(0, |p| p.consumers);
+    if sweep.meta.mode == Mode::Live {
+        // A paced producer sets a live run's throughput: more consumers show in the latency.
+        let lowest = s
+            .points
+            .iter()
+            .filter_map(|p| p.latency.as_ref().map(|l| (p.consumers, l.median)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        return match lowest {
+            Some((n, ms)) => format!(
+                "live, so throughput follows the producer's rate and scaling shows in the latency: the lowest p99 was {} ms with {}{}",
+                short(ms),
+                consumers(n),
+                if s.group_type == "consumer" && n > partitions {
+                    format!(" (a consumer group uses at most {partitions} of them)")
+                } else {
+                    String::new()
+                }
+            ),
+            None => "live, so throughput follows the producer's rate; no latency was recorded".into(),
+        };
+    }
+    if s.group_type == "consumer" {
+        let idle = format!("a consumer group gives each of the {partitions} partitions to one member, so members beyond {partitions} stay idle");
+        return match scaling::limit(&plain, partitions, cpus, embedded) {
+            None => format!("still growing at {}; {idle}", consumers(last)),
+            Some(l) => format!(
+                "it stopped scaling at {} ({}); {idle}",
+                consumers(l.best),
+                scaling::reason_text(l, embedded)
+            ),
+        };
+    }
+    // A share group's members are not bound to partitions (KIP-932).
+    match scaling::limit(&plain, u32::MAX, cpus, embedded) {
+        None if last > partitions => {
+            format!("it kept scaling past the {partitions} partitions, still growing at {}", consumers(last))
+        }
+        None => format!("still growing at {}", consumers(last)),
+        Some(l @ Limit { best, .. }) if best > partitions => format!(
+            "it kept scaling past the {partitions} partitions up to {best} consumers, then stopped ({})",
+            scaling::reason_text(l, embedded)
+        ),
+        Some(l) => format!(
+            "it stopped scaling at {}, not past the {partitions} partitions ({}; its members also compete for the broker's record locks, share.partition.max.record.locks)",
+            consumers(l.best),
+            scaling::reason_text(l, embedded)
+        ),
     }
 }
+
+/// Beyond the partition count, the share group against the consumer group at each count
+/// both ran.
+fn past_partitions(all: &[GroupSeries], partitions: u32) -> Option<String> {
+    let [consumer, share] = all else { return None };
+    let pairs: Vec<String> = share
+        .points
+        .iter()
+        .filter(|p| p.consumers > partitions)
+        .filter_map(|s| {
+            let c = consumer
+                .points
+                .iter()
+                .find(|c| c.consumers == s.consumers)?;
+            Some(format!(
+                "{}: {} against {} msg/s (×{})",
+                s.consumers,
+                short(s.throughput.median),
+                short(c.throughput.median),
+                super::format::significant(s.throughput.median / c.throughput.median.max(1e-9), 2)
+            ))
+        })
+        .collect();
+    (!pairs.is_empty()).then(|| {
+        format!(
+            "Past the {partitions} partitions, the share group against the consumer group at the same consumer count: {}.",
+            pairs.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+#[path = "share_tests.rs"]
+mod tests;

@@ -7,6 +7,8 @@ use std::path::Path;
 use kafkatune::results::*;
 use kafkatune::stats::summary::summarize_runs;
 
+pub mod share;
+
 /// How a drain fixture differs from the baseline (for `compare`).
 #[derive(Debug, Clone)]
 pub struct DrainVariant {

@@ -1,7 +1,8 @@
 //! Share groups (KIP-932, `--group-type share`) on the real embedded broker: more members
 //! than partitions share one partition, every record accepted exactly once; a consumer group
 //! of as many leaves all but one idle; a released record comes back and is counted; the
-//! group is deleted afterwards; a broker's refusal reaches the user.
+//! group is deleted afterwards; a broker's refusal reaches the user; processing that outlasts
+//! the record lock makes records come back, and the run still accepts each exactly once.
 
 use kafkatune::results::{RunRecord, Status};
 
@@ -11,11 +12,22 @@ const MESSAGES: u64 = 20_000;
 
 /// One share or consumer group sweep of 4 consumers on a 1-partition topic.
 fn sweep(name: &str, args: &[&str]) -> (Vec<RunRecord>, std::process::Output) {
+    sweep_of(name, MESSAGES, 4, args)
+}
+
+/// One sweep of `consumers` members on a 1-partition topic of `messages` records.
+fn sweep_of(
+    name: &str,
+    messages: u64,
+    consumers: u32,
+    args: &[&str],
+) -> (Vec<RunRecord>, std::process::Output) {
     let b = shared();
     let (_tmp, dir) = out_dir();
     let out = kafkatune_on("sweep", &b.bootstrap, &topic(name))
         .args(["--prepare", "--partitions", "1"])
-        .args(["--messages", &MESSAGES.to_string(), "--consumers", "4"])
+        .args(["--messages", &messages.to_string()])
+        .args(["--consumers", &consumers.to_string()])
         .args(["--client", "java", "--repeat", "1", "--no-report"])
         .args(args)
         .arg("--out")
@@ -130,4 +142,71 @@ fn a_group_setting_the_broker_refuses_fails_the_run_with_the_broker_s_message() 
     );
     assert!(e.contains("share.record.lock.duration.ms"), "{e}");
     assert!(e.contains("at least 1000"), "the broker's own words: {e}");
+}
+
+/// Issue 17's physics: with explicit acknowledgement, a poll's processing that outlasts
+/// share.record.lock.duration.ms loses its locks, its acceptances fail, and the records are
+/// delivered again; the run still ends with each record accepted exactly once.
+///
+/// `share.acquire.mode=record_limit` holds each acquisition to max.poll.records=50 whatever
+/// the producer's batches, so at 25 ms a record a poll takes 1.25 s against the 1 s lock (the
+/// embedded broker's floor, group.share.min.record.lock.duration.ms): every early delivery
+/// fails. What ends it is the broker: records delivered more than half
+/// share.delivery.count.limit times (10 here, so 5) are acquired in halved sets
+/// (SharePartition's throttled delivery), whose processing fits in the lock. Measured here
+/// with the default limit of 5: 100 records, 500 deliveries (each record on its 5th and
+/// last delivery, too close to the limit to test on), 12.6 s of processing.
+#[test]
+#[ignore = "not yet passing in the harness: on the shared broker under load (average 15) it timed out twice (151 of 300 records with batch_optimized at 10 ms; 0 of 100 with this record_limit set-up, the group's deletion also timing out), though the same settings passed as CLI sweeps on the embedded broker"]
+fn processing_longer_than_the_record_lock_makes_records_come_back_and_each_is_accepted_once() {
+    let messages = 100;
+    let (recs, out) = sweep_of(
+        "share-lock-expiry",
+        messages,
+        1,
+        &[
+            "--group-type",
+            "share",
+            "-X",
+            "share.acknowledgement.mode=explicit",
+            "-X",
+            "share.acquire.mode=record_limit",
+            "-X",
+            "share.record.lock.duration.ms=1000",
+            "-X",
+            "share.delivery.count.limit=10",
+            "-X",
+            "max.poll.records=50",
+            "--processing",
+            "sleep:25ms",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+    assert_eq!(r.messages, messages, "every record accepted in the end");
+    let redeliveries = r.redeliveries.unwrap();
+    assert!(redeliveries > 0, "the lock expired under processing: {r:?}");
+    assert_eq!(r.deliveries, Some(messages + redeliveries));
+    let c = &r.per_consumer[0];
+    assert!(
+        c.acknowledgement_errors.unwrap_or(0) > 0,
+        "an acceptance after the lock expired fails: {c:?}"
+    );
+    assert_eq!(
+        r.acknowledgements.unwrap().accept,
+        r.deliveries.unwrap(),
+        "every delivery was answered with an acceptance (explicit mode)"
+    );
+    let processing = r.processing_s.unwrap();
+    assert!(
+        processing >= r.deliveries.unwrap() as f64 * 0.025,
+        "ShareRun processed every delivery between acquiring and acknowledging: {processing} s"
+    );
+    assert_eq!(r.group_config["share.record.lock.duration.ms"], "1000");
+    assert_gone(r.group_id.as_deref().unwrap());
 }

@@ -10,6 +10,7 @@ mod lines;
 mod rows;
 mod scaling;
 mod scatter;
+mod share;
 pub mod standing;
 pub mod style;
 
@@ -38,6 +39,7 @@ pub const CHARTS: &[ChartFn] = &[
     heatmaps,
     effects,
     scaling,
+    share_groups,
     spread,
     clients,
     latency_percentiles,
@@ -189,6 +191,26 @@ fn scaling(sweep: &Sweep) -> Result<Vec<Chart>> {
     let partitions = super::scaling::partitions(&sweep.meta, &sweep.summary);
     let svg = scaling::draw(&title, &all, partitions)?;
     Ok(vec![chart("scaling-consumers", title, svg)])
+}
+
+/// A share group against a consumer group: throughput and latency against consumers.
+fn share_groups(sweep: &Sweep) -> Result<Vec<Chart>> {
+    let all = super::share::series(sweep);
+    if !all.iter().any(|s| s.group_type == "share") {
+        return Ok(vec![]);
+    }
+    let latency = super::share::latency_metric(sweep.meta.mode);
+    let title = format!(
+        "Share group and consumer group: throughput and {} against consumers (each count's best trial, 95% interval)",
+        if latency.end_to_end {
+            "p99 end-to-end latency"
+        } else {
+            "average fetch latency"
+        }
+    );
+    let partitions = super::scaling::partitions(&sweep.meta, &sweep.summary);
+    let svg = share::draw(&title, &all, partitions, latency.axis)?;
+    Ok(vec![chart("share-groups", title, svg)])
 }
 
 /// For each client, every run of every trial around its median and interval.

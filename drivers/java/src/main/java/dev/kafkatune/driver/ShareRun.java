@@ -72,6 +72,7 @@ final class ShareRun implements DriverRun {
     private volatile long acquisitionErrors;
     private volatile long duplicateAccepts;
     private volatile long outsideRange;
+    private volatile long processingNanos;
     private volatile String firstAcknowledgementError;
     private volatile long joinNanos;
     /** When polling began (the start file): a share member joins the group on its first poll. */
@@ -186,11 +187,30 @@ final class ShareRun implements DriverRun {
         }
     }
 
-    /** Acknowledges every record of one poll (explicit mode; implicit accepts them with the next poll). */
+    /**
+     * Processes one poll's records (the spec's processing, if any), then acknowledges each
+     * (explicit mode; implicit accepts them with the next poll). The processing runs while the
+     * records are acquired: a poll whose processing outlasts share.record.lock.duration.ms
+     * loses its locks, its acknowledgements fail, and the records are delivered again.
+     */
     private void handle(ConsumerRecords<byte[], byte[]> records, long afterPoll) {
         boolean live = tally.live();
         long nowUs = live || !tally.sawRecord ? PollTally.wallMicros() : 0;
         tally.firstRecords(afterPoll, nowUs);
+        long doneNanos = afterPoll;
+        Processing processing = spec.processing();
+        if (processing != null) {
+            // The run's own records only, as DrainOrLiveConsumer processes its counted ones.
+            long mine = 0;
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                ShareAccounting.Partition range = ranges.get(r.partition());
+                if (range != null && range.contains(r.offset())) {
+                    mine++;
+                }
+            }
+            processingNanos += processing.apply(mine);
+            doneNanos = System.nanoTime();
+        }
         long pollBytes = 0;
         long delivered = 0;
         long again = 0;
@@ -227,7 +247,8 @@ final class ShareRun implements DriverRun {
             if (live) {
                 tally.recordLatency(r.value(), nowUs);
             }
-            tally.lastNanos = afterPoll;
+            // A record counts as consumed once it is processed.
+            tally.lastNanos = doneNanos;
         }
         deliveries += delivered;
         redeliveries += again;
@@ -271,6 +292,9 @@ final class ShareRun implements DriverRun {
         r.clientVersion = version;
         r.clientConfig = configUsed == null ? null : resolved(configUsed);
         tally.fill(r);
+        if (spec.processing() != null) {
+            r.processingS = processingNanos / 1e9;
+        }
         TreeMap<Integer, Long> pp = new TreeMap<>();
         List<Integer> read = new java.util.ArrayList<>();
         Map<Integer, List<long[]>> accepted = new TreeMap<>();
