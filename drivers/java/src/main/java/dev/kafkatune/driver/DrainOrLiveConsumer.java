@@ -150,7 +150,8 @@ final class DrainOrLiveConsumer implements DriverRun {
         final long pollTimeoutNanos = spec.pollTimeoutMs() * 1_000_000L;
         final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
         final boolean live = latency != null;
-        final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
+        long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
+        boolean warmupFromStartFile = false;
         final long progressIntervalNanos = group != null ? GROUP_PROGRESS_INTERVAL_NS : PROGRESS_INTERVAL_NS;
         long lastProgressNanos = System.nanoTime();
         long lastProgressCount = 0;
@@ -174,6 +175,13 @@ final class DrainOrLiveConsumer implements DriverRun {
             long afterPoll = System.nanoTime();
             if (group != null && !group.started()) {
                 continue; // joining: partitions are held paused, polls are not counted yet
+            }
+            if (live && group != null && !warmupFromStartFile) {
+                // A live group's warm-up starts with the group: the start file says when it ends.
+                warmupFromStartFile = true;
+                if (group.warmupEndUs() > 0) {
+                    warmupEndUs = group.warmupEndUs();
+                }
             }
             polls++;
             if (lastPollStart >= 0) {

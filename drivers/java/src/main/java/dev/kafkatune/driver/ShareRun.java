@@ -169,7 +169,9 @@ final class ShareRun implements DriverRun {
         final long pollTimeoutNanos = spec.pollTimeoutMs() * 1_000_000L;
         final Duration pollTimeout = Duration.ofMillis(spec.pollTimeoutMs());
         final boolean live = latency != null;
-        final long warmupEndUs = live ? spec.live().warmupEndUnixUs() : 0;
+        long fromStartFile = startFile == null ? 0 : GroupMember.readWarmupEnd(startFile);
+        // A live group's warm-up starts with the group: the start file says when it ends.
+        final long warmupEndUs = !live ? 0 : fromStartFile > 0 ? fromStartFile : spec.live().warmupEndUnixUs();
         long lastProgressNanos = System.nanoTime();
         long lastProgressCount = 0;
         long nextFileCheck = 0;
