@@ -216,17 +216,7 @@ impl RunContext<'_> {
             Some(s) => s,
             None => &mut drain,
         };
-        let schedule = Schedule {
-            topic: topic.clone(),
-            partitions: ends.iter().map(|p| p.partition).collect(),
-            rate: Some(live.rate_msgs_per_s),
-            count: self.opts.workload.messages,
-            payload: self
-                .live_payload
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
-            t0_us: 0,
-        };
+        let schedule = self.live_schedule(&ends, live, 0)?;
         let mut hook = group::live::Live::new(
             self.cluster,
             schedule,
@@ -237,6 +227,24 @@ impl RunContext<'_> {
         );
         let outcome = group::run_on(&g, spec, launch, &mut hook)?;
         Ok((outcome, Some(hook.into_live_run())))
+    }
+
+    /// A live run's schedule: the run's messages at the live rate over every partition.
+    fn live_schedule(
+        &self,
+        ends: &[crate::broker::admin::PartitionOffsets],
+        live: LiveLoad,
+        t0_us: u64,
+    ) -> Result<Schedule> {
+        let payload = self.live_payload.clone();
+        Ok(Schedule {
+            topic: self.opts.workload.topic.clone(),
+            partitions: ends.iter().map(|p| p.partition).collect(),
+            rate: Some(live.rate_msgs_per_s),
+            count: self.opts.workload.messages,
+            payload: payload.ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
+            t0_us,
+        })
     }
 
     /// The drain spec of the run: assign every partition from its log start.
@@ -429,17 +437,7 @@ impl RunContext<'_> {
         let t0_us = crate::clients::protocol::now_unix_us() + (LIVE_HEAD_START_S * 1e6) as u64;
         let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
         spec.live = Some(LiveSpec { warmup_end_unix_us });
-        let schedule = Schedule {
-            topic: topic.clone(),
-            partitions: ends.iter().map(|p| p.partition).collect(),
-            rate: Some(live.rate_msgs_per_s),
-            count: self.opts.workload.messages,
-            payload: self
-                .live_payload
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
-            t0_us,
-        };
+        let schedule = self.live_schedule(&ends, live, t0_us)?;
         let producer = self
             .cluster
             .start_live_producer(schedule, run.producer_props)?;

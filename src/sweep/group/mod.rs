@@ -244,8 +244,11 @@ pub fn run_on(
     let delete_warning = delete();
     let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
     let mut combined = merge::combine(&consumers);
-    if let (Some(why), None) = (watch.start_failure.take(), &combined.failure) {
-        combined.failure = Some(why);
+    if let Some(why) = watch.start_failure.take() {
+        combined.failure = Some(match combined.failure.take() {
+            Some(other) => format!("{why}; {other}"),
+            None => why,
+        });
     }
     let mut out = GroupOutcome {
         group_id: group_id.to_string(),
