@@ -380,7 +380,10 @@ mod tests {
         ];
         let (a, b) = (&runs[0], &runs[1]);
         let t = trial(
-            &[("max.poll.records", "100"), ("max.poll.interval.ms", "1000")],
+            &[
+                ("max.poll.records", "100"),
+                ("max.poll.interval.ms", "1000"),
+            ],
             &[("poll_interval_max_ms", 38.0)],
         );
         let text = poll_interval(&t, &[&a, &b], Some(0.0002), Per::Record, 200);
@@ -388,8 +391,14 @@ mod tests {
             text.contains("member #0's 41 ms, 4% of max.poll.interval.ms=1000"),
             "{text}"
         );
-        assert!(text.contains("(each member's longest: #0 41 ms, #1 35 ms)"), "{text}");
-        assert!(!text.contains("38 ms"), "the members' own figures, not the median: {text}");
+        assert!(
+            text.contains("(each member's longest: #0 41 ms, #1 35 ms)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("38 ms"),
+            "the members' own figures, not the median: {text}"
+        );
         assert_eq!(members_observed(&[], 1000.0), None);
     }
 

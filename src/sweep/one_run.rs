@@ -90,7 +90,9 @@ impl RunContext<'_> {
                 lag_samples = lag;
                 outcome
             }
-            (live, n) if n.is_some() || crate::clients::properties::share::is_share(&trial.params) => {
+            (live, n)
+                if n.is_some() || crate::clients::properties::share::is_share(&trial.params) =>
+            {
                 let (g, l) = self.group(run, &spec, live, &scratch, timeout)?;
                 let combined = g.combined.clone();
                 live_run = l;

@@ -165,7 +165,12 @@ mod tests {
 
     #[test]
     fn each_partition_s_share_is_what_the_round_robin_sends_it() {
-        for (partitions, count) in [(vec![0, 1], 10), (vec![2, 0, 1], 11), (vec![5], 7), (vec![0, 1, 2, 3], 2)] {
+        for (partitions, count) in [
+            (vec![0, 1], 10),
+            (vec![2, 0, 1], 11),
+            (vec![5], 7),
+            (vec![0, 1, 2, 3], 2),
+        ] {
             let s = Schedule {
                 topic: "t".into(),
                 partitions,

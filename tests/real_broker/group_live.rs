@@ -145,7 +145,11 @@ fn a_live_group_with_processing_records_each_member_s_poll_intervals() {
             c.poll_interval_avg_ms.unwrap(),
             c.poll_interval_max_ms.unwrap(),
         );
-        assert!(0.0 < avg && avg <= max, "member #{}: {avg} <= {max}", c.consumer);
+        assert!(
+            0.0 < avg && avg <= max,
+            "member #{}: {avg} <= {max}",
+            c.consumer
+        );
         assert!(c.processing_s.unwrap() > 0.0, "member #{}", c.consumer);
     }
     let longest = r
@@ -153,11 +157,20 @@ fn a_live_group_with_processing_records_each_member_s_poll_intervals() {
         .iter()
         .filter_map(|c| c.poll_interval_max_ms)
         .fold(0.0, f64::max);
-    assert_eq!(r.poll_interval_max_ms, Some(longest), "the run's is the longest member's");
+    assert_eq!(
+        r.poll_interval_max_ms,
+        Some(longest),
+        "the run's is the longest member's"
+    );
     assert!(
         r.processing_s.unwrap() >= MESSAGES as f64 * 200e-6,
         "200 µs of work per record: {:?}",
         r.processing_s
     );
-    assert_eq!(r.kept_up, Some(true), "500 msg/s of 200 µs work each: {:?}", r.lag_samples);
+    assert_eq!(
+        r.kept_up,
+        Some(true),
+        "500 msg/s of 200 µs work each: {:?}",
+        r.lag_samples
+    );
 }

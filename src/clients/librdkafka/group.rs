@@ -116,7 +116,11 @@ impl Member {
             return s.stop;
         }
         s.next_file_check = now + FILE_CHECK;
-        if let Some(f) = self.start_file.as_ref().filter(|f| !s.started && f.exists()) {
+        if let Some(f) = self
+            .start_file
+            .as_ref()
+            .filter(|f| !s.started && f.exists())
+        {
             s.started = true;
             s.warmup_end_us = crate::clients::protocol::start_file_warmup_end(f);
             let resume: Vec<i32> = s

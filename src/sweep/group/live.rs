@@ -68,9 +68,7 @@ impl<'a> Live<'a> {
     pub fn into_live_run(mut self) -> LiveRun {
         let producer = self.produced.take().unwrap_or_else(|| {
             Err(self.failed.take().unwrap_or_else(|| {
-                anyhow::anyhow!(
-                    "the group never became complete, so the producer never started"
-                )
+                anyhow::anyhow!("the group never became complete, so the producer never started")
             }))
         });
         LiveRun {

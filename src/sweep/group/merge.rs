@@ -322,6 +322,9 @@ mod tests {
         let h = latency::decode(c.result.unwrap().latency_histogram.as_deref().unwrap()).unwrap();
         assert_eq!(h.len(), 1000, "combine merges the members' histograms");
         let bad = combine(&[outcome(&fast), outcome("garbage")]);
-        assert_eq!(bad.result.unwrap().latency_histogram.as_deref(), Some("garbage"));
+        assert_eq!(
+            bad.result.unwrap().latency_histogram.as_deref(),
+            Some("garbage")
+        );
     }
 }

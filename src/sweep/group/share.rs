@@ -132,10 +132,7 @@ fn configure(
         None => return Err("the Java driver command has no main class".into()),
     }
     let mut cmd = Command::new(&driver.program);
-    cmd.args(&args)
-        .arg("configure")
-        .arg(&file)
-        .arg(group_id);
+    cmd.args(&args).arg("configure").arg(&file).arg(group_id);
     if let Some((topic, offsets)) = start_offsets {
         let at: Vec<String> = offsets.iter().map(|(p, o)| format!("{p}={o}")).collect();
         cmd.arg("--start-offsets").arg(topic).arg(at.join(","));
