@@ -23,7 +23,7 @@ pub fn kept_up(
         .filter(|(t, _)| (from_s..=to_s).contains(t))
         .map(|&(t, lag)| (t, lag as f64))
         .collect();
-    if window.len() < 3 || !(rate_msgs_per_s > 0.0) {
+    if window.len() < 3 || rate_msgs_per_s.is_nan() || rate_msgs_per_s <= 0.0 {
         return None;
     }
     let n = window.len() as f64;

@@ -161,7 +161,7 @@ impl PollIntervals {
     }
 
     pub fn max_ms(&self) -> Option<f64> {
-        (self.count > 0).then(|| self.max.as_secs_f64() * 1000.0)
+        (self.count > 0).then_some(self.max.as_secs_f64() * 1000.0)
     }
 }
 
