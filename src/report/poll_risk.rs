@@ -388,15 +388,15 @@ mod tests {
         );
         let text = poll_interval(&t, &[&a, &b], Some(0.0002), Per::Record, 200);
         assert!(
-            text.contains("member #0's 41 ms, 4% of max.poll.interval.ms=1000"),
+            text.contains("member #0's 41.0 ms, 4% of max.poll.interval.ms=1000"),
             "{text}"
         );
         assert!(
-            text.contains("(each member's longest: #0 41 ms, #1 35 ms)"),
+            text.contains("(each member's longest: #0 41.0 ms, #1 35.0 ms)"),
             "{text}"
         );
         assert!(
-            !text.contains("38 ms"),
+            !text.contains("38.0 ms"),
             "the members' own figures, not the median: {text}"
         );
         assert_eq!(members_observed(&[], 1000.0), None);
