@@ -456,6 +456,8 @@ pub struct ConsumerRun {
     pub processing_s: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll_interval_max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub poll_interval_avg_ms: Option<f64>,
     /// The worker it ran on (`sweep --workers`); none when it ran on kafkatune's own host.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<String>,

@@ -536,13 +536,13 @@ fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
             "--client",
             "java",
             "--mode",
-            "live",
-            "--rate",
-            "100",
-            "--duration",
-            "5",
+            "pipeline",
         ],
-        "share groups are measured draining a backlog",
+        "share groups are measured draining a backlog (--mode drain) or reading a paced producer (--mode live)",
+    );
+    rejects(
+        &["--mode", "pipeline", "--consumers", "2"],
+        "pipeline mode runs one consumer: use --mode live",
     );
     rejects(
         &[

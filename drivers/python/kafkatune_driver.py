@@ -154,6 +154,17 @@ def value_bytes(recs):
     return sum(map(len, filter(None, map(_VALUE, recs))))
 
 
+def read_warmup_end(start_file):
+    """Live groups: the warm-up's end a start file carries (microseconds since the epoch as
+    decimal text, docs/driver-protocol.md); None for an empty one."""
+    try:
+        with open(start_file) as f:
+            text = f.read().strip()
+        return int(text) if text else None
+    except (OSError, ValueError):
+        return None
+
+
 def record_latencies(histogram, recs, now_us, warmup_end_us):
     """Record ``now - send`` for records sent at or after the warm-up end.
 
@@ -362,6 +373,7 @@ class GroupMember(AsyncConsumerRebalanceListener):
         self.start_file = spec.get("start_file")
         self.stop_file = spec.get("stop_file")
         self.started = self.start_file is None
+        self.warmup_end_us = None  # live: the warm-up's end, as the start file says
         self.stop_requested = False
         self.next_file_check = 0.0
         self.was_done = False
@@ -384,6 +396,7 @@ class GroupMember(AsyncConsumerRebalanceListener):
             return self.stop_requested
         self.next_file_check = now + FILE_CHECK_INTERVAL_S
         if not self.started and os.path.exists(self.start_file):
+            self.warmup_end_us = read_warmup_end(self.start_file)
             self.started = True
             self.consumer.resume(*[self.tp(p) for p in self.not_done()])
         if self.stop_file and not self.stop_requested and os.path.exists(self.stop_file):
@@ -537,6 +550,9 @@ def consume(consumer, spec, state, deadline):
         records = poll(timeout_ms=min(poll_timeout_ms, left_ms), max_records=max_records)
         if group is not None and not group.started:
             continue  # joining: partitions are held paused, polls are not counted yet
+        if live and group is not None and group.warmup_end_us is not None:
+            # A live group's warm-up starts with the group: the start file says when it ends.
+            warmup_end_us = group.warmup_end_us
         state.polls += 1
         state.intervals.poll_starts(poll_start)
         if not records:

@@ -257,3 +257,12 @@ def test_group_member_counts_below_end_offsets_and_reports_once_done(tmp_path):
     assert member.just_finished() is True
     assert consumer.commits == [{0: 6, 1: 2}], "positions committed for the next owner"
     assert member.just_finished() is False, "reported once"
+
+
+def test_a_live_group_s_start_file_carries_the_warm_up_end(tmp_path):
+    start = tmp_path / "start"
+    start.write_text("1764000000000000\n")
+    assert drv.read_warmup_end(str(start)) == 1764000000000000
+    start.write_text("")
+    assert drv.read_warmup_end(str(start)) is None
+    assert drv.read_warmup_end(str(tmp_path / "absent")) is None

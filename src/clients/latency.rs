@@ -36,6 +36,11 @@ impl LatencyRecorder {
         }
     }
 
+    /// A live group's warm-up end, known once the group is complete (the start file).
+    pub fn set_warmup_end(&mut self, warmup_end_us: u64) {
+        self.warmup_end_us = warmup_end_us;
+    }
+
     /// `now_us`: when the poll handed this message to the application.
     pub fn record(&mut self, payload: &[u8], now_us: u64) {
         if let Some(sent) = send_time_us(payload).filter(|s| *s >= self.warmup_end_us) {

@@ -323,6 +323,12 @@ fn poll_loop(
         route_assignment(consumer, queue, spec, &mut routed_rebalances)?;
         // Joining: partitions are held paused, polls are not counted yet.
         let counting = member.is_none_or(|m| m.started());
+        if let (Some(l), Some(end)) = (
+            latency.as_deref_mut(),
+            member.and_then(|m| m.warmup_end_us()),
+        ) {
+            l.set_warmup_end(end);
+        }
         tally.polls += counting as u64;
         if counting {
             tally.intervals.poll_starts();

@@ -227,6 +227,12 @@ impl Event {
 /// The clock drivers stamp with (kept in `crate::clock`, below the workload's producers).
 pub use crate::clock::now_unix_us;
 
+/// Live groups: the warm-up's end the start file carries (µs since the epoch as decimal
+/// text); `None` for an empty start file (a backlog run's).
+pub fn start_file_warmup_end(path: &std::path::Path) -> Option<u64> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
 /// Writes a result document the way the protocol asks: to `PATH.tmp`, then renamed.
 pub fn write_result(path: &std::path::Path, result: &DriverResult) -> std::io::Result<()> {
     let tmp = path.with_extension("tmp");
@@ -252,5 +258,15 @@ mod tests {
             })
         );
         assert_eq!(Event::parse("SLF4J: no binding"), None);
+    }
+
+    #[test]
+    fn the_start_file_carries_the_warm_up_end_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("start");
+        std::fs::write(&f, "1764000000000000\n").unwrap();
+        assert_eq!(start_file_warmup_end(&f), Some(1_764_000_000_000_000));
+        std::fs::write(&f, "").unwrap();
+        assert_eq!(start_file_warmup_end(&f), None);
     }
 }

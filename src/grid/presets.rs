@@ -22,9 +22,10 @@ pub enum Preset {
     /// round trip, so the fetch size bounds the throughput; a backlog makes fetch.min.bytes
     /// moot even far away (every fetch finds its bytes there)
     Wan,
-    /// The lab's max.poll.records 10,100,500 with 200us of busy processing per record, live at
-    /// 3000 msg/s (60% of the processing bound) for 10 s after a 5 s warm-up: lag, whether
-    /// each trial kept up, and its poll-interval margin
+    /// The lab's max.poll.records 10,100,500 with 200us of busy processing per record in a
+    /// consumer group of 2 on 2 partitions, live at 3000 msg/s (30% of the group's processing
+    /// bound) for 10 s after a 5 s warm-up: lag, whether each trial kept up, and each member's
+    /// observed poll-interval margin
     SeedProcessing,
 }
 
@@ -36,6 +37,8 @@ pub struct Definition {
     pub messages: Option<u64>,
     pub repeat: u32,
     pub live: Option<LiveLoad>,
+    /// The topic's partitions (`--partitions` overrides); `None`: the default.
+    pub partitions: Option<u32>,
 }
 
 fn swept(name: &str, values: &[&str]) -> SweptProperty {
@@ -65,6 +68,7 @@ impl Preset {
                 messages: Some(100_000),
                 repeat: 3,
                 live: None,
+                partitions: None,
             },
             Preset::SeedLive => Definition {
                 mode: Mode::Live,
@@ -79,6 +83,7 @@ impl Preset {
                     duration_s: 10.0,
                     warmup_s: 5.0,
                 }),
+                partitions: None,
             },
             // One value of network.latency is a fixed setting (`--network` replaces it);
             // 10 ms each way is the 20 ms round trip.
@@ -92,13 +97,20 @@ impl Preset {
                 messages: Some(100_000),
                 repeat: 3,
                 live: None,
+                partitions: None,
             },
-            // One value of `processing`, swept so that it shows in every trial's parameters.
+            // One value each of `processing` and `consumers`, swept so that they show in every
+            // trial's parameters. Two consumers on two partitions: a real group (its members
+            // poll, rebalance and may overrun max.poll.interval.ms), small enough for 2 cores:
+            // 3000 msg/s of 200 µs busy work is 0.6 of a core in all, 30% of the group's
+            // processing bound (5000 msg/s per consumer), so every trial can keep up and the
+            // differences are max.poll.records' own (batch, poll interval, latency).
             Preset::SeedProcessing => Definition {
                 mode: Mode::Live,
                 grid: vec![
                     swept("max.poll.records", &["10", "100", "500"]),
                     swept(crate::workload::processing::PROCESSING, &["200us"]),
+                    swept(crate::clients::properties::CONSUMERS, &["2"]),
                 ],
                 messages: None,
                 repeat: 1,
@@ -107,6 +119,7 @@ impl Preset {
                     duration_s: 10.0,
                     warmup_s: 5.0,
                 }),
+                partitions: Some(2),
             },
         }
     }

@@ -206,10 +206,11 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
     share::check(mode, &clients, &fixed, &swept, args.share_release_first)?;
     let grouped =
         fixed.contains_key(properties::CONSUMERS) || grid::sweeps(&swept, properties::CONSUMERS);
-    if grouped && mode.has_paced_producer() {
-        return Err(usage("--consumers (and --param consumers) measure draining a backlog in a consumer group; live mode runs one consumer: leave --mode live out"));
+    if grouped && mode == Mode::Pipeline {
+        return Err(usage("--consumers (and --param consumers) run a group in drain or live mode; pipeline mode runs one consumer: use --mode live (a paced producer) or leave --consumers out"));
     }
-    let workload = workload(&args.workload, messages, mode)?;
+    let preset_partitions = preset.as_ref().and_then(|p| p.partitions);
+    let workload = workload(&args.workload, messages, mode, preset_partitions)?;
     let send_rate = match (mode, args.rate) {
         (Mode::Pipeline | Mode::Produce, Some(r)) if !(r > 0.0 && r <= 10_000_000.0) => {
             return Err(usage(
@@ -377,11 +378,19 @@ fn live_load(args: &SweepArgs, mode: Mode, preset: Option<LiveLoad>) -> Result<O
 /// every driver reads back (docs/driver-protocol.md). Drain reads no stamp.
 pub const LIVE_MIN_MESSAGE_SIZE: u32 = 8;
 
-fn workload(args: &WorkloadArgs, messages: u64, mode: Mode) -> Result<Workload> {
+fn workload(
+    args: &WorkloadArgs,
+    messages: u64,
+    mode: Mode,
+    preset_partitions: Option<u32>,
+) -> Result<Workload> {
     if messages == 0 {
         return Err(usage("--messages must be at least 1"));
     }
-    let partitions = args.partitions.unwrap_or(defaults::PARTITIONS);
+    let partitions = args
+        .partitions
+        .or(preset_partitions)
+        .unwrap_or(defaults::PARTITIONS);
     if partitions == 0 || partitions > 10_000 {
         return Err(usage("--partitions must be between 1 and 10000"));
     }
@@ -528,6 +537,7 @@ pub fn prepare_options(
             args,
             args.messages.unwrap_or(defaults::MESSAGES),
             Mode::Drain,
+            None,
         )?,
     ))
 }

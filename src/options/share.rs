@@ -13,7 +13,7 @@ use crate::results::{Mode, Params};
 /// Why only the Java client: the words every refusal of another client uses.
 const JAVA_ONLY: &str = "share groups (KIP-932) run on the Java client only (KafkaShareConsumer, kafka-clients 4.4.0): librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer, kafka-python has none; use --client java";
 
-/// Checks a sweep's share settings: the Java client only, drain mode, share settings only
+/// Checks a sweep's share settings: the Java client only, drain or live mode, share settings only
 /// where a share group runs, the test knob only with explicit acknowledgement.
 pub fn check(
     mode: Mode,
@@ -56,9 +56,9 @@ pub fn check(
     if let Some(other) = clients.iter().find(|c| **c != ClientKind::Java) {
         return Err(usage(format!("--client {}: {JAVA_ONLY}", other.name())));
     }
-    if mode != Mode::Drain {
+    if !matches!(mode, Mode::Drain | Mode::Live) {
         return Err(usage(format!(
-            "--mode {}: share groups are measured draining a backlog (--mode drain) in this version",
+            "--mode {}: share groups are measured draining a backlog (--mode drain) or reading a paced producer (--mode live)",
             mode.name()
         )));
     }
@@ -104,7 +104,9 @@ mod tests {
         let e = check(Mode::Drain, &[ClientKind::KafkaPython], &share, &[], None).unwrap_err();
         assert!(e.to_string().contains("kafka-python has none"), "{e}");
         assert!(check(Mode::Drain, &[ClientKind::Java], &share, &[], None).is_ok());
-        assert!(check(Mode::Live, &[ClientKind::Java], &share, &[], None).is_err());
+        assert!(check(Mode::Live, &[ClientKind::Java], &share, &[], None).is_ok());
+        assert!(check(Mode::Pipeline, &[ClientKind::Java], &share, &[], None).is_err());
+        assert!(check(Mode::Produce, &[ClientKind::Java], &share, &[], None).is_err());
         let e = check(
             Mode::Drain,
             &[ClientKind::Java],

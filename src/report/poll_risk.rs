@@ -202,6 +202,33 @@ fn kept_up(ok: &[&&RunRecord]) -> Option<String> {
     })
 }
 
+/// A group's margin as its members saw it: each member's longest poll interval over the
+/// runs (the clients' own time between polls), and how close the closest came to the limit.
+/// `None` without group members that measured one.
+fn members_observed(ok: &[&&RunRecord], limit_ms: f64) -> Option<String> {
+    let mut longest: std::collections::BTreeMap<u32, f64> = Default::default();
+    for c in ok.iter().flat_map(|r| &r.per_consumer) {
+        if let Some(ms) = c.poll_interval_max_ms {
+            let e = longest.entry(c.consumer).or_insert(ms);
+            *e = e.max(ms);
+        }
+    }
+    let (worst, worst_ms) = longest
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(b.1))
+        .map(|(c, ms)| (*c, *ms))?;
+    let each: Vec<String> = longest
+        .iter()
+        .map(|(c, ms)| format!("#{c} {} ms", significant(*ms, 3)))
+        .collect();
+    Some(format!(
+        "observed in the group, the longest poll interval was member #{worst}'s {} ms, {} of max.poll.interval.ms={limit_ms} (each member's longest: {})",
+        significant(worst_ms, 3),
+        share(worst_ms / limit_ms),
+        each.join(", ")
+    ))
+}
+
 /// How close the longest poll interval came to `max.poll.interval.ms`, what a full batch
 /// would take, and the largest `max.poll.records` that keeps the margin.
 fn poll_interval(
@@ -214,7 +241,9 @@ fn poll_interval(
     let limit_ms = param(t, "max.poll.interval.ms").unwrap_or(MAX_POLL_INTERVAL_MS_DEFAULT);
     let mpr = param(t, "max.poll.records").unwrap_or(MAX_POLL_RECORDS_DEFAULT);
     let mut text = String::new();
-    if let Some(longest) = median(t, "poll_interval_max_ms") {
+    if let Some(observed) = members_observed(ok, limit_ms) {
+        text.push_str(&observed);
+    } else if let Some(longest) = median(t, "poll_interval_max_ms") {
         text.push_str(&format!(
             "its longest poll interval was {} ms, {} of max.poll.interval.ms={}",
             significant(longest, 3),
@@ -328,6 +357,49 @@ mod tests {
             text.contains("up to 300 keeps a 50% margin (this trial's does not)"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_group_s_margin_is_what_its_members_observed() {
+        let member = |consumer, ms| crate::results::ConsumerRun {
+            consumer,
+            poll_interval_max_ms: Some(ms),
+            ..Default::default()
+        };
+        let runs = [
+            RunRecord {
+                status: Some(Status::Ok),
+                per_consumer: vec![member(0, 20.0), member(1, 35.0)],
+                ..Default::default()
+            },
+            RunRecord {
+                status: Some(Status::Ok),
+                per_consumer: vec![member(0, 41.0), member(1, 30.0)],
+                ..Default::default()
+            },
+        ];
+        let (a, b) = (&runs[0], &runs[1]);
+        let t = trial(
+            &[
+                ("max.poll.records", "100"),
+                ("max.poll.interval.ms", "1000"),
+            ],
+            &[("poll_interval_max_ms", 38.0)],
+        );
+        let text = poll_interval(&t, &[&a, &b], Some(0.0002), Per::Record, 200);
+        assert!(
+            text.contains("member #0's 41.0 ms, 4% of max.poll.interval.ms=1000"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(each member's longest: #0 41.0 ms, #1 35.0 ms)"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("38.0 ms"),
+            "the members' own figures, not the median: {text}"
+        );
+        assert_eq!(members_observed(&[], 1000.0), None);
     }
 
     #[test]

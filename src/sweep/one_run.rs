@@ -93,49 +93,16 @@ impl RunContext<'_> {
                 lag_samples = lag;
                 outcome
             }
-            (None, n) if crate::clients::properties::share::is_share(&trial.params) => {
-                let g = group::share::run(
-                    &group::GroupRun {
-                        cluster: self.cluster,
-                        partitions: &self.prepared.partitions,
-                        driver: run.driver,
-                        consumers: n.unwrap_or(1),
-                        group_id: group::group_id(self.sweep_id, trial, planned.run_index),
-                        scratch: &scratch,
-                        timeout,
-                    },
-                    &spec,
-                    &group::share::group_config(&trial.params),
-                    run.translated,
-                    self.opts.share_release_first,
-                )?;
+            (live, n)
+                if n.is_some() || crate::clients::properties::share::is_share(&trial.params) =>
+            {
+                let (g, l) = self.group(run, &spec, live, &scratch, timeout)?;
                 let combined = g.combined.clone();
+                live_run = l;
                 group_run = Some(g);
                 combined
             }
-            (None, Some(n)) => {
-                let launch: &dyn group::Launch = match self.fleet {
-                    Some(fleet) => fleet,
-                    None => &group::Local,
-                };
-                let g = group::run_on(
-                    &group::GroupRun {
-                        cluster: self.cluster,
-                        partitions: &self.prepared.partitions,
-                        driver: run.driver,
-                        consumers: n,
-                        group_id: group::group_id(self.sweep_id, trial, planned.run_index),
-                        scratch: &scratch,
-                        timeout,
-                    },
-                    &spec,
-                    launch,
-                )?;
-                let combined = g.combined.clone();
-                group_run = Some(g);
-                combined
-            }
-            (None, None) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
+            (None, _) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
             (Some(live), _) => {
                 let (outcome, l, lag) = self.live(run, &mut spec, live, &scratch, timeout)?;
                 live_run = Some(l);
@@ -178,18 +145,21 @@ impl RunContext<'_> {
                 fleet.name_workers(&mut rec);
             }
         }
-        if let (Some(live), false) = (self.opts.live, lag_samples.is_empty()) {
-            // The producer sends after its 200 ms head start, warm-up first.
-            let from_s = LIVE_HEAD_START_S + live.warmup_s;
-            rec.kept_up = lag::kept_up(
-                &lag_samples,
-                from_s,
-                from_s + live.duration_s,
-                live.rate_msgs_per_s,
-            );
-        }
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;
+        }
+        if let (Some(live), false) = (self.opts.live, rec.lag_samples.is_empty()) {
+            // The producer sends after its 200 ms head start, warm-up first; in a group,
+            // from the moment the group was complete.
+            let stable_s = group_run.as_ref().map_or(Some(0.0), |g| g.group_stable_s);
+            if let Some(from_s) = stable_s.map(|s| s + LIVE_HEAD_START_S + live.warmup_s) {
+                rec.kept_up = lag::kept_up(
+                    &rec.lag_samples,
+                    from_s,
+                    from_s + live.duration_s,
+                    live.rate_msgs_per_s,
+                );
+            }
         }
         rec.network_rtt_ms = network_rtt_ms;
         if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
@@ -202,6 +172,90 @@ impl RunContext<'_> {
         }
         let _ = std::fs::remove_dir_all(&scratch);
         Ok(Some(rec))
+    }
+
+    /// A group run (`consumers`, or a share group): a backlog, or live with the paced
+    /// producer started once the group is complete (`group::live`).
+    fn group(
+        &self,
+        run: &Run,
+        spec: &Spec,
+        live: Option<LiveLoad>,
+        scratch: &std::path::Path,
+        timeout: Duration,
+    ) -> Result<(group::GroupOutcome, Option<record::LiveRun>)> {
+        let (trial, planned) = (run.trial, run.planned);
+        let is_share = crate::clients::properties::share::is_share(&trial.params);
+        let g = group::GroupRun {
+            cluster: self.cluster,
+            partitions: &self.prepared.partitions,
+            driver: run.driver,
+            consumers: group::consumers(trial).unwrap_or(1),
+            group_id: group::group_id(self.sweep_id, trial, planned.run_index),
+            scratch,
+            timeout,
+        };
+        let mut share = is_share.then(|| {
+            group::share::Share::new(
+                group::share::group_config(&trial.params),
+                run.translated,
+                self.opts.share_release_first,
+            )
+        });
+        // Share members run here: the workers take consumer groups only.
+        let launch: &dyn group::Launch = match (self.fleet, is_share) {
+            (Some(fleet), false) => fleet,
+            _ => &group::Local,
+        };
+        let mut drain = group::Drain;
+        let Some(live) = live else {
+            let hook: &mut dyn group::Hook = match share.as_mut() {
+                Some(s) => s,
+                None => &mut drain,
+            };
+            return Ok((group::run_on(&g, spec, launch, hook)?, None));
+        };
+        let topic = &self.opts.workload.topic;
+        let ends = self.cluster.offsets(topic)?;
+        if let Some(s) = share.as_mut() {
+            s.start_offsets = Some((
+                topic.clone(),
+                ends.iter().map(|p| (p.partition, p.high)).collect(),
+            ));
+        }
+        let inner: &mut dyn group::Hook = match share.as_mut() {
+            Some(s) => s,
+            None => &mut drain,
+        };
+        let schedule = self.live_schedule(&ends, live, 0)?;
+        let mut hook = group::live::Live::new(
+            self.cluster,
+            schedule,
+            run.producer_props,
+            (LIVE_HEAD_START_S, live.warmup_s),
+            ends,
+            inner,
+        );
+        let outcome = group::run_on(&g, spec, launch, &mut hook)?;
+        Ok((outcome, Some(hook.into_live_run())))
+    }
+
+    /// A live run's schedule: the run's messages at the live rate over every partition.
+    fn live_schedule(
+        &self,
+        ends: &[crate::broker::admin::PartitionOffsets],
+        live: LiveLoad,
+        t0_us: u64,
+    ) -> Result<Schedule> {
+        let payload = self.live_payload.clone();
+        Ok(Schedule {
+            topic: self.opts.workload.topic.clone(),
+            partitions: ends.iter().map(|p| p.partition).collect(),
+            rate: Some(live.rate_msgs_per_s),
+            count: self.opts.workload.messages,
+            payload: payload.ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
+            t0_us,
+        })
     }
 
     /// The drain spec of the run: assign every partition from its log start.
@@ -415,17 +469,7 @@ impl RunContext<'_> {
         let t0_us = crate::clients::protocol::now_unix_us() + (LIVE_HEAD_START_S * 1e6) as u64;
         let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
         spec.live = Some(LiveSpec { warmup_end_unix_us });
-        let schedule = Schedule {
-            topic: topic.clone(),
-            partitions: ends.iter().map(|p| p.partition).collect(),
-            rate: Some(live.rate_msgs_per_s),
-            count: self.opts.workload.messages,
-            payload: self
-                .live_payload
-                .clone()
-                .ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
-            t0_us,
-        };
+        let schedule = self.live_schedule(&ends, live, t0_us)?;
         let producer = self
             .cluster
             .start_live_producer(schedule, run.producer_props)?;

@@ -42,6 +42,24 @@ pub struct Schedule {
     pub t0_us: u64,
 }
 
+impl Schedule {
+    /// The partition message `i` goes to: round robin over `partitions`, in their order.
+    pub fn partition_of(&self, i: u64) -> i32 {
+        self.partitions[(i % self.partitions.len() as u64) as usize]
+    }
+
+    /// How many of the `count` messages each partition gets, in `partitions`' order: known
+    /// before the run, so that a group's consumers can count exact ranges from the end offsets.
+    pub fn per_partition(&self) -> Vec<(i32, u64)> {
+        let n = self.partitions.len() as u64;
+        self.partitions
+            .iter()
+            .enumerate()
+            .map(|(j, p)| (*p, self.count / n + u64::from((j as u64) < self.count % n)))
+            .collect()
+    }
+}
+
 impl LiveProducer {
     /// Starts sending at once; returns when the producer is connected and sending.
     pub fn start(bootstrap: &str, props: &ClientProps, schedule: Schedule) -> Result<LiveProducer> {
@@ -108,7 +126,7 @@ fn run(
             crate::clock::now_unix_us()
         };
         s.payload.fill(i, stamp, &mut buf);
-        let partition = s.partitions[(i % s.partitions.len() as u64) as usize];
+        let partition = s.partition_of(i);
         loop {
             match producer.send(
                 BaseRecord::<(), [u8]>::to(&s.topic)
@@ -139,4 +157,41 @@ fn run(
         rate_msgs_per_s: achieved,
         max_behind_s: max_behind,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_partition_s_share_is_what_the_round_robin_sends_it() {
+        for (partitions, count) in [
+            (vec![0, 1], 10),
+            (vec![2, 0, 1], 11),
+            (vec![5], 7),
+            (vec![0, 1, 2, 3], 2),
+        ] {
+            let s = Schedule {
+                topic: "t".into(),
+                partitions,
+                rate: Some(1.0),
+                count,
+                payload: Arc::new(crate::workload::payload::Payload::generate(
+                    crate::workload::payload::PayloadKind::Zeros,
+                    16,
+                    1,
+                )),
+                t0_us: 0,
+            };
+            let mut sent: std::collections::BTreeMap<i32, u64> = Default::default();
+            for i in 0..s.count {
+                *sent.entry(s.partition_of(i)).or_default() += 1;
+            }
+            let split = s.per_partition();
+            assert_eq!(split.iter().map(|(_, n)| n).sum::<u64>(), s.count);
+            for (p, n) in split {
+                assert_eq!(sent.get(&p).copied().unwrap_or(0), n, "partition {p}");
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@ mod broker;
 mod contract;
 mod faults;
 mod group;
+mod group_live;
 mod live;
 mod network;
 mod processing;

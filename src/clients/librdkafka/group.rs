@@ -41,6 +41,8 @@ struct State {
     held: BTreeSet<i32>,
     paused: BTreeSet<i32>,
     started: bool,
+    /// Live: the warm-up's end, as the start file says (docs/driver-protocol.md).
+    warmup_end_us: Option<u64>,
     stop: bool,
     next_file_check: Instant,
     was_done: bool,
@@ -79,6 +81,7 @@ impl Member {
                 held: BTreeSet::new(),
                 paused: BTreeSet::new(),
                 started: spec.start_file.is_none(),
+                warmup_end_us: None,
                 stop: false,
                 next_file_check: Instant::now(),
                 was_done: false,
@@ -100,6 +103,11 @@ impl Member {
         self.state.lock().unwrap().started
     }
 
+    /// Live: the warm-up's end the start file gave, once it exists.
+    pub fn warmup_end_us(&self) -> Option<u64> {
+        self.state.lock().unwrap().warmup_end_us
+    }
+
     /// Looks at the start and stop files (rate-limited); true once the stop file exists.
     pub fn check_files<C: ConsumerContext>(&self, consumer: &BaseConsumer<C>) -> bool {
         let mut s = self.state.lock().unwrap();
@@ -108,8 +116,13 @@ impl Member {
             return s.stop;
         }
         s.next_file_check = now + FILE_CHECK;
-        if !s.started && self.start_file.as_ref().is_some_and(|f| f.exists()) {
+        if let Some(f) = self
+            .start_file
+            .as_ref()
+            .filter(|f| !s.started && f.exists())
+        {
             s.started = true;
+            s.warmup_end_us = crate::clients::protocol::start_file_warmup_end(f);
             let resume: Vec<i32> = s
                 .paused
                 .iter()

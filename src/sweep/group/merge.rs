@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::watch::round_ms;
 use super::GroupOutcome;
+use crate::clients::latency;
 use crate::clients::protocol::DriverResult;
 use crate::results::{ConsumerRun, RunRecord, Status};
 use crate::sweep::runner::{RunOutcome, Usage};
@@ -112,7 +113,7 @@ fn combine_results(results: &[&DriverResult]) -> DriverResult {
         records_lag_max: max_f(|r| r.records_lag_max),
         gc_count: sum(|r| r.gc_count),
         gc_time_ms: results.iter().map(|r| r.gc_time_ms).sum(),
-        latency_histogram: None,
+        latency_histogram: merged_latency(results),
         client_metrics: BTreeMap::new(),
         poll_api: results[0].poll_api.clone(),
         processing_s: results
@@ -128,6 +129,38 @@ fn combine_results(results: &[&DriverResult]) -> DriverResult {
         client_config: results.iter().find_map(|r| r.client_config.clone()),
         ..Default::default()
     }
+}
+
+/// The consumers' end-to-end latencies as one histogram: every member's counts added, so
+/// the group's percentiles are those of all its records (never an average of percentiles).
+/// A member's histogram that does not decode is passed on as it is, for the record to name
+/// the error.
+fn merged_latency(results: &[&DriverResult]) -> Option<String> {
+    let texts: Vec<&str> = results
+        .iter()
+        .filter_map(|r| r.latency_histogram.as_deref())
+        .collect();
+    match merge_histograms(&texts) {
+        Ok(merged) => merged,
+        Err(_) => texts
+            .iter()
+            .find(|t| latency::decode(t).is_err())
+            .map(|t| t.to_string()),
+    }
+}
+
+/// Adds HdrHistograms (V2 compressed, base64) into one; `None` for none.
+pub fn merge_histograms(texts: &[&str]) -> anyhow::Result<Option<String>> {
+    if texts.is_empty() {
+        return Ok(None);
+    }
+    let mut all = latency::new_histogram();
+    all.auto(true);
+    for t in texts {
+        all.add(latency::decode(t)?)
+            .map_err(|e| anyhow::anyhow!("adding latency histograms: {e:?}"))?;
+    }
+    latency::encode(&all).map(Some)
 }
 
 /// The consumers' mean poll interval, weighted by their polls.
@@ -213,6 +246,7 @@ fn consumer_run(i: u32, c: &RunOutcome) -> ConsumerRun {
         max_poll_exceeded: r.and_then(|r| r.max_poll_exceeded),
         processing_s: r.and_then(|r| r.processing_s),
         poll_interval_max_ms: r.and_then(|r| r.poll_interval_max_ms),
+        poll_interval_avg_ms: r.and_then(|r| r.poll_interval_avg_ms),
         ..Default::default()
     }
 }
@@ -256,5 +290,41 @@ mod tests {
         assert_eq!(c.usage.user_s, 0.75);
         assert_eq!(c.wall_s, 1.5);
         assert!(c.failure.is_none());
+    }
+
+    #[test]
+    fn latency_histograms_merge_by_adding_counts() {
+        // One member saw 900 records at 1 ms, the other 100 at 100 ms: the group's p50 is
+        // 1 ms and its p99 100 ms, which no average of the two members' percentiles gives.
+        let hist = |value_us: u64, n: u64| {
+            let mut h = latency::new_histogram();
+            h.record_n(value_us, n).unwrap();
+            latency::encode(&h).unwrap()
+        };
+        let (fast, slow) = (hist(1_000, 900), hist(100_000, 100));
+        let merged = merge_histograms(&[&fast, &slow]).unwrap().unwrap();
+        let h = latency::decode(&merged).unwrap();
+        assert_eq!(h.len(), 1000);
+        assert!((h.value_at_quantile(0.5) as i64 - 1_000).abs() <= 1);
+        assert!((h.value_at_quantile(0.95) as i64 - 100_000).abs() <= 100);
+        assert_eq!(merge_histograms(&[]).unwrap(), None);
+        assert!(merge_histograms(&[&fast, "not base64!"]).is_err());
+        let result = |h: &str| DriverResult {
+            status: Some(Status::Ok),
+            latency_histogram: Some(h.to_string()),
+            ..Default::default()
+        };
+        let outcome = |h: &str| RunOutcome {
+            result: Some(result(h)),
+            ..Default::default()
+        };
+        let c = combine(&[outcome(&fast), outcome(&slow)]);
+        let h = latency::decode(c.result.unwrap().latency_histogram.as_deref().unwrap()).unwrap();
+        assert_eq!(h.len(), 1000, "combine merges the members' histograms");
+        let bad = combine(&[outcome(&fast), outcome("garbage")]);
+        assert_eq!(
+            bad.result.unwrap().latency_histogram.as_deref(),
+            Some("garbage")
+        );
     }
 }

@@ -12,6 +12,7 @@
 //! so that consumers left with nothing to read finish instead of waiting.
 
 mod accepted;
+pub mod live;
 mod merge;
 mod ranges;
 pub mod share;
@@ -24,7 +25,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 pub use accepted::fill_share_record;
-pub use merge::fill_record;
+pub use merge::{fill_record, merge_histograms};
 pub use ranges::{balanced, covered, partition_ranges};
 
 use super::cluster::SweepCluster;
@@ -32,7 +33,7 @@ use super::plan::Trial;
 use super::runner::{self, RunOutcome};
 use crate::broker::admin::PartitionOffsets;
 use crate::clients::properties::{self, CONSUMERS};
-use crate::clients::protocol::{Assignment, Event, Spec};
+use crate::clients::protocol::{Assignment, Event, PartitionStart, Spec};
 use crate::clients::DriverCommand;
 use watch::{Note, Watch};
 
@@ -123,13 +124,54 @@ impl Launch for Local {
     }
 }
 
-/// Runs the group on `spec` (the run's assign spec, made a subscribe spec here).
-pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
-    run_on(g, spec, &Local)
+/// What a kind of group run adds to the common one ([`run_on`]): a share group's
+/// configuration, a live run's paced producer. Every method has a default that adds nothing.
+pub trait Hook {
+    /// Each partition's range to count; by default from the log start ([`partition_ranges`]).
+    fn ranges(&self, g: &GroupRun, messages: u64) -> Option<Vec<PartitionStart>> {
+        partition_ranges(g.partitions, messages)
+    }
+    /// Before the members start; `Err` fails the run with that reason (no member starts).
+    fn before(&mut self, _g: &GroupRun) -> std::result::Result<(), String> {
+        Ok(())
+    }
+    /// The members' spec, once it is a subscribe spec with its ranges and files.
+    fn member(&mut self, _spec: &mut Spec) {}
+    /// A share group: members hold no partitions, so counting starts once all are ready.
+    fn share_group(&self) -> bool {
+        false
+    }
+    /// The group is complete: called as the start file is made; returns the file's content.
+    /// `Err` ends the run (the stop file follows at once) with that reason.
+    fn on_start(&mut self) -> std::result::Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
+    /// The messages not consumed yet, given what the consumers counted in all; `None`: the
+    /// run's messages less that count (a backlog).
+    fn outstanding(&self, _counted: u64) -> Option<u64> {
+        None
+    }
+    /// After the group was deleted: what the run adds to the outcome.
+    fn finish(&mut self, _out: &mut GroupOutcome) {}
 }
 
-/// [`run`], its consumers started by `launch`.
-pub fn run_on(g: &GroupRun, spec: &Spec, launch: &dyn Launch) -> Result<GroupOutcome> {
+/// A consumer group draining a backlog: nothing added.
+pub struct Drain;
+
+impl Hook for Drain {}
+
+/// Runs the group on `spec` (the run's assign spec, made a subscribe spec here).
+pub fn run(g: &GroupRun, spec: &Spec) -> Result<GroupOutcome> {
+    run_on(g, spec, &Local, &mut Drain)
+}
+
+/// [`run`], its consumers started by `launch`, with what `hook` adds.
+pub fn run_on(
+    g: &GroupRun,
+    spec: &Spec,
+    launch: &dyn Launch,
+    hook: &mut dyn Hook,
+) -> Result<GroupOutcome> {
     let GroupRun {
         cluster,
         partitions: parts,
@@ -140,13 +182,32 @@ pub fn run_on(g: &GroupRun, spec: &Spec, launch: &dyn Launch) -> Result<GroupOut
         ..
     } = *g;
     let group_id = g.group_id.as_str();
-    let ranges = partition_ranges(parts, spec.messages).ok_or_else(|| {
+    let ranges = hook.ranges(g, spec.messages).ok_or_else(|| {
         anyhow::anyhow!(
             "the topic holds fewer than the {} messages asked for",
             spec.messages
         )
     })?;
     std::fs::create_dir_all(scratch)?;
+    let delete = || {
+        cluster
+            .delete_group(group_id)
+            .err()
+            .map(|e| format!("{e:#}"))
+    };
+    if let Err(refused) = hook.before(g) {
+        let mut out = GroupOutcome {
+            group_id: group_id.to_string(),
+            combined: RunOutcome {
+                failure: Some(refused),
+                ..Default::default()
+            },
+            delete_warning: delete(),
+            ..Default::default()
+        };
+        hook.finish(&mut out);
+        return Ok(out);
+    }
     let (start_file, stop_file) = (scratch.join("start"), scratch.join("stop"));
     for f in [&start_file, &stop_file] {
         let _ = std::fs::remove_file(f);
@@ -157,10 +218,14 @@ pub fn run_on(g: &GroupRun, spec: &Spec, launch: &dyn Launch) -> Result<GroupOut
     group_spec.partitions = ranges;
     group_spec.start_file = Some(start_file.clone());
     group_spec.stop_file = Some(stop_file.clone());
+    hook.member(&mut group_spec);
     let partitions: Vec<i32> = parts.iter().map(|p| p.partition).collect();
 
     let (tx, rx) = mpsc::channel::<Note>();
     let mut watch = Watch::new(n as usize, partitions, spec.messages, start_file, stop_file);
+    if hook.share_group() {
+        watch = watch.share_group();
+    }
     let results = std::thread::scope(|s| {
         for i in 0..n as usize {
             let (tx, spec, dir) = (tx.clone(), &group_spec, scratch.join(format!("c{i}")));
@@ -173,24 +238,29 @@ pub fn run_on(g: &GroupRun, spec: &Spec, launch: &dyn Launch) -> Result<GroupOut
             });
         }
         drop(tx);
-        watch.follow(&rx)
+        watch.follow(&rx, &mut *hook)
     });
     // The group goes whatever became of its consumers (an error, Ctrl-C).
-    let delete_warning = cluster
-        .delete_group(group_id)
-        .err()
-        .map(|e| format!("{e:#}"));
+    let delete_warning = delete();
     let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
-    let combined = merge::combine(&consumers);
-    Ok(GroupOutcome {
+    let mut combined = merge::combine(&consumers);
+    if let Some(why) = watch.start_failure.take() {
+        combined.failure = Some(match combined.failure.take() {
+            Some(other) => format!("{why}; {other}"),
+            None => why,
+        });
+    }
+    let mut out = GroupOutcome {
         group_id: group_id.to_string(),
         group_stable_s: watch
             .started
             .map(|t| t.duration_since(watch.t0).as_secs_f64()),
-        lag_samples: watch.lag,
+        lag_samples: std::mem::take(&mut watch.lag),
         consumers,
         combined,
         delete_warning,
         share: None,
-    })
+    };
+    hook.finish(&mut out);
+    Ok(out)
 }

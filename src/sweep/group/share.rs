@@ -14,19 +14,15 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 
 use anyhow::Result;
 use serde_json::Value;
 
-use super::ranges::partition_ranges;
-use super::watch::{Note, Watch};
-use super::{merge, GroupOutcome, GroupRun, ShareOutcome};
+use super::{GroupOutcome, GroupRun, Hook, ShareOutcome};
 use crate::clients::properties::share::group_configs;
-use crate::clients::protocol::{Assignment, ShareSpec, Spec};
+use crate::clients::protocol::{PartitionStart, ShareSpec, Spec};
 use crate::clients::DriverCommand;
 use crate::results::Params;
-use crate::sweep::runner::{self, RunOutcome};
 
 /// The Java driver's admin entry point (drivers/java, ShareGroupAdmin.java).
 const ADMIN_CLASS: &str = "dev.kafkatune.driver.ShareGroupAdmin";
@@ -43,102 +39,71 @@ pub fn group_config(params: &Params) -> BTreeMap<String, String> {
     config
 }
 
-/// Runs the share group on `spec` (the run's assign spec, made a share member's spec here).
-/// `translated`: the trial's Java properties, whose security settings the admin takes too.
-pub fn run(
-    g: &GroupRun,
-    spec: &Spec,
-    config: &BTreeMap<String, String>,
-    translated: &BTreeMap<String, Value>,
-    release_first: u64,
-) -> Result<GroupOutcome> {
-    let ranges = partition_ranges(g.partitions, spec.messages).ok_or_else(|| {
-        anyhow::anyhow!(
-            "the topic holds fewer than the {} messages asked for",
-            spec.messages
+/// What a share group adds to a group run ([`super::run_on`]): the group's configuration set
+/// before the members start, the share member's spec, the start once every member is ready,
+/// the ranges and configuration in the outcome.
+pub struct Share<'a> {
+    pub config: BTreeMap<String, String>,
+    /// The trial's Java properties, whose security settings the admin takes too.
+    pub translated: &'a BTreeMap<String, Value>,
+    pub release_first: u64,
+    /// Live runs: where the group starts reading (each partition's end offset), set with
+    /// the configuration; `None` starts it at the log start (`share.auto.offset.reset`).
+    pub start_offsets: Option<(String, Vec<(i32, i64)>)>,
+    ranges: Vec<PartitionStart>,
+}
+
+impl<'a> Share<'a> {
+    pub fn new(
+        config: BTreeMap<String, String>,
+        translated: &'a BTreeMap<String, Value>,
+        release_first: u64,
+    ) -> Share<'a> {
+        Share {
+            config,
+            translated,
+            release_first,
+            start_offsets: None,
+            ranges: Vec::new(),
+        }
+    }
+}
+
+impl Hook for Share<'_> {
+    fn before(&mut self, g: &GroupRun) -> std::result::Result<(), String> {
+        configure(
+            g.driver,
+            g.cluster.bootstrap(),
+            self.translated,
+            &g.group_id,
+            &self.config,
+            self.start_offsets.as_ref(),
+            g.scratch,
         )
-    })?;
-    std::fs::create_dir_all(g.scratch)?;
-    let group_id = g.group_id.as_str();
-    if let Err(refused) = configure(
-        g.driver,
-        g.cluster.bootstrap(),
-        translated,
-        group_id,
-        config,
-        g.scratch,
-    ) {
-        return Ok(GroupOutcome {
-            group_id: group_id.to_string(),
-            combined: RunOutcome {
-                failure: Some(refused),
-                ..Default::default()
-            },
-            delete_warning: g
-                .cluster
-                .delete_group(group_id)
-                .err()
-                .map(|e| format!("{e:#}")),
-            share: Some(ShareOutcome {
-                ranges,
-                config: config.clone(),
-            }),
-            ..Default::default()
+    }
+
+    fn member(&mut self, spec: &mut Spec) {
+        self.ranges = spec.partitions.clone();
+        spec.share = Some(ShareSpec {
+            release_first_records: self.release_first,
         });
     }
-    let (start_file, stop_file) = (g.scratch.join("start"), g.scratch.join("stop"));
-    for f in [&start_file, &stop_file] {
-        let _ = std::fs::remove_file(f);
+
+    fn share_group(&self) -> bool {
+        true
     }
-    let mut member = spec.clone();
-    member.assignment = Assignment::Subscribe;
-    member.group_id = Some(group_id.to_string());
-    member.partitions = ranges.clone();
-    member.start_file = Some(start_file.clone());
-    member.stop_file = Some(stop_file.clone());
-    member.share = Some(ShareSpec {
-        release_first_records: release_first,
-    });
-    let partitions: Vec<i32> = g.partitions.iter().map(|p| p.partition).collect();
-    let n = g.consumers as usize;
-    let (tx, rx) = mpsc::channel::<Note>();
-    let mut watch = Watch::new(n, partitions, spec.messages, start_file, stop_file).share_group();
-    let (driver, timeout) = (g.driver, g.timeout);
-    let results = std::thread::scope(|s| {
-        for i in 0..n {
-            let (tx, spec, dir) = (tx.clone(), &member, g.scratch.join(format!("c{i}")));
-            s.spawn(move || {
-                let events = tx.clone();
-                let out = runner::run_with_events(driver, spec, &dir, timeout, |e| {
-                    let _ = events.send(Note::Event(i, e.clone()));
-                });
-                let _ = tx.send(Note::Exited(i, Box::new(out)));
-            });
-        }
-        drop(tx);
-        watch.follow(&rx)
-    });
-    let delete_warning = g
-        .cluster
-        .delete_group(group_id)
-        .err()
-        .map(|e| format!("{e:#}"));
-    let consumers = results.into_iter().collect::<Result<Vec<RunOutcome>>>()?;
-    let combined = merge::combine(&consumers);
-    Ok(GroupOutcome {
-        group_id: group_id.to_string(),
-        group_stable_s: watch
-            .started
-            .map(|t| t.duration_since(watch.t0).as_secs_f64()),
-        lag_samples: watch.lag,
-        consumers,
-        combined,
-        delete_warning,
-        share: Some(ShareOutcome {
-            ranges,
-            config: config.clone(),
-        }),
-    })
+
+    fn finish(&mut self, out: &mut GroupOutcome) {
+        out.share = Some(ShareOutcome {
+            ranges: self.ranges.clone(),
+            config: self.config.clone(),
+        });
+    }
+}
+
+/// Runs the share group on `spec` (the run's assign spec, made a share member's spec here).
+pub fn run(g: &GroupRun, spec: &Spec, share: &mut Share) -> Result<GroupOutcome> {
+    super::run_on(g, spec, &super::Local, share)
 }
 
 /// Sets the group's configuration with the Java driver's admin; the error is the broker's
@@ -149,6 +114,7 @@ fn configure(
     translated: &BTreeMap<String, Value>,
     group_id: &str,
     config: &BTreeMap<String, String>,
+    start_offsets: Option<&(String, Vec<(i32, i64)>)>,
     scratch: &Path,
 ) -> std::result::Result<(), String> {
     let mut props = format!("bootstrap.servers={bootstrap}\n");
@@ -166,11 +132,12 @@ fn configure(
         None => return Err("the Java driver command has no main class".into()),
     }
     let mut cmd = Command::new(&driver.program);
-    cmd.args(&args)
-        .arg("configure")
-        .arg(&file)
-        .arg(group_id)
-        .args(config.iter().map(|(k, v)| format!("{k}={v}")))
+    cmd.args(&args).arg("configure").arg(&file).arg(group_id);
+    if let Some((topic, offsets)) = start_offsets {
+        let at: Vec<String> = offsets.iter().map(|(p, o)| format!("{p}={o}")).collect();
+        cmd.arg("--start-offsets").arg(topic).arg(at.join(","));
+    }
+    cmd.args(config.iter().map(|(k, v)| format!("{k}={v}")))
         .stdin(Stdio::null());
     crate::process::isolate(&mut cmd, true);
     let out = cmd.output().map_err(|e| {

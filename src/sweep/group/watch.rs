@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use super::ranges::{balanced, covered};
+use super::Hook;
 use crate::clients::protocol::Event;
 use crate::sweep::runner::RunOutcome;
 
@@ -48,6 +49,10 @@ pub struct Watch {
     next_sample: Instant,
     /// A share group: members hold no partitions, so counting starts once every one is ready.
     share: bool,
+    /// Why the run could not start once the group was complete (the hook's `on_start`).
+    pub start_failure: Option<String>,
+    /// The hook's figure of the messages not consumed yet, at the latest step.
+    outstanding: Option<u64>,
 }
 
 impl Watch {
@@ -76,6 +81,8 @@ impl Watch {
             lag_interval: LAG_INTERVAL,
             next_sample: now,
             share: false,
+            start_failure: None,
+            outstanding: None,
         }
     }
 
@@ -88,7 +95,11 @@ impl Watch {
     }
 
     /// Follows the consumers until every one has exited; their outcomes by index.
-    pub fn follow(&mut self, rx: &mpsc::Receiver<Note>) -> Vec<Result<RunOutcome>> {
+    pub fn follow(
+        &mut self,
+        rx: &mpsc::Receiver<Note>,
+        hook: &mut dyn Hook,
+    ) -> Vec<Result<RunOutcome>> {
         while self.exited.iter().any(Option::is_none) {
             match rx.recv_timeout(Duration::from_millis(20)) {
                 Ok(Note::Event(i, Event::Assigned { partitions })) => {
@@ -111,8 +122,9 @@ impl Watch {
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break,
             }
-            self.step();
+            self.step(hook);
         }
+        self.outstanding = hook.outstanding(self.counted.iter().sum());
         self.sample(Instant::now());
         self.exited
             .iter_mut()
@@ -123,7 +135,7 @@ impl Watch {
             .collect()
     }
 
-    fn step(&mut self) {
+    fn step(&mut self, hook: &mut dyn Hook) {
         let now = Instant::now();
         let any_exited = self.exited.iter().any(Option::is_some);
         // Every consumer subscribed, and reported an assignment or has long been quiet.
@@ -138,11 +150,19 @@ impl Watch {
                     && now.duration_since(self.last_change) >= SETTLE)
                 || any_exited)
         {
-            touch(&self.start_file);
+            match hook.on_start() {
+                Ok(content) => write_atomically(&self.start_file, &content),
+                Err(why) => {
+                    touch(&self.start_file);
+                    self.start_failure = Some(why);
+                }
+            }
             self.started = Some(now);
         }
         let total: u64 = self.counted.iter().sum();
-        if !self.stopped && (total >= self.messages || any_exited) {
+        self.outstanding = hook.outstanding(total);
+        let failed = self.start_failure.is_some();
+        if !self.stopped && (total >= self.messages || any_exited || failed) {
             touch(&self.stop_file);
             self.stopped = true;
         }
@@ -153,7 +173,9 @@ impl Watch {
 
     /// Records the messages not consumed yet.
     fn sample(&mut self, now: Instant) {
-        let lag = self.messages.saturating_sub(self.counted.iter().sum());
+        let lag = self
+            .outstanding
+            .unwrap_or_else(|| self.messages.saturating_sub(self.counted.iter().sum()));
         self.lag
             .push((round_ms(now.duration_since(self.t0).as_secs_f64()), lag));
         if self.lag.len() >= MAX_LAG_SAMPLES {
@@ -166,6 +188,14 @@ impl Watch {
 
 pub(super) fn round_ms(s: f64) -> f64 {
     (s * 1000.0).round() / 1000.0
+}
+
+/// Writes the start file whole: a driver that sees it reads all of its content.
+fn write_atomically(path: &Path, content: &[u8]) {
+    let tmp = path.with_extension("tmp");
+    if let Err(e) = std::fs::write(&tmp, content).and_then(|()| std::fs::rename(&tmp, path)) {
+        eprintln!("kafkatune: cannot create {}: {e}", path.display());
+    }
 }
 
 fn touch(path: &Path) {
@@ -188,7 +218,7 @@ mod tests {
             Event::Progress { messages } => w.counted[i] = messages,
             Event::Ready => w.ready[i] = Some(Instant::now()),
         }
-        w.step();
+        w.step(&mut super::super::Drain);
     }
 
     #[test]
@@ -248,7 +278,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut w = watch(dir.path(), 2);
         w.exited[0] = Some(Err(anyhow::anyhow!("crashed")));
-        w.step();
+        w.step(&mut super::super::Drain);
         assert!(dir.path().join("start").exists() && dir.path().join("stop").exists());
     }
 

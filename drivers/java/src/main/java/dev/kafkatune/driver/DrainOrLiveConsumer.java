@@ -128,6 +128,7 @@ final class DrainOrLiveConsumer implements DriverRun {
         final long target = spec.messages();
         final boolean live = tally.live();
         tally.startProgress();
+        boolean warmupFromStartFile = false;
         final Processing processing = spec.processing();
         long lastPollStart = -1;
 
@@ -146,6 +147,13 @@ final class DrainOrLiveConsumer implements DriverRun {
             long afterPoll = System.nanoTime();
             if (group != null && !group.started()) {
                 continue; // joining: partitions are held paused, polls are not counted yet
+            }
+            if (live && group != null && !warmupFromStartFile) {
+                // A live group's warm-up starts with the group: the start file says when it ends.
+                warmupFromStartFile = true;
+                if (group.warmupEndUs() > 0) {
+                    tally.warmupEndsAt(group.warmupEndUs());
+                }
             }
             int n = records.count();
             tally.polled(n);

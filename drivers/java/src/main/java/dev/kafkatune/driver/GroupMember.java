@@ -84,6 +84,27 @@ final class GroupMember implements ConsumerRebalanceListener {
         consumer.subscribe(List.of(topic), this);
     }
 
+    /** Live: the warm-up's end the start file gave (0: none), read when it appeared. */
+    private volatile long warmupEndUs;
+
+    /** Live: the warm-up's end from the start file, 0 when it gave none (yet). */
+    long warmupEndUs() {
+        return warmupEndUs;
+    }
+
+    /**
+     * Live groups: the warm-up's end a start file carries (microseconds since the epoch as
+     * decimal text, docs/driver-protocol.md), 0 for an empty one.
+     */
+    static long readWarmupEnd(Path startFile) {
+        try {
+            String text = Files.readString(startFile).trim();
+            return text.isEmpty() ? 0 : Long.parseLong(text);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
     /** Counting has begun (no start file, or it exists). */
     boolean started() {
         return started;
@@ -96,6 +117,7 @@ final class GroupMember implements ConsumerRebalanceListener {
         }
         nextFileCheckNanos = nowNanos + FILE_CHECK_NS;
         if (!started && Files.exists(startFile)) {
+            warmupEndUs = readWarmupEnd(startFile);
             started = true;
             consumer.resume(partitions(notDone()));
         }

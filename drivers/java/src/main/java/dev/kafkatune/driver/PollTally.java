@@ -26,7 +26,7 @@ final class PollTally {
     private final long progressIntervalNanos;
     /** Live mode only: end-to-end latency from the payload's send time. */
     private final Histogram latency;
-    private final long warmupEndUs;
+    private long warmupEndUs;
     private final long pollTimeoutNanos;
     private final Duration pollTimeout;
     private long lastProgressNanos;
@@ -87,6 +87,11 @@ final class PollTally {
             firstUnixUs = unixUs;
             sawRecord = true;
         }
+    }
+
+    /** Live mode: the warm-up ends at {@code us} instead (a live group's start file says when). */
+    void warmupEndsAt(long us) {
+        warmupEndUs = us;
     }
 
     /** Live mode: one record's latency, if its value carries a send time past the warm-up. */

@@ -149,6 +149,13 @@ final class ShareRun implements DriverRun {
     private void consume() {
         final long target = spec.messages();
         tally.startProgress();
+        if (tally.live() && startFile != null) {
+            // A live group's warm-up starts with the group: the start file says when it ends.
+            long fromStartFile = GroupMember.readWarmupEnd(startFile);
+            if (fromStartFile > 0) {
+                tally.warmupEndsAt(fromStartFile);
+            }
+        }
         long nextFileCheck = 0;
         while (tally.counted < target) {
             long now = System.nanoTime();
