@@ -35,7 +35,8 @@ fn produce_sweep(test: &str, messages: u64, args: &[&str]) -> (Vec<RunRecord>, S
     (recs, topic)
 }
 
-fn end_count(topic: &str) -> i64 {
+/// Records the topic holds (end offsets less log starts).
+pub fn end_count(topic: &str) -> i64 {
     admin::topic_offsets(
         &shared().bootstrap,
         &Default::default(),

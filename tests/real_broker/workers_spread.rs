@@ -2,27 +2,13 @@
 //! rule's refusal: three (or one) worker processes on the shared broker.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use kafkatune::broker::admin;
 use kafkatune::results::{Status, SweepMeta};
 
 use super::workers::{fleet, workers};
 use super::{out_dir, records, shared, topic};
 
-fn end_count(topic: &str) -> i64 {
-    admin::topic_offsets(
-        &shared().bootstrap,
-        &Default::default(),
-        topic,
-        Duration::from_secs(10),
-    )
-    .unwrap()
-    .unwrap()
-    .iter()
-    .map(|p| p.high - p.low)
-    .sum()
-}
+use super::produce::end_count;
 
 fn sweep_meta(dir: &std::path::Path) -> SweepMeta {
     serde_json::from_str(&std::fs::read_to_string(dir.join("sweep.json")).unwrap()).unwrap()

@@ -3,6 +3,7 @@
 //! where the partitions run out.
 
 use anyhow::Result;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::style::{padded_range, series, title_font, DESC_SIZE, FONT, LABEL_SIZE};
@@ -65,19 +66,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
             .label_style((FONT, LABEL_SIZE))
             .y_label_formatter(&|v| short(*v))
             .draw()?;
-        if (partitions as f64) < x_hi {
-            let x = partitions as f64;
-            let grey = RGBColor(150, 150, 150);
-            chart.draw_series([PathElement::new(
-                [(x, 0.0), (x, y_hi)],
-                grey.stroke_width(1),
-            )])?;
-            chart.draw_series([Text::new(
-                format!("{partitions} partitions"),
-                (x + 0.05, y_hi * 0.97),
-                (FONT, LABEL_SIZE).into_font().color(&grey),
-            )])?;
-        }
+        mark_partitions(&mut chart, partitions, x_hi, y_hi)?;
         for (i, s) in all.iter().enumerate() {
             let colour = series(i);
             let points: Vec<(f64, f64)> = s
@@ -130,4 +119,31 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
         root.present()?;
     }
     Ok(svg)
+}
+
+/// A grey line at the partition count, where a consumer group stops scaling (left out when
+/// the chart's consumers do not reach it).
+pub(super) fn mark_partitions<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    partitions: u32,
+    x_hi: f64,
+    y_hi: f64,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    if (partitions as f64) < x_hi {
+        let x = partitions as f64;
+        let grey = RGBColor(150, 150, 150);
+        chart.draw_series([PathElement::new(
+            [(x, 0.0), (x, y_hi)],
+            grey.stroke_width(1),
+        )])?;
+        chart.draw_series([Text::new(
+            format!("{partitions} partitions"),
+            (x + 0.05, y_hi * 0.97),
+            (FONT, LABEL_SIZE).into_font().color(&grey),
+        )])?;
+    }
+    Ok(())
 }

@@ -111,19 +111,7 @@ fn panel(
         .label_style((FONT, LABEL_SIZE))
         .y_label_formatter(&|v| short(*v))
         .draw()?;
-    if (partitions as f64) < x_hi {
-        let x = partitions as f64;
-        let grey = RGBColor(150, 150, 150);
-        chart.draw_series([PathElement::new(
-            [(x, 0.0), (x, y_hi)],
-            grey.stroke_width(1),
-        )])?;
-        chart.draw_series([Text::new(
-            format!("{partitions} partitions"),
-            (x + 0.05, y_hi * 0.97),
-            (FONT, LABEL_SIZE).into_font().color(&grey),
-        )])?;
-    }
+    super::scaling::mark_partitions(&mut chart, partitions, x_hi, y_hi)?;
     for (i, s) in all.iter().enumerate() {
         let colour = series(i);
         let points: Vec<(f64, f64, f64, f64)> = s
