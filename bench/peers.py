@@ -272,7 +272,7 @@ class Bench:
     def embedded_drain_rate(self, through_proxy):
         """librdkafka's median msg/s over 3 runs of one sweep on an embedded broker that
         kafkatune starts itself (--network cannot sit in front of the bench's broker), through
-        Toxiproxy at zero delay or directly. Each sweep starts its own broker and fills its own
+        kafkatune's delay proxy at zero delay or directly. Each sweep starts its own broker and fills its own
         topic, untimed; only the runs count."""
         out = self.fresh("proxy" if through_proxy else "direct")
         extra = ["--network", "latency=0ms"] if through_proxy else []
@@ -471,7 +471,7 @@ class Bench:
              lambda: self.kafkatune_produce("java", self.payload()["kafkatune"], self.args.rate),
              lambda: self.producer_performance_lz4(self.payload()["peers"], self.args.rate),
              {**rate, **latency}),
-            ("8", "librdkafka through Toxiproxy at 0 ms / direct",
+            ("8", "librdkafka through the delay proxy at 0 ms / direct",
              lambda: self.embedded_drain_rate(True),
              lambda: self.embedded_drain_rate(False), rate),
         ]

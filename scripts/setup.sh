@@ -14,9 +14,6 @@ need python3 python3 python3-venv
 need cc build-essential
 need make build-essential
 need pkg-config pkg-config
-# Go builds Toxiproxy, the delay proxy of --network (`kafkatune setup` installs it into the
-# cache); a Go of its own in /usr/local/go counts.
-[ -x /usr/local/go/bin/go ] || need go golang-go
 pkg-config --exists openssl 2>/dev/null || missing+=(libssl-dev)
 python3 -c 'import venv, ensurepip' 2>/dev/null || missing+=(python3-venv)
 # A font for the PNG copies of the report's charts.

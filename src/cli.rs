@@ -263,7 +263,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "N")]
     pub consumers: Option<u32>,
     /// Put network distance between every client and the embedded brokers, through a
-    /// Toxiproxy proxy in front of each: latency is one way (10ms: a 20 ms round trip),
+    /// delay proxy in front of each: latency is one way (10ms: a 20 ms round trip),
     /// jitter either side of it, bandwidth per direction of each connection (kbit, mbit,
     /// gbit). Sweep one with --param network.latency=0ms,10ms.
     #[arg(long, value_name = "latency=MS[,jitter=MS][,bandwidth=RATE]")]

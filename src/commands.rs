@@ -69,9 +69,6 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
                 clients
             };
             crate::broker::jars::locate()?;
-            // The delay proxy of --network (built with Go, once).
-            let toxiproxy = crate::network::toxiproxy::locate()?;
-            println!("toxiproxy: ready ({})", toxiproxy.display());
             for client in options::clients(&clients) {
                 crate::clients::prepare(client)?;
                 println!("{}: ready", client.name());

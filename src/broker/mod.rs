@@ -109,8 +109,7 @@ impl Cluster {
         };
         if let Some(proxies) = &network {
             eprintln!(
-                "kafkatune: clients reach the brokers through Toxiproxy {} at {}",
-                crate::network::toxiproxy::TOXIPROXY_VERSION,
+                "kafkatune: clients reach the brokers through kafkatune's delay proxy at {}",
                 proxies.bootstrap()
             );
         }

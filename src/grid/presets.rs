@@ -17,7 +17,7 @@ pub enum Preset {
     SeedLive,
     /// A consumer 20 ms (round trip) from its broker: max.partition.fetch.bytes 65536,
     /// 262144, 1048576 x the lab's fetch.min.bytes 1024,10240,51200, draining 100,000
-    /// messages at network.latency 10ms (one way, through Toxiproxy). Far away, one fetch
+    /// messages at network.latency 10ms (one way, through kafkatune's delay proxy). Far away, one fetch
     /// in flight per broker carries at most max.partition.fetch.bytes per partition per
     /// round trip, so the fetch size bounds the throughput; a backlog makes fetch.min.bytes
     /// moot even far away (every fetch finds its bytes there)

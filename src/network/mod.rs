@@ -1,6 +1,6 @@
-//! Network distance between the clients and the embedded brokers: a Toxiproxy proxy in front
-//! of each broker's client listener, with the delay, jitter and bandwidth limit of each trial
-//! (`--network`, `--param network.latency=...`).
+//! Network distance between the clients and the embedded brokers: kafkatune's delay proxy in
+//! front of each broker's client listener, with the delay, jitter and bandwidth limit of each
+//! trial (`--network`, `--param network.latency=...`).
 //!
 //! The brokers advertise the proxies' addresses on their client listener (PLAINTEXT), so
 //! every client, kafkatune's drivers included, reaches a broker through its proxy and never
@@ -11,71 +11,58 @@
 //! latency crosses the distance twice, as an application's would with producer and consumer
 //! both away from the brokers.
 //!
-//! `spec` parses what users type; `toxiproxy` runs the proxy; `rtt` measures the round trip.
+//! `spec` parses what users type; `proxy` is the proxy (and says why it is our own); `rtt`
+//! measures the round trip.
 
+pub mod proxy;
 pub mod rtt;
 pub mod spec;
-pub mod toxiproxy;
 
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use anyhow::Result;
 
 pub use spec::{is_network_param, parse_network_option, NetworkSettings};
-use toxiproxy::Toxiproxy;
 
-/// One proxy per broker, in front of the brokers' client listeners.
+/// One proxy per broker, in front of the brokers' client listeners, sharing one setting.
 #[derive(Debug)]
 pub struct ClientProxies {
-    server: Toxiproxy,
-    /// `(proxy name, listen address)`, by broker (node id 1 first).
-    proxies: Vec<(String, String)>,
+    shared: Arc<proxy::Shared>,
+    /// By broker (node id 1 first).
+    proxies: Vec<proxy::Proxy>,
     /// The proxies' addresses, comma-separated.
     bootstrap: String,
-    /// The toxics in place now (changed only when a run asks for others).
-    current: Mutex<Option<NetworkSettings>>,
 }
 
-/// Where a proxy points before its broker is known: nothing listens on the discard port.
-const NO_UPSTREAM_YET: &str = "127.0.0.1:9";
-
 impl ClientProxies {
-    /// Starts Toxiproxy and one proxy per broker, each on a free port (which the brokers
-    /// then advertise), pointing nowhere until `connect` gives the brokers' addresses.
+    /// Starts one proxy per broker, each on a free port (which the brokers then advertise),
+    /// closing every connection until `connect` gives the brokers' addresses.
     pub fn start(brokers: u32) -> Result<ClientProxies> {
-        let server = Toxiproxy::start()?;
-        let proxies = (1..=brokers.max(1))
-            .map(|id| {
-                let name = format!("broker-{id}");
-                let listen = server.create_proxy(&name, NO_UPSTREAM_YET)?;
-                Ok((name, listen))
-            })
+        let shared = proxy::Shared::new();
+        let proxies = (0..brokers.max(1))
+            .map(|_| proxy::Proxy::start(shared.clone()))
             .collect::<Result<Vec<_>>>()?;
         let bootstrap = proxies
             .iter()
-            .map(|(_, listen)| listen.as_str())
+            .map(|p| p.listen().to_string())
             .collect::<Vec<_>>()
             .join(",");
         Ok(ClientProxies {
-            server,
+            shared,
             proxies,
             bootstrap,
-            current: Mutex::new(None),
         })
     }
 
     /// The port each broker is to advertise, by broker.
     pub fn listen_ports(&self) -> Vec<u16> {
-        self.proxies
-            .iter()
-            .filter_map(|(_, listen)| listen.rsplit(':').next()?.parse().ok())
-            .collect()
+        self.proxies.iter().map(|p| p.listen().port()).collect()
     }
 
     /// Points each proxy at its broker's client listener (`127.0.0.1:PORT`), by broker.
     pub fn connect(&self, upstreams: &[String]) -> Result<()> {
-        for ((name, listen), upstream) in self.proxies.iter().zip(upstreams) {
-            self.server.set_upstream(name, listen, upstream)?;
+        for (proxy, upstream) in self.proxies.iter().zip(upstreams) {
+            proxy.set_upstream(upstream)?;
         }
         Ok(())
     }
@@ -85,17 +72,9 @@ impl ClientProxies {
         &self.bootstrap
     }
 
-    /// Puts `settings` on every proxy, unless they are there already.
+    /// Puts `settings` on every proxy, for the connections opened from now on.
     pub fn apply(&self, settings: &NetworkSettings) -> Result<()> {
-        let mut current = self.current.lock().expect("not poisoned");
-        if current.as_ref() == Some(settings) {
-            return Ok(());
-        }
-        *current = None;
-        for (name, _) in &self.proxies {
-            self.server.set_toxics(name, settings)?;
-        }
-        *current = Some(*settings);
+        self.shared.set(*settings);
         Ok(())
     }
 }

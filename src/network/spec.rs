@@ -4,8 +4,7 @@
 //! `network.latency`, `network.jitter`, `network.bandwidth` of every trial, which are never
 //! passed to a client (like `consumers`).
 //!
-//! `latency` is **one way**: Toxiproxy's latency toxic delays one direction, and kafkatune
-//! puts one on each, so `latency=10ms` gives a round trip of about 20 ms (measured and
+//! `latency` is **one way**: the proxy delays each direction by it, so `latency=10ms` gives a round trip of about 20 ms (measured and
 //! recorded as `network_rtt_ms` with every run). The figures speak of round trips:
 //! "20 ms round trip" is `latency=10ms` here.
 
@@ -23,8 +22,8 @@ pub const PARAMS: [&str; 3] = [LATENCY, JITTER, BANDWIDTH];
 /// client is deployed over).
 pub const MAX_LATENCY_MS: u64 = 30_000;
 
-/// The smallest bandwidth Toxiproxy's bandwidth toxic can hold: its rate is a whole number
-/// of KB/s (1000 bytes per second).
+/// The smallest bandwidth taken, 1 KB/s (8 kbit/s): below it a Kafka request of a few KB
+/// would take seconds to leave, slower than any link a Kafka client is deployed over.
 pub const MIN_BANDWIDTH_BYTES_PER_S: u64 = 1000;
 
 /// Whether `name` is one of kafkatune's network pseudo-properties (or looks like one).
@@ -115,7 +114,8 @@ pub fn validate_value(name: &str, value: &str) -> Result<(), String> {
     }
 }
 
-/// `20ms`, `1s`, `0` (whole milliseconds: Toxiproxy's latency toxic counts in ms).
+/// `20ms`, `1s`, `0` (whole milliseconds: finer delays are below what the proxy's sleeping
+/// threads hold on a busy machine).
 pub fn parse_millis(value: &str) -> Result<u64, String> {
     let v = value.trim();
     let hint = "give whole milliseconds such as 0ms, 2ms, 20ms (or seconds: 1s)";
@@ -141,7 +141,7 @@ pub fn parse_millis(value: &str) -> Result<u64, String> {
     }
     if ms.fract() != 0.0 {
         return Err(format!(
-            "`{v}` is not a whole number of milliseconds (Toxiproxy delays in ms); {hint}"
+            "`{v}` is not a whole number of milliseconds; {hint}"
         ));
     }
     if ms > MAX_LATENCY_MS as f64 {
@@ -175,7 +175,7 @@ pub fn parse_bandwidth(value: &str) -> Result<Option<u64>, String> {
     let bytes = (x * bits / 8.0).round();
     if !bytes.is_finite() || bytes < MIN_BANDWIDTH_BYTES_PER_S as f64 {
         return Err(format!(
-            "`{value}` is below Toxiproxy's smallest rate (1 KB/s = 8kbit); {hint}"
+            "`{value}` is below the smallest rate taken (1 KB/s = 8kbit); {hint}"
         ));
     }
     Ok(Some(bytes as u64))

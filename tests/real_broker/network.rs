@@ -1,5 +1,5 @@
-//! Network distance (`--network`): every client reaches the embedded broker through a
-//! Toxiproxy proxy; each of these sweeps starts its own embedded broker behind one.
+//! Network distance (`--network`): every client reaches the embedded broker through
+//! kafkatune's delay proxy; each of these sweeps starts its own embedded broker behind one.
 
 use kafkatune::results::RunRecord;
 
@@ -35,7 +35,10 @@ fn far_from_the_broker_the_fetch_size_bounds_the_throughput() {
         "--no-report",
     ]);
     let (recs, printed) = sweep_ok(&mut sweep, &dir.path().join("s"), messages);
-    assert!(printed.contains("through Toxiproxy"), "{printed}");
+    assert!(
+        printed.contains("through kafkatune's delay proxy"),
+        "{printed}"
+    );
     for client in ["librdkafka", "java"] {
         let small = run_of(&recs, client, "max.partition.fetch.bytes", "65536");
         let large = run_of(&recs, client, "max.partition.fetch.bytes", "1048576");
