@@ -11,8 +11,12 @@ the same table as markdown to OUT/table.md (bench/README.md).
 Spaces:
   produce: producer batch.size x linger.ms x compression.type, throughput (--mode produce)
   live:    fetch.min.bytes x fetch.max.wait.ms x max.poll.records, p99 latency (--mode live)
+  wan:     max.partition.fetch.bytes x fetch.min.bytes x max.poll.records, drain throughput at
+           10 ms each way (--network): the fetch size bounds the throughput, clear of the noise.
+           --network needs a broker kafkatune starts itself, so each of its sweeps and
+           searches starts its own (about 2 s, untimed) instead of using the shared one.
 
-Usage: bench/tune.py [--spaces produce,live] [--seeds 5] [--budgets 0.25,0.4] [--repeat 3]
+Usage: bench/tune.py [--spaces produce,live,wan] [--seeds 5] [--budgets 0.25,0.4] [--repeat 3]
 """
 import argparse
 import itertools
@@ -52,7 +56,24 @@ SPACES = {
         "metric": "latency_p99_ms",
         "higher": False,
     },
+    "wan": {
+        "args": ["--network", "latency=10ms", "--messages", "{wan_messages}"],
+        "params": [
+            "max.partition.fetch.bytes=16384,65536,262144,1048576",
+            "fetch.min.bytes=1024,51200",
+            "max.poll.records=10,500",
+        ],
+        "goal": "throughput",
+        "metric": "throughput_msgs_per_s",
+        "higher": True,
+        "own_broker": True,
+    },
 }
+
+
+def cluster(space):
+    """Where a space's commands run: the shared broker, or (--network) one of their own."""
+    return [] if SPACES[space].get("own_broker") else CLUSTER
 
 
 def run(cmd, folder):
@@ -89,7 +110,7 @@ def truth(space, out, repeat, fill):
     summary = os.path.join(folder, "summary.json")
     if not os.path.exists(summary):
         s = SPACES[space]
-        cmd = [BIN, "sweep", "--repeat", str(repeat), "--seed", "1", "--yes", "--no-report", "--out", folder] + CLUSTER
+        cmd = [BIN, "sweep", "--repeat", str(repeat), "--seed", "1", "--yes", "--no-report", "--out", folder] + cluster(space)
         cmd += [a.format(**fill) for a in s["args"]]
         for p in s["params"]:
             cmd += ["--param", p]
@@ -139,10 +160,11 @@ def main():
     ap.add_argument("--repeat", type=int, default=5, help="runs per trial of the ground truth")
     ap.add_argument("--messages", type=int, default=200000, help="produce space: messages per run")
     ap.add_argument("--duration", type=float, default=3, help="live space: seconds per run")
+    ap.add_argument("--wan-messages", type=int, default=30000, help="wan space: messages per run")
     ap.add_argument("--out", default=os.path.join(ROOT, "kafkatune-results", "bench-tune"))
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    fill = {"messages": a.messages, "duration": a.duration}
+    fill = {"messages": a.messages, "duration": a.duration, "wan_messages": a.wan_messages}
     # The broker runs in a scratch cache (as bench/peers.py's), so a broker the user keeps
     # running (`kafkatune broker start` in the user's cache) is neither reused nor stopped.
     env = dict(os.environ, KAFKATUNE_CACHE=os.path.join(a.out, "broker-cache"),
@@ -184,10 +206,10 @@ def bench(a, fill):
                     done = os.path.join(folder, "tune.json")
                     if os.path.exists(done) and not json.load(open(done))["finished"]:
                         # An interrupted search goes on where it stopped (on this run's broker).
-                        run([BIN, "tune", "--resume", folder] + CLUSTER, folder)
+                        run([BIN, "tune", "--resume", folder] + cluster(space), folder)
                     elif not os.path.exists(done):
                         cmd = [BIN, "tune", "--strategy", strategy, "--goal", s["goal"], "--budget", str(budget),
-                               "--seed", str(seed), "--no-report", "--out", folder] + CLUSTER
+                               "--seed", str(seed), "--no-report", "--out", folder] + cluster(space)
                         cmd += [x.format(**fill) for x in s["args"]]
                         for p in s["params"]:
                             cmd += ["--param", p]

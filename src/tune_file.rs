@@ -206,7 +206,8 @@ pub struct TuneFile {
     /// The significance level of the elimination test.
     pub alpha: f64,
     pub runs_spent: u64,
-    /// Seconds of the runs' wall time.
+    /// Seconds of wall time the search has taken since its first run (an interrupted
+    /// session's runs count their own wall time only).
     pub wall_s_spent: f64,
     /// Whether the search stopped on its own (winner separated, or nothing left to try)
     /// rather than on the budget or an interruption.

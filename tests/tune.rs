@@ -325,3 +325,32 @@ fn repeat_auto_adds_runs_until_the_precision_or_the_maximum() {
     assert_eq!(runs_of("0.4"), 6, "a noisy trial runs to the maximum");
     assert!(stdout.contains("precision 2%: 1 of 2 trials"), "{stdout}");
 }
+
+#[test]
+fn a_wall_time_budget_counts_the_time_between_runs_too_and_is_never_exceeded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("wall");
+    let started = std::time::Instant::now();
+    let (code, _, stderr) = fake(
+        "tune",
+        &dir,
+        &["--param", RATES, "-X", "fake.run_ms=100", "--budget", "3s"],
+    );
+    let took = started.elapsed().as_secs_f64();
+    assert_eq!(code, Some(0), "{stderr}");
+    let file = tune_file(&dir);
+    let runs_s: f64 = records(&dir).iter().map(|r| r.wall_s).sum();
+    assert!(file.runs_spent >= 3, "{} runs", file.runs_spent);
+    assert!(
+        file.wall_s_spent <= 3.0,
+        "the budget held: {} s",
+        file.wall_s_spent
+    );
+    assert!(
+        file.wall_s_spent > runs_s,
+        "the elapsed time, not only the runs' own ({} s against {runs_s} s)",
+        file.wall_s_spent
+    );
+    // The command itself: the budget, plus the fake cluster's set-up and the report's end.
+    assert!(took < 3.0 + 5.0, "{took} s");
+}

@@ -238,7 +238,7 @@ fn range(item: &str, mode: Mode) -> Result<RangeSetting> {
     })
 }
 
-/// `60` runs, or `20m`, `90s`, `1h`, `1h30m` of runs' wall time; never 0.
+/// `60` runs, or `20m`, `90s`, `1h`, `1h30m` of wall time; never 0.
 fn budget(text: &str) -> Result<Budget> {
     let hint = "give a number of runs (--budget 60) or a wall time (--budget 20m, 90s, 1h)";
     let t = text.trim();

@@ -5,6 +5,7 @@
 //! never exceeded.
 
 use std::path::PathBuf;
+use std::time::Instant;
 
 use anyhow::Result;
 
@@ -27,6 +28,17 @@ pub struct Tuner {
     pending: Option<usize>,
     pub stopped_because: Option<String>,
     out: PathBuf,
+    /// When this session's search began (its first call, after any replay) and the wall time
+    /// spent before it; then the last call: a wall-time budget counts the elapsed time, runs
+    /// and what comes between them (round trips measured, groups deleted, processes started).
+    clock: Option<SessionClock>,
+}
+
+#[derive(Clone, Copy)]
+struct SessionClock {
+    started: Instant,
+    spent_before_s: f64,
+    last_call: Instant,
 }
 
 impl Tuner {
@@ -38,6 +50,30 @@ impl Tuner {
             pending: None,
             stopped_because: None,
             out,
+            clock: None,
+        }
+    }
+
+    /// Counts this session's elapsed time as spent (a replayed folder's earlier sessions count
+    /// their runs' own time, the only time their records keep), and the longest stretch from
+    /// one call to the next as what one more run may cost.
+    fn tick(&mut self) {
+        let now = Instant::now();
+        match &mut self.clock {
+            None => {
+                self.clock = Some(SessionClock {
+                    started: now,
+                    spent_before_s: self.book.wall_s_spent,
+                    last_call: now,
+                })
+            }
+            Some(clock) => {
+                let stretch = (now - clock.last_call).as_secs_f64();
+                clock.last_call = now;
+                let elapsed = clock.spent_before_s + (now - clock.started).as_secs_f64();
+                self.book.wall_s_spent = self.book.wall_s_spent.max(elapsed);
+                self.book.wall_s_max = self.book.wall_s_max.max(stretch);
+            }
         }
     }
 
@@ -46,7 +82,7 @@ impl Tuner {
             self.stopped_because = Some(match self.book.settings.budget {
                 Budget::Runs(n) => format!("the budget of {n} runs is spent"),
                 Budget::WallS(s) => format!(
-                    "the budget of {s:.0} s of runs is spent ({:.0} s, the longest run {:.1} s)",
+                    "the budget of {s:.0} s is spent ({:.0} s, the longest run with what surrounds it {:.1} s)",
                     self.book.wall_s_spent, self.book.wall_s_max
                 ),
             });
@@ -207,6 +243,7 @@ impl Schedule for Tuner {
             self.book.ingest(record);
             self.consumed += 1;
         }
+        self.tick();
         self.stopped_because = None;
         let next = self.decide();
         self.pending = next;

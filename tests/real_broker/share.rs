@@ -157,7 +157,6 @@ fn a_group_setting_the_broker_refuses_fails_the_run_with_the_broker_s_message() 
 /// with the default limit of 5: 100 records, 500 deliveries (each record on its 5th and
 /// last delivery, too close to the limit to test on), 12.6 s of processing.
 #[test]
-#[ignore = "not yet passing in the harness: on the shared broker under load (average 15) it timed out twice (151 of 300 records with batch_optimized at 10 ms; 0 of 100 with this record_limit set-up, the group's deletion also timing out), though the same settings passed as CLI sweeps on the embedded broker"]
 fn processing_longer_than_the_record_lock_makes_records_come_back_and_each_is_accepted_once() {
     let messages = 100;
     let (recs, out) = sweep_of(
@@ -179,6 +178,10 @@ fn processing_longer_than_the_record_lock_makes_records_come_back_and_each_is_ac
             "max.poll.records=50",
             "--processing",
             "sleep:25ms",
+            // 12.5 s of processing at the least (500 deliveries of 25 ms); the default 60 s
+            // left too little room on a loaded machine.
+            "--run-timeout",
+            "180",
         ],
     );
     assert!(
