@@ -59,7 +59,10 @@ SPACES = {
     "wan": {
         "args": ["--network", "latency=10ms", "--messages", "{wan_messages}"],
         "params": [
-            "max.partition.fetch.bytes=16384,65536,262144,1048576",
+            # From 64 KiB up: below fetch.min.bytes=51200 every fetch would wait the whole
+            # fetch.max.wait.ms (the broker cannot gather that much into one response), and
+            # each such run would spend its time-out.
+            "max.partition.fetch.bytes=65536,131072,262144,524288,1048576",
             "fetch.min.bytes=1024,51200",
             "max.poll.records=10,500",
         ],
