@@ -82,7 +82,26 @@ fn a_consumer_group_of_four_on_one_partition_leaves_three_idle() {
     assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
     assert_eq!(r.group_type.as_deref(), Some("consumer"));
     assert_eq!(r.messages, MESSAGES);
-    assert_eq!(r.idle_consumers.len(), 3, "{:?}", r.per_consumer);
+    // One partition, one reader at a time: one member reads everything, three read nothing.
+    let readers: Vec<u64> = r
+        .per_consumer
+        .iter()
+        .map(|c| c.messages)
+        .filter(|n| *n > 0)
+        .collect();
+    assert_eq!(readers, vec![MESSAGES], "{:?}", r.per_consumer);
+    // Idle: never assigned the partition. A member that joins after the reader has read
+    // everything can still be handed the partition in the rebalance that its arrival or the
+    // reader's leaving starts (seen in CI: the reader done in 0.05 s, two members joining 2 s
+    // later, one of them assigned an exhausted partition), so two or three are idle.
+    assert!(
+        (2..=3).contains(&r.idle_consumers.len()),
+        "{:?}",
+        r.per_consumer
+    );
+    for i in &r.idle_consumers {
+        assert_eq!(r.per_consumer[*i as usize].messages, 0);
+    }
 }
 
 #[test]
