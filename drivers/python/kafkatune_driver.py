@@ -61,6 +61,7 @@ POLL_API = "poll(timeout_ms, max_records)"
 
 GROUP_PROGRESS_INTERVAL_S = 0.2  # a group's remaining messages are sampled from these lines
 FILE_CHECK_INTERVAL_S = 0.02  # the start and stop files are looked at no more often
+METADATA_RETRY_S = 0.1  # how often to ask again for a topic the metadata lacks (await_topic_metadata)
 # The watchdog is the last resort when the main thread is stuck somewhere that does not
 # return (e.g. inside the constructor); the main loop itself never polls past the deadline.
 WATCHDOG_GRACE_S = 1.0
@@ -502,6 +503,27 @@ class GroupMember(AsyncConsumerRebalanceListener):
         self.report()
 
 
+def await_topic_metadata(consumer, spec, deadline, sleep=time.sleep):
+    """Before joining a group: waits until this client's metadata lists every partition of
+    the spec's topic. The group's leader assigns from its own metadata, and a topic made a
+    moment before (``--prepare``) can still be missing there: kafka-python's range assignor
+    then hands out nothing ("No partition metadata for topic") and the group stays stable
+    without a partition until the next refresh, ``metadata_max_age_ms`` (5 minutes) later.
+    Seen in the real-broker tests: both members of a live group, and the one member of a
+    processing run, counted nothing in their whole run time. Gives up at the deadline, where
+    the run's own time-out says what is missing."""
+    topic = spec["topic"]
+    want = {int(p["partition"]) for p in spec.get("partitions") or []}
+    while True:
+        consumer.topics()  # a fresh metadata request, whatever the cache holds
+        known = consumer.partitions_for_topic(topic) or set()
+        if known and want <= known:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        sleep(METADATA_RETRY_S)
+
+
 def attach(consumer, spec, state):
     """assign()+seek() or subscribe(), as the spec says."""
     topic = spec["topic"]
@@ -618,6 +640,9 @@ def run(spec, state, deadline):
     state.phase = "creating the consumer"
     state.consumer = KafkaConsumer(**consumer_config(spec, deadline))
     install_fetch_counter(state.consumer)
+    if spec.get("assignment") == "subscribe":
+        state.phase = "reading the topic's metadata"
+        await_topic_metadata(state.consumer, spec, deadline)
     state.phase = "assigning partitions"
     attach(state.consumer, spec, state)
     state.ready_unix_us = time.time_ns() // 1000

@@ -266,3 +266,41 @@ def test_a_live_group_s_start_file_carries_the_warm_up_end(tmp_path):
     start.write_text("")
     assert drv.read_warmup_end(str(start)) is None
     assert drv.read_warmup_end(str(tmp_path / "absent")) is None
+
+
+class MetadataConsumer:
+    """Knows the topic's partitions only after ``known_after`` metadata requests."""
+
+    def __init__(self, known_after, partitions=(0, 1)):
+        self.requests = 0
+        self.known_after = known_after
+        self.partitions = set(partitions)
+
+    def topics(self):
+        self.requests += 1
+        return {"t"} if self.requests > self.known_after else set()
+
+    def partitions_for_topic(self, topic):
+        return self.partitions if self.requests > self.known_after else None
+
+
+def test_await_topic_metadata_asks_again_until_every_partition_is_known():
+    consumer = MetadataConsumer(known_after=3)
+    spec = {"topic": "t", "partitions": [{"partition": 0}, {"partition": 1}]}
+    slept = []
+    assert drv.await_topic_metadata(consumer, spec, float("inf"), sleep=slept.append)
+    assert consumer.requests == 4
+    assert slept == [drv.METADATA_RETRY_S] * 3
+
+
+def test_await_topic_metadata_gives_up_at_the_deadline():
+    consumer = MetadataConsumer(known_after=10**9)
+    spec = {"topic": "t", "partitions": [{"partition": 0}]}
+    assert not drv.await_topic_metadata(consumer, spec, 0.0, sleep=lambda s: None)
+    assert consumer.requests == 1
+
+
+def test_await_topic_metadata_waits_for_a_partition_the_metadata_lacks():
+    consumer = MetadataConsumer(known_after=0, partitions=(0,))
+    spec = {"topic": "t", "partitions": [{"partition": 0}, {"partition": 1}]}
+    assert not drv.await_topic_metadata(consumer, spec, 0.0, sleep=lambda s: None)
