@@ -269,7 +269,16 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     );
     await_final_stats(&consumer, deadline);
     fill_metrics(&consumer, spec, subscribed_at, result);
-    close(&consumer);
+    if !close(&consumer) {
+        // rust-rdkafka's drop would close it again and poll until it is closed, with no
+        // limit: seen in CI after a member was thrown out for passing max.poll.interval.ms
+        // (its commit refused with UnknownMemberId), the driver then never ended and was
+        // killed at the run time-out. This process ends right after the result is written,
+        // and the kernel closes its sockets.
+        eprintln!("kafkatune librdkafka driver: the consumer did not close within {} s; leaving it to the process's end", CLOSE_WAIT.as_secs());
+        drop(queue);
+        std::mem::forget(consumer);
+    }
     // Resolved after the run, so as not to count in its start-up.
     result.client_config = Some(resolved_config(&config)?);
     if let Some(latency) = latency {
@@ -503,16 +512,21 @@ fn await_final_stats(consumer: &BaseConsumer<DriverContext>, deadline: Instant) 
 /// Closes the consumer before it is dropped. rust-rdkafka's drop closes it too, but waits in
 /// polls of 100 ms that the end of the close does not interrupt: 100 ms more per run, as long
 /// as a whole 100,000-message run takes to consume.
-fn close(consumer: &BaseConsumer<DriverContext>) {
+/// Whether it closed within `CLOSE_WAIT`.
+fn close(consumer: &BaseConsumer<DriverContext>) -> bool {
     if consumer.close_queue().is_err() {
-        return;
+        return false;
     }
-    let until = Instant::now() + Duration::from_secs(5);
+    let until = Instant::now() + CLOSE_WAIT;
     while !consumer.closed() && Instant::now() < until {
         // Whatever still arrives is past the count: dropped, not counted.
         let _ = consumer.poll(Duration::from_millis(1));
     }
+    consumer.closed()
 }
+
+/// How long the consumer's close may take at the end of a run.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 fn fill_metrics(
     consumer: &BaseConsumer<DriverContext>,
