@@ -128,3 +128,46 @@ def test_a_group_member_counts_a_redelivered_record_once():
     # The partition was lost without a commit: the next owner (this one) reads from 5 again.
     again = member.countable(0, [Rec(0, o, b"") for o in range(5, 15)])
     assert [r.offset for r in again] == list(range(10, 15))
+
+
+class OneBatchThenRevoked(PollingConsumer):
+    """One poll of records, then nothing: the partition went to another member."""
+
+    def poll(self, timeout_ms, max_records):
+        if self.offset == 0:
+            return super().poll(timeout_ms, max_records)
+        time.sleep(0.01)
+        return {}
+
+
+class StartedGroup:
+    """A group member past its start whose partitions went elsewhere; the orchestrator's
+    stop file comes after ``polls`` file checks."""
+
+    started = True
+    warmup_end_us = None
+
+    def __init__(self, polls):
+        self.polls = polls
+
+    def check_files(self, now):
+        self.polls -= 1
+        return self.polls <= 0
+
+    def countable(self, partition, recs):
+        return recs
+
+    def just_finished(self):
+        return False
+
+
+def test_a_member_that_lost_its_partitions_still_reports_what_it_counted(capsys):
+    state = drv.RunState({})
+    s = spec(1000, None)
+    state.spec = s
+    state.group = StartedGroup(polls=60)  # about 0.6 s of empty polls, past the interval
+    error = drv.consume(OneBatchThenRevoked(50), s, state, time.monotonic() + 30)
+    assert error is None
+    assert state.messages == 50
+    lines = [line for line in capsys.readouterr().out.splitlines() if '"progress"' in line]
+    assert lines and '"messages": 50' in lines[-1], lines
