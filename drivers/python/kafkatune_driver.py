@@ -562,6 +562,13 @@ def consume(consumer, spec, state, deadline):
     remaining = target
     emitted = 0  # the count the last progress line gave
 
+    def report(at):
+        """A progress line with the count now; the next one is due an interval after ``at``."""
+        nonlocal emitted, next_progress
+        emit({"event": "progress", "messages": state.messages})
+        emitted = state.messages
+        next_progress = at + interval
+
     while remaining > 0:
         # Never let one poll cross the deadline, so a dead broker still ends on time.
         left_ms = int((deadline - monotonic()) * 1000)
@@ -586,9 +593,7 @@ def consume(consumer, spec, state, deadline):
             # those records to the time-out (seen in CI: 500 records of 30,000).
             if group is not None and (group.just_finished() or (
                     state.messages != emitted and perf_counter() >= next_progress)):
-                emit({"event": "progress", "messages": state.messages})
-                emitted = state.messages
-                next_progress = perf_counter() + interval
+                report(perf_counter())
             continue
         # One clock reading per poll return: every record of it reached us now.
         now_ns = time_ns()
@@ -623,13 +628,9 @@ def consume(consumer, spec, state, deadline):
         state.last_record_unix_us = now_ns // 1000
         if group is not None and group.just_finished():
             # Every partition this consumer holds is done: tell the orchestrator at once.
-            emit({"event": "progress", "messages": state.messages})
-            emitted = state.messages
-            next_progress = now_perf + interval
+            report(now_perf)
         elif now_perf >= next_progress:
-            emit({"event": "progress", "messages": state.messages})
-            emitted = state.messages
-            next_progress = now_perf + interval
+            report(now_perf)
     return None
 
 

@@ -190,13 +190,10 @@ fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
         shared.unregister(id);
         return;
     };
-    let up = {
-        let shared = shared.clone();
-        thread::Builder::new()
-            .name("proxy-up".into())
-            .spawn(move || pump(c, s, settings, &shared))
-    };
-    pump(server, client, settings, &shared);
+    let up = thread::Builder::new()
+        .name("proxy-up".into())
+        .spawn(move || pump(c, s, settings));
+    pump(server, client, settings);
     if let Ok(up) = up {
         let _ = up.join();
     }
@@ -205,11 +202,11 @@ fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
 
 /// Carries one direction until its source ends, then passes the end on (a half close), or
 /// on an error closes both sockets so that the other direction ends too.
-fn pump(from: TcpStream, to: TcpStream, settings: NetworkSettings, shared: &Arc<Shared>) {
+fn pump(from: TcpStream, to: TcpStream, settings: NetworkSettings) {
     let carried = if settings.is_direct() {
         splice_all(&from, &to)
     } else {
-        delay_all(&from, &to, shared)
+        delay_all(&from, &to, settings)
     };
     match carried {
         Ok(()) => {
@@ -325,10 +322,10 @@ fn delay_of(settings: &NetworkSettings, rng: &mut impl Rng) -> Duration {
 
 /// Reads chunks as they come and hands each, stamped with its due time, to a writer thread
 /// that sends them in order, each no earlier than due (and no faster than the bandwidth).
-fn delay_all(from: &TcpStream, to: &TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
+fn delay_all(from: &TcpStream, to: &TcpStream, settings: NetworkSettings) -> io::Result<()> {
     let (chunks, due) = sync_channel::<Chunk>(QUEUE_CHUNKS);
     let (to, source) = (to.try_clone()?, from.try_clone()?);
-    let bandwidth = shared.settings().bandwidth_bytes_per_s;
+    let bandwidth = settings.bandwidth_bytes_per_s;
     let writer = thread::Builder::new()
         .name("proxy-delay".into())
         .spawn(move || {
@@ -339,7 +336,6 @@ fn delay_all(from: &TcpStream, to: &TcpStream, shared: &Arc<Shared>) -> io::Resu
             }
             sent
         })?;
-    let settings = shared.settings();
     let mut rng = rand::rng();
     let mut buffer = vec![0u8; CHUNK_BYTES];
     let mut reader = from;
