@@ -8,9 +8,13 @@ measures and why it is fair: bench/README.md. Exits non-zero on errors only, nev
 missed target. Python 3.11 standard library only.
 
     python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9,10] [--brokers 1]
+
+Pair 11 (HAProxy in front of a broker of its own, a reference for pair 8) runs only when
+asked for (--pairs 8,11): it needs haproxy on the PATH.
 """
 
 import argparse
+import contextlib
 import datetime
 import glob
 import json
@@ -21,6 +25,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -182,6 +187,80 @@ class Broker:
         subprocess.run([self.kafkatune, "broker", "stop"], env=self.env, capture_output=True)
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class HaproxyBroker:
+    """Pair 11's cluster: a single Kafka node of its own (the jars kafkatune fetched, the
+    embedded broker's heap and GC) with a second client listener, PROXIED, advertised at the
+    port of an HAProxy in front of it (TCP mode, `option splice-auto`: the kernel moves the
+    bytes, as in kafkatune's proxy), so that a client bootstrapped through HAProxy stays on it.
+    Its own node because neither proxy can sit in front of the other's broker: kafkatune's
+    proxy comes with the embedded broker of a `--network` sweep, and the bench's broker
+    advertises its own port. Started at the pair's first run, stopped on exit."""
+
+    def __init__(self, scratch):
+        self.dir = scratch / "haproxy-broker"
+        self.procs = []
+        self.direct = self.proxied = None
+
+    def __enter__(self):
+        if not shutil.which("haproxy"):
+            raise RuntimeError("pair 11 needs HAProxy: apt-get install haproxy")
+        d = self.dir
+        (d / "data").mkdir(parents=True)
+        broker, controller, backend, front = (free_port() for _ in range(4))
+        self.direct, self.proxied = f"127.0.0.1:{broker}", f"127.0.0.1:{front}"
+        (d / "server.properties").write_text(
+            "process.roles=broker,controller\nnode.id=1\n"
+            f"controller.quorum.voters=1@127.0.0.1:{controller}\n"
+            f"listeners=PLAINTEXT://{self.direct},CONTROLLER://127.0.0.1:{controller},"
+            f"PROXIED://127.0.0.1:{backend}\n"
+            f"advertised.listeners=PLAINTEXT://{self.direct},PROXIED://{self.proxied}\n"
+            "controller.listener.names=CONTROLLER\ninter.broker.listener.name=PLAINTEXT\n"
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,PROXIED:PLAINTEXT\n"
+            f"log.dirs={d / 'data'}\nauto.create.topics.enable=false\n"
+            "offsets.topic.replication.factor=1\noffsets.topic.num.partitions=1\n"
+            "group.initial.rebalance.delay.ms=0\n")
+        (d / "haproxy.cfg").write_text(
+            "global\n  maxconn 1000\n"
+            "defaults\n  mode tcp\n  timeout connect 5s\n  timeout client 10m\n"
+            "  timeout server 10m\n  option splice-auto\n"
+            f"listen kafka\n  bind {self.proxied}\n  server b1 127.0.0.1:{backend}\n")
+        cp = ["-cp", f"{kafka_libs()}/*"]
+        cluster_id = run(["java", *cp, "kafka.tools.StorageTool", "random-uuid"])[0].strip()
+        run(["java", *cp, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c",
+             str(d / "server.properties")])
+        log = open(d / "broker.log", "w")
+        self.procs.append(subprocess.Popen(
+            ["java", "-Xms1G", "-Xmx1G", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+             "-Djava.awt.headless=true", *cp, "kafka.Kafka", str(d / "server.properties")],
+            stdout=log, stderr=subprocess.STDOUT))
+        self.procs.append(subprocess.Popen(["haproxy", "-f", str(d / "haproxy.cfg")],
+                                           stdout=log, stderr=subprocess.STDOUT))
+        deadline = time.time() + 60
+        while True:
+            try:
+                run(["java", *cp, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server",
+                     self.direct, "--list"], timeout=30)
+                return self
+            except (RuntimeError, subprocess.TimeoutExpired):
+                if time.time() > deadline:
+                    raise RuntimeError(f"pair 11's broker did not start in 60 s: {d / 'broker.log'}")
+                time.sleep(1)
+
+    def __exit__(self, *exc):
+        for proc in reversed(self.procs):
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
 def build_rdkafka_performance():
     """rdkafka_performance from the librdkafka sources rdkafka-sys vendors, linked to the very
     static library cargo built into kafkatune, into target/bench/."""
@@ -223,6 +302,7 @@ class Bench:
         self.topic = f"bench-{args.messages}x{args.message_size}B"
         self.n = 0
         self.payloads = None
+        self.haproxy = None
 
     def fresh(self, name):
         self.n += 1
@@ -255,9 +335,9 @@ class Bench:
         return self.payloads
 
     # --- kafkatune's side: one-run sweeps, exactly what users run ---
-    def sweep(self, client, *extra, topic=None, messages=None):
+    def sweep(self, client, *extra, topic=None, messages=None, bootstrap=None):
         out = self.fresh(f"sweep-{client}")
-        run([self.kafkatune, "sweep", "--bootstrap-servers", self.bootstrap,
+        run([self.kafkatune, "sweep", "--bootstrap-servers", bootstrap or self.bootstrap,
              "--topic", topic or self.topic, "--messages", str(messages or self.args.messages),
              "--client", client, "--repeat", "1", "--no-report", "--out", str(out), *extra])
         return [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
@@ -283,6 +363,32 @@ class Bench:
         if any(r.get("status") != "ok" for r in records) or len(records) != 3:
             raise RuntimeError(f"pair 8: a run failed in {out}")
         return statistics.median(r["throughput_msgs_per_s"] for r in records)
+
+    # --- pair 11: HAProxy at zero delay against a direct connection, for pair 8 ---
+    def haproxy_drain_rate(self, through_proxy):
+        """librdkafka's msg/s over one run, on pair 11's own broker (`HaproxyBroker`), through
+        HAProxy or directly; the topic is filled once, untimed."""
+        if self.haproxy is None:
+            # Kept before it starts, so that close() stops whatever did start.
+            self.haproxy = HaproxyBroker(self.scratch)
+            self.haproxy.__enter__()
+            self.haproxy.topic = "bench-haproxy"
+            run(["java", *JVM_OPTS, "-cp", f"{kafka_libs()}/*", "org.apache.kafka.tools.TopicCommand",
+                 "--bootstrap-server", self.haproxy.direct, "--create", "--topic", self.haproxy.topic,
+                 "--partitions", "1", "--replication-factor", "1"])
+            run([self.kafkatune, "prepare", "--bootstrap-servers", self.haproxy.direct, "--topic",
+                 self.haproxy.topic, "--prepare", "--messages", str(self.args.messages),
+                 "--message-size", str(self.args.message_size)])
+        h = self.haproxy
+        (record,) = self.sweep("librdkafka", topic=h.topic,
+                               bootstrap=h.proxied if through_proxy else h.direct)
+        if record.get("status") != "ok":
+            raise RuntimeError(f"pair 11 run failed: {record.get('error')}")
+        return record["throughput_msgs_per_s"]
+
+    def close(self):
+        if self.haproxy is not None:
+            self.haproxy.__exit__(None, None, None)
 
     # --- the peers ---
     def rdkafka_performance(self, *conf):
@@ -489,6 +595,9 @@ class Bench:
             ("8", "librdkafka through the delay proxy at 0 ms / direct",
              lambda: self.embedded_drain_rate(True),
              lambda: self.embedded_drain_rate(False), rate),
+            ("11", "librdkafka through HAProxy (splice) at 0 ms / direct",
+             lambda: self.haproxy_drain_rate(True),
+             lambda: self.haproxy_drain_rate(False), {"msgs_per_s": (None, None)}),
         ]
 
     def run_pair(self, pair):
@@ -698,8 +807,10 @@ def main():
     args.rdkafka_performance = build_rdkafka_performance() if {"1", "6"} & wanted else None
     scratch = Path(tempfile.mkdtemp(prefix="kafkatune-bench-"))
     try:
-        with Broker(str(args.kafkatune), scratch, args.brokers) as broker:
+        with contextlib.ExitStack() as stack:
+            broker = stack.enter_context(Broker(str(args.kafkatune), scratch, args.brokers))
             bench = Bench(args, broker, scratch)
+            stack.callback(bench.close)
             print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
                   file=sys.stderr, flush=True)
             if {"1", "2", "3", "9"} & wanted:  # the consumer pairs' topic
