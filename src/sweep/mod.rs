@@ -103,15 +103,15 @@ pub fn run_scheduled<'t>(
         .out
         .join(crate::export::SCRATCH_DIR)
         .join("payload.bin");
-    let payload = match opts.mode {
-        Mode::Produce => Some(write_payload(opts, &payload_file)?),
-        Mode::Drain | Mode::Live | Mode::Pipeline => Some(
-            opts.workload
-                .payload
-                .load(opts.workload.message_size)?
-                .info(crate::workload::payload::DEFAULT_BATCH_BYTES),
-        ),
-    };
+    // The record bodies, made (or read from the sample file) once for the whole sweep: what
+    // the sweep records of them, the producers' file, the live producers' pool. (A drain's
+    // fill, above, loads its own only when the topic is short.)
+    let bodies = std::sync::Arc::new(opts.workload.payload.load(opts.workload.message_size)?);
+    if opts.mode == Mode::Produce {
+        std::fs::create_dir_all(payload_file.parent().expect("a folder"))?;
+        bodies.write_bodies(&payload_file)?;
+    }
+    let payload = Some(bodies.info(crate::workload::payload::DEFAULT_BATCH_BYTES));
     let mut meta = previous.unwrap_or_else(|| {
         let mut m = meta::sweep_meta(opts, cluster.meta(), seed);
         m.payload = payload;
@@ -189,9 +189,7 @@ pub fn run_scheduled<'t>(
         sweep_id: &meta.sweep_id,
         payload_file: &payload_file,
         live_payload: match opts.mode {
-            Mode::Live | Mode::Pipeline => Some(std::sync::Arc::new(
-                opts.workload.payload.load(opts.workload.message_size)?,
-            )),
+            Mode::Live | Mode::Pipeline => Some(bodies),
             Mode::Drain | Mode::Produce => None,
         },
     };
@@ -291,18 +289,6 @@ fn connect(opts: &crate::options::ClusterOptions) -> Result<Box<dyn SweepCluster
         )?),
         (None, None) => Box::new(crate::broker::Cluster::embedded_with(opts.brokers)?),
     })
-}
-
-/// The producers' record bodies, written where every producer run's driver reads them; what
-/// the sweep records of them.
-fn write_payload(
-    opts: &SweepOptions,
-    path: &std::path::Path,
-) -> Result<crate::workload::payload::PayloadInfo> {
-    let payload = opts.workload.payload.load(opts.workload.message_size)?;
-    std::fs::create_dir_all(path.parent().expect("a folder"))?;
-    payload.write_bodies(path)?;
-    Ok(payload.info(crate::workload::payload::DEFAULT_BATCH_BYTES))
 }
 
 /// Every trial's properties as its client takes them (a live trial's consumer side); an
