@@ -47,26 +47,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
             c.dedup();
             c
         };
-        chart
-            .configure_mesh()
-            .max_light_lines(0)
-            .disable_x_mesh()
-            .x_labels(max_consumers as usize * 2 + 2)
-            .x_label_formatter(&|v| {
-                let n = v.round();
-                if (v - n).abs() < 1e-6 && counts.contains(&(n as u32)) {
-                    format!("{n}")
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("consumers in the group")
-            .y_desc(metric_label(METRIC))
-            .axis_desc_style((FONT, DESC_SIZE))
-            .label_style((FONT, LABEL_SIZE))
-            .y_label_formatter(&|v| short(*v))
-            .draw()?;
-        mark_partitions(&mut chart, partitions, x_hi, y_hi)?;
+        consumer_axes(&mut chart, &counts, &metric_label(METRIC), partitions, y_hi)?;
         for (i, s) in all.iter().enumerate() {
             let colour = series(i);
             let points: Vec<(f64, f64)> = s
@@ -123,7 +104,43 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
 
 /// A grey line at the partition count, where a consumer group stops scaling (left out when
 /// the chart's consumers do not reach it).
-pub(super) fn mark_partitions<DB: DrawingBackend>(
+/// The axes of a chart against the number of consumers in a group (x from 0.5 to the
+/// largest count + 0.5, y from 0 to `y_hi`): a label at each count measured and none
+/// between, then the partition-count marker.
+pub(super) fn consumer_axes<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    counts: &[u32],
+    y_desc: &str,
+    partitions: u32,
+    y_hi: f64,
+) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let max_consumers = counts.iter().copied().max().unwrap_or(1);
+    chart
+        .configure_mesh()
+        .max_light_lines(0)
+        .disable_x_mesh()
+        .x_labels(max_consumers as usize * 2 + 2)
+        .x_label_formatter(&|v| {
+            let n = v.round();
+            if (v - n).abs() < 1e-6 && counts.contains(&(n as u32)) {
+                format!("{n}")
+            } else {
+                String::new()
+            }
+        })
+        .x_desc("consumers in the group")
+        .y_desc(y_desc)
+        .axis_desc_style((FONT, DESC_SIZE))
+        .label_style((FONT, LABEL_SIZE))
+        .y_label_formatter(&|v| short(*v))
+        .draw()?;
+    mark_partitions(chart, partitions, max_consumers as f64 + 0.5, y_hi)
+}
+
+fn mark_partitions<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
     partitions: u32,
     x_hi: f64,

@@ -6,7 +6,7 @@ use anyhow::Result;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::style::{padded_range, series, title_font, DESC_SIZE, FONT, LABEL_SIZE};
+use super::style::{padded_range, series, title_font, FONT, LABEL_SIZE};
 use crate::report::format::short;
 use crate::report::share::{GroupSeries, Point};
 
@@ -92,26 +92,7 @@ fn panel(
         .x_label_area_size(46)
         .y_label_area_size(80)
         .build_cartesian_2d(0.5..x_hi, 0.0..y_hi)?;
-    chart
-        .configure_mesh()
-        .max_light_lines(0)
-        .disable_x_mesh()
-        .x_labels(max_consumers as usize * 2 + 2)
-        .x_label_formatter(&|v| {
-            let n = v.round();
-            if (v - n).abs() < 1e-6 && counts.contains(&(n as u32)) {
-                format!("{n}")
-            } else {
-                String::new()
-            }
-        })
-        .x_desc("consumers in the group")
-        .y_desc(y_desc)
-        .axis_desc_style((FONT, DESC_SIZE))
-        .label_style((FONT, LABEL_SIZE))
-        .y_label_formatter(&|v| short(*v))
-        .draw()?;
-    super::scaling::mark_partitions(&mut chart, partitions, x_hi, y_hi)?;
+    super::scaling::consumer_axes(&mut chart, &counts, y_desc, partitions, y_hi)?;
     for (i, s) in all.iter().enumerate() {
         let colour = series(i);
         let points: Vec<(f64, f64, f64, f64)> = s
