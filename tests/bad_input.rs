@@ -408,11 +408,14 @@ fn network_settings_that_cannot_be_set_are_refused_with_the_way_out() {
 
 #[test]
 fn a_processing_time_that_is_not_one_is_refused_with_its_syntax() {
-    rejects(&["--processing", "abc"], "`abc` is not a processing time");
+    rejects(
+        &["--processing", "abc"],
+        "--processing abc: not a processing time",
+    );
     rejects(&["--processing", "abc"], "batch:5ms");
     rejects(
         &["--param", "processing=0us,fast"],
-        "--param processing: `fast` is not a processing time",
+        "--param processing=fast: not a processing time",
     );
     rejects(&["--processing", "2min"], "at most 60 s");
     rejects(&["-X", "processing=1ms"], "give it as --processing 200us");
@@ -640,6 +643,26 @@ fn producers_are_a_whole_number_of_a_produce_sweep() {
     rejects(
         &["--mode", "produce", "-X", "producers=2"],
         "`producers` is not a Kafka property",
+    );
+}
+
+#[test]
+fn a_consumer_setting_of_kafkatune_s_own_is_refused_in_a_produce_sweep() {
+    rejects(
+        &["--mode", "produce", "--group-type", "share"],
+        "--group-type (and --param group.type) chooses the consumers' kind of group",
+    );
+    rejects(
+        &["--mode", "produce", "--processing", "1ms"],
+        "is the consumers' work between polls",
+    );
+    rejects(
+        &["--mode", "produce", "--param", "consumers=1,2"],
+        "run consumer groups; a produce sweep runs producers",
+    );
+    rejects(
+        &["-X", "network.latency=1ms"],
+        "`network.latency` is not a Kafka property: it is the network kafkatune puts",
     );
 }
 

@@ -149,23 +149,15 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         cli_fixed.insert(properties::share::GROUP_TYPE.into(), t.clone());
     }
     if let Some(text) = &args.processing {
-        processing::parse(text).map_err(|e| usage(format!("--processing {e}")))?;
+        processing::parse(text).map_err(|e| usage(format!("--processing {}: {e}", text.trim())))?;
         cli_fixed.insert(processing::PROCESSING.into(), text.trim().to_string());
     }
     let cli_grid = parse_grid(&args.params, mode)?;
     for (name, _) in &cli_grid {
         if cli_fixed.contains_key(name) {
-            let fixed_by = if name == properties::CONSUMERS {
-                "--consumers"
-            } else if crate::network::is_network_param(name) {
-                "--network"
-            } else if name == properties::share::GROUP_TYPE {
-                "--group-type"
-            } else if name == processing::PROCESSING {
-                "--processing"
-            } else {
-                "-X"
-            };
+            let fixed_by = properties::own::lookup(name)
+                .and_then(|own| own.option)
+                .unwrap_or("-X");
             return Err(usage(format!(
                 "`{name}` is both swept (--param) and fixed ({fixed_by}): keep one"
             )));
@@ -565,20 +557,9 @@ fn parse_grid(items: &[String], mode: Mode) -> Result<Vec<SweptProperty>> {
                     "--param {name}: the value {v} is given twice"
                 )));
             }
-            if name == properties::CONSUMERS {
-                properties::validate_consumers(v)
+            if let Some(own) = properties::own::lookup(&name) {
+                own.check(&name, v)
                     .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
-            } else if name == properties::PRODUCERS {
-                properties::validate_producers(v)
-                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
-            } else if crate::network::is_network_param(&name) {
-                crate::network::spec::validate_value(&name, v)
-                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
-            } else if name == properties::share::GROUP_TYPE {
-                properties::share::validate_group_type(v)
-                    .map_err(|e| usage(format!("--param {name}={v}: {e}")))?;
-            } else if name == processing::PROCESSING {
-                processing::parse(v).map_err(|e| usage(format!("--param {name}: {e}")))?;
             } else {
                 sides::validate(mode, &name, v).map_err(|e| usage(format!("--param {e}")))?;
             }

@@ -12,7 +12,6 @@ use anyhow::Result;
 use crate::clients::properties::{self, Role};
 use crate::error::usage;
 use crate::results::{Mode, Params};
-use crate::workload::processing::PROCESSING;
 
 /// The prefixes that name a side in live mode.
 pub const PRODUCER: &str = "producer.";
@@ -65,21 +64,9 @@ pub fn split(params: &Params) -> (Params, Params) {
 /// Checks every property name a sweep sets or sweeps against its mode.
 pub fn check<'a>(mode: Mode, names: impl IntoIterator<Item = &'a String>) -> Result<()> {
     for name in names {
-        if name == properties::CONSUMERS || name == properties::share::GROUP_TYPE {
-            if mode == Mode::Produce {
-                return Err(usage("--consumers (and --param consumers) run consumer groups; a produce sweep runs producers: leave it out"));
-            }
-            continue;
-        }
-        if name == properties::PRODUCERS {
-            if mode != Mode::Produce {
-                return Err(usage("--param producers runs several producer processes in --mode produce; a consumer sweep's producer is kafkatune's own: leave it out, or give --mode produce"));
-            }
-            continue;
-        }
-        if name == PROCESSING {
-            if mode == Mode::Produce {
-                return Err(usage("--processing (and --param processing) is the consumers' work between polls; a produce sweep runs producers: leave it out"));
+        if let Some(own) = properties::own::lookup(name) {
+            if !own.acts_in(mode) {
+                return Err(usage(own.out_of_mode));
             }
             continue;
         }

@@ -219,9 +219,9 @@ fn range(item: &str, mode: Mode) -> Result<RangeSetting> {
             "--range {name}={low}..{high}:log: a log scale starts at 1 or more; give {name}=1..{high}:log"
         )));
     }
-    if name == properties::CONSUMERS {
+    if let Some(own) = properties::own::lookup(&name) {
         for v in [low, high] {
-            properties::validate_consumers(&v.to_string())
+            own.check(&name, &v.to_string())
                 .map_err(|e| usage(format!("--range {name}={v}: {e}")))?;
         }
     } else {

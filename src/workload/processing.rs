@@ -67,18 +67,16 @@ pub fn parse(text: &str) -> Result<Option<Processing>, String> {
         rest = r;
     }
     let duration = humantime::parse_duration(rest.trim())
-        .map_err(|e| format!("`{text}` is not a processing time ({e}): {syntax}"))?;
+        .map_err(|e| format!("not a processing time ({e}): {syntax}"))?;
     if duration > MAX_PROCESSING {
         return Err(format!(
-            "`{text}`: at most {} s of processing per record or poll",
+            "at most {} s of processing per record or poll",
             MAX_PROCESSING.as_secs()
         ));
     }
     let duration_us = duration.as_micros() as u64;
     if duration_us == 0 && !duration.is_zero() {
-        return Err(format!(
-            "`{text}`: below 1 µs; give microseconds or more (1us)"
-        ));
+        return Err("below 1 µs; give microseconds or more (1us)".to_string());
     }
     Ok((duration_us > 0).then_some(Processing {
         per,

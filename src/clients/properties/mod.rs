@@ -11,10 +11,12 @@
 //! One job per file: `table` (the rows), `validate` (what users type), `translate` (what
 //! each client gets), with `tls` (key and trust stores) and `jaas` (SASL credentials) for
 //! the settings no single name carries, `scope` (the escape hatch), `secrets` (what
-//! output never shows) and `share` (share groups, KIP-932: `group.type` and the group's own
-//! settings).
+//! output never shows), `share` (share groups, KIP-932: `group.type` and the group's own
+//! settings) and `own` (kafkatune's own settings given as properties: `consumers`,
+//! `processing`, `network.*`, ...).
 
 mod jaas;
+pub mod own;
 mod scope;
 mod secrets;
 pub mod share;
@@ -23,14 +25,14 @@ mod tls;
 mod translate;
 mod validate;
 
+pub use own::{
+    validate_consumers, validate_producers, CONSUMERS, MAX_CONSUMERS, MAX_PRODUCERS, PRODUCERS,
+};
 pub use scope::scoped;
 pub use secrets::{is_secret, mask};
 pub use table::{lookup, Property, Role, ShareScope, Spelling, ValueType, PROPERTIES};
 pub use translate::translate;
-pub use validate::{
-    validate, validate_consumers, validate_producers, CONSUMERS, MANAGED, MAX_CONSUMERS,
-    MAX_PRODUCERS, PRODUCERS,
-};
+pub use validate::{validate, MANAGED};
 
 /// Properties as users give them (name, value), for the tests.
 #[cfg(test)]

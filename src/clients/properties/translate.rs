@@ -11,9 +11,8 @@ use super::share;
 use super::table::ShareScope;
 use super::table::{lookup, Spelling, ValueType};
 use super::tls::stores;
-use super::validate::{unknown, CONSUMERS, PRODUCERS};
+use super::validate::unknown;
 use crate::clients::ClientKind;
-use crate::workload::processing::PROCESSING;
 use Spelling::{JaasCredentials, Name, Rule, Unsupported};
 
 /// The properties (Kafka names, validated) as `client` takes them: native names, and for
@@ -26,14 +25,8 @@ pub fn translate(
     let mut out = stores(client, props)?;
     let share_trial = share::is_share(props);
     for (name, value) in props {
-        // The network settings act on the proxy in front of the brokers (`crate::network`).
-        if name == "max.poll.records"
-            || name == CONSUMERS
-            || name == PRODUCERS
-            || name == share::GROUP_TYPE
-            || name == PROCESSING
-            || crate::network::is_network_param(name)
-        {
+        // kafkatune's own settings (`own`) act on the run, never on a client.
+        if name == "max.poll.records" || super::own::lookup(name).is_some() {
             continue;
         }
         // The group's own settings go to the group (sweep::group::share); a share consumer's

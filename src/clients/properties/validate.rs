@@ -1,5 +1,5 @@
 //! Checks what users type, before anything runs: property names (with a suggestion for a
-//! near miss), values against the table, the names kafkatune sets itself, and `consumers`.
+//! near miss), values against the table, and the names kafkatune sets itself.
 
 use super::scope::scoped;
 use super::table::{lookup, Property, ValueType, PROPERTIES};
@@ -15,41 +15,6 @@ pub const MANAGED: &[(&str, &str)] = &[
     ("share.auto.offset.reset", "a share group's run reads the workload from the log start, set on the group by kafkatune"),
 ];
 
-/// Not a Kafka property but swept like one: how many consumer processes share the run in
-/// one consumer group (`--consumers N`, `--param consumers=1,2,4`). Never passed to a client.
-pub const CONSUMERS: &str = "consumers";
-
-/// The most consumers one run may start (each is a process, a JVM for Java).
-pub const MAX_CONSUMERS: u32 = 64;
-
-/// Checks a `consumers` value; the error says what is allowed.
-pub fn validate_consumers(value: &str) -> Result<u32, String> {
-    match value.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_CONSUMERS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_CONSUMERS} (consumer processes in one group)"
-        )),
-    }
-}
-
-/// Not a Kafka property but swept like one: how many producer processes share a produce
-/// run's messages (`--param producers=1,2,4`), each sending its share to kafkatune's topic.
-/// Never passed to a client.
-pub const PRODUCERS: &str = "producers";
-
-/// The most producers one run may start (each is a process, a JVM for Java).
-pub const MAX_PRODUCERS: u32 = 64;
-
-/// Checks a `producers` value; the error says what is allowed.
-pub fn validate_producers(value: &str) -> Result<u32, String> {
-    match value.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_PRODUCERS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_PRODUCERS} (producer processes sharing the run's messages)"
-        )),
-    }
-}
-
 /// Checks a property name and value as the user typed them; the error says what to do.
 pub fn validate(name: &str, value: &str) -> Result<(), String> {
     if let Some((_, native)) = scoped(name) {
@@ -61,30 +26,8 @@ pub fn validate(name: &str, value: &str) -> Result<(), String> {
             Ok(())
         };
     }
-    if name == crate::workload::processing::PROCESSING {
-        return Err(format!(
-            "`{name}` is not a Kafka property: give it as --processing 200us, or sweep it with --param {name}=0us,100us,1ms"
-        ));
-    }
-    if name == CONSUMERS {
-        return Err(format!(
-            "`{CONSUMERS}` is not a Kafka property: give it as --consumers N, or sweep it with --param {CONSUMERS}=1,2,4"
-        ));
-    }
-    if name == PRODUCERS {
-        return Err(format!(
-            "`{PRODUCERS}` is not a Kafka property: sweep it (or fix it) with --param {PRODUCERS}=1,2,4 in --mode produce"
-        ));
-    }
-    if crate::network::is_network_param(name) {
-        return Err(format!(
-            "`{name}` is not a Kafka property but the network kafkatune puts between clients and brokers: give it as --network latency=10ms,jitter=1ms,bandwidth=100mbit, or sweep it with --param {name}=..."
-        ));
-    }
-    if name == super::share::GROUP_TYPE {
-        return Err(format!(
-            "`{name}` is not a Kafka property: give it as --group-type consumer|share, or sweep it with --param {name}=consumer,share"
-        ));
+    if let Some(own) = super::own::lookup(name) {
+        return Err(own.not_a_property(name));
     }
     if let Some((_, why)) = MANAGED.iter().find(|(n, _)| *n == name) {
         return Err(format!("`{name}` is set by kafkatune itself: {why}"));
@@ -165,9 +108,5 @@ mod tests {
         assert!(validate("consumers", "2")
             .unwrap_err()
             .contains("--param consumers=1,2,4"));
-        assert_eq!(validate_consumers("4"), Ok(4));
-        assert!(validate_consumers("0")
-            .unwrap_err()
-            .contains("from 1 to 64"));
     }
 }
