@@ -2,15 +2,18 @@
 //! scripted) on the hidden fake cluster. Resume, failures, time-outs, exit codes, Ctrl-C,
 //! group runs, and the whole terminal output of a sweep, in seconds.
 
+#[path = "common/folders.rs"]
+mod folders;
 #[path = "common/processes.rs"]
 mod processes;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use kafkatune::results::{RunRecord, Status};
+use folders::{out_dir_named as out_dir, records};
+use kafkatune::results::Status;
 use processes::no_drivers_left;
 
 fn kafkatune() -> Command {
@@ -42,20 +45,6 @@ fn output(mut cmd: Command) -> (Option<i32>, String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn records(dir: &Path) -> Vec<RunRecord> {
-    std::fs::read_to_string(dir.join("results.jsonl"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-fn out_dir(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join(name);
-    (tmp, dir)
 }
 
 /// Nine runs of about 150 ms each: long enough to be interrupted half-way.

@@ -4,10 +4,13 @@
 //! candidates on evidence (never on one run), never exceed the budget, keep to the
 //! constraints; and `sweep --repeat auto` stops at the precision.
 
+#[path = "common/folders.rs"]
+mod folders;
+
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use kafkatune::results::RunRecord;
+use folders::records;
 use kafkatune::tune_file::{CandidateState, TuneFile};
 
 fn kafkatune() -> Command {
@@ -40,14 +43,6 @@ fn fake(command: &str, dir: &Path, args: &[&str]) -> (Option<i32>, String, Strin
 
 fn tune_file(dir: &Path) -> TuneFile {
     serde_json::from_str(&std::fs::read_to_string(dir.join("tune.json")).unwrap()).unwrap()
-}
-
-fn records(dir: &Path) -> Vec<RunRecord> {
-    std::fs::read_to_string(dir.join("results.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 /// Eight rates 1000 to 8000 msg/s, each run within ±5% of its rate.

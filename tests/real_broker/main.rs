@@ -19,8 +19,11 @@ mod workers;
 mod workers_secure;
 mod workers_spread;
 
+#[path = "../common/folders.rs"]
+mod folders;
 #[path = "../common/processes.rs"]
 mod processes;
+pub use folders::records;
 pub use processes::{drivers_of, no_drivers_left, processes_with};
 
 use std::path::{Path, PathBuf};
@@ -162,25 +165,14 @@ pub fn scram_jaas(password: &str) -> String {
     )
 }
 
+/// A fresh folder for a sweep's output.
+pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
+    folders::out_dir_named("sweep")
+}
+
 /// A unique topic name for one test.
 pub fn topic(test: &str) -> String {
     format!("t-{test}-{}", std::process::id())
-}
-
-/// The records of a sweep folder.
-pub fn records(dir: &Path) -> Vec<RunRecord> {
-    std::fs::read_to_string(dir.join("results.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
-/// A fresh folder for a sweep's output.
-pub fn out_dir() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("sweep");
-    (tmp, dir)
 }
 
 /// The consumer groups on the broker at `bootstrap`, with their member counts. (A broker
