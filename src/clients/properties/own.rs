@@ -45,12 +45,7 @@ pub const MAX_CONSUMERS: u32 = 64;
 
 /// Checks a `consumers` value; the error says what is allowed.
 pub fn validate_consumers(value: &str) -> Result<u32, String> {
-    match value.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_CONSUMERS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_CONSUMERS} (consumer processes in one group)"
-        )),
-    }
+    processes(value, MAX_CONSUMERS, "consumer processes in one group")
 }
 
 /// Not a Kafka property but swept like one: how many producer processes share a produce
@@ -63,11 +58,18 @@ pub const MAX_PRODUCERS: u32 = 64;
 
 /// Checks a `producers` value; the error says what is allowed.
 pub fn validate_producers(value: &str) -> Result<u32, String> {
+    processes(
+        value,
+        MAX_PRODUCERS,
+        "producer processes sharing the run's messages",
+    )
+}
+
+/// A count of processes from 1 to `max`; the error names what they are.
+fn processes(value: &str, max: u32, what: &str) -> Result<u32, String> {
     match value.trim().parse::<u32>() {
-        Ok(n) if (1..=MAX_PRODUCERS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "must be a whole number from 1 to {MAX_PRODUCERS} (producer processes sharing the run's messages)"
-        )),
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {max} ({what})")),
     }
 }
 
