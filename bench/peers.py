@@ -187,6 +187,13 @@ class Broker:
         subprocess.run([self.kafkatune, "broker", "stop"], env=self.env, capture_output=True)
 
 
+def java_tool(cls, *args, timeout=900):
+    """One of Kafka's own tools (org.apache.kafka.tools), with the perf scripts' JVM options;
+    its stdout."""
+    return run(["java", *JVM_OPTS, "-cp", f"{kafka_libs()}/*", f"org.apache.kafka.tools.{cls}",
+                *args], timeout=timeout)[0]
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -202,12 +209,17 @@ class HaproxyBroker:
     proxy comes with the embedded broker of a `--network` sweep, and the bench's broker
     advertises its own port. Started at the pair's first run, stopped on exit."""
 
+    topic = "bench-haproxy"
+
     def __init__(self, scratch):
         self.dir = scratch / "haproxy-broker"
         self.procs = []
+        self.log = None
         self.direct = self.proxied = None
 
-    def __enter__(self):
+    def start(self):
+        """Starts the node and HAProxy and waits for the node; stop() ends whatever started,
+        also after a failure here."""
         if not shutil.which("haproxy"):
             raise RuntimeError("pair 11 needs HAProxy: apt-get install haproxy")
         d = self.dir
@@ -234,7 +246,7 @@ class HaproxyBroker:
         cluster_id = run(["java", *cp, "kafka.tools.StorageTool", "random-uuid"])[0].strip()
         run(["java", *cp, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c",
              str(d / "server.properties")])
-        log = open(d / "broker.log", "w")
+        self.log = log = open(d / "broker.log", "w")
         self.procs.append(subprocess.Popen(
             ["java", "-Xms1G", "-Xmx1G", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
              "-Djava.awt.headless=true", *cp, "kafka.Kafka", str(d / "server.properties")],
@@ -244,21 +256,22 @@ class HaproxyBroker:
         deadline = time.time() + 60
         while True:
             try:
-                run(["java", *cp, "org.apache.kafka.tools.TopicCommand", "--bootstrap-server",
-                     self.direct, "--list"], timeout=30)
-                return self
+                java_tool("TopicCommand", "--bootstrap-server", self.direct, "--list", timeout=30)
+                return
             except (RuntimeError, subprocess.TimeoutExpired):
                 if time.time() > deadline:
                     raise RuntimeError(f"pair 11's broker did not start in 60 s: {d / 'broker.log'}")
                 time.sleep(1)
 
-    def __exit__(self, *exc):
+    def stop(self):
         for proc in reversed(self.procs):
             proc.terminate()
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if self.log:
+            self.log.close()
 
 
 def build_rdkafka_performance():
@@ -371,11 +384,9 @@ class Bench:
         if self.haproxy is None:
             # Kept before it starts, so that close() stops whatever did start.
             self.haproxy = HaproxyBroker(self.scratch)
-            self.haproxy.__enter__()
-            self.haproxy.topic = "bench-haproxy"
-            run(["java", *JVM_OPTS, "-cp", f"{kafka_libs()}/*", "org.apache.kafka.tools.TopicCommand",
-                 "--bootstrap-server", self.haproxy.direct, "--create", "--topic", self.haproxy.topic,
-                 "--partitions", "1", "--replication-factor", "1"])
+            self.haproxy.start()
+            java_tool("TopicCommand", "--bootstrap-server", self.haproxy.direct, "--create",
+                      "--topic", self.haproxy.topic, "--partitions", "1", "--replication-factor", "1")
             run([self.kafkatune, "prepare", "--bootstrap-servers", self.haproxy.direct, "--topic",
                  self.haproxy.topic, "--prepare", "--messages", str(self.args.messages),
                  "--message-size", str(self.args.message_size)])
@@ -388,7 +399,7 @@ class Bench:
 
     def close(self):
         if self.haproxy is not None:
-            self.haproxy.__exit__(None, None, None)
+            self.haproxy.stop()
 
     # --- the peers ---
     def rdkafka_performance(self, *conf):
@@ -401,8 +412,7 @@ class Bench:
         return float(m.group(2))
 
     def java_tool(self, cls, *args):
-        return run(["java", *JVM_OPTS, "-cp", f"{kafka_libs()}/*", f"org.apache.kafka.tools.{cls}",
-                    *args])[0]
+        return java_tool(cls, *args)
 
     def consumer_performance(self):
         stdout = self.java_tool("ConsumerPerformance", "--bootstrap-server", self.bootstrap,
