@@ -36,6 +36,16 @@ pub enum Command {
     /// Find the best settings for a goal within a budget: racing candidates of the sweep's
     /// space (and --range), dropping the ones a rank test finds worse, confirming the winner.
     Tune(Box<TuneArgs>),
+    /// Find the highest load each setting sustains within a latency service level: for every
+    /// trial, the highest offered rate at which the producer-to-consumer (or, in produce mode,
+    /// send-to-acknowledgement) latency keeps --slo, the rate is delivered and the consumers
+    /// keep up.
+    #[command(
+        after_help = "Examples:\n  kafkatune capacity --slo 'p99<20ms' --param fetch.min.bytes=1,65536 -X fetch.max.wait.ms=100\n  \
+                  kafkatune capacity --mode produce --brokers 3 -X acks=all --param linger.ms=0,5,20 --slo 'p99<20ms'\n  \
+                  kafkatune capacity --processing 500us --param consumers=1,2 --partitions 2 --slo 'p99<50ms' --rates 200..20000"
+    )]
+    Capacity(Box<CapacityArgs>),
     /// Only make sure the topic holds the workload (create it, produce, check offsets).
     Prepare(PrepareArgs),
     /// Keep an embedded broker running between commands.
@@ -115,6 +125,28 @@ pub struct TuneArgs {
     /// How to search. Default race.
     #[arg(long, value_name = "STRATEGY")]
     pub strategy: Option<crate::tune_file::Strategy>,
+}
+
+/// `kafkatune capacity`: the sweep's space and options, and the search's own. Each step runs
+/// `--warmup-s` (left out) then `--duration` seconds at its rate.
+#[derive(Debug, Clone, Args)]
+pub struct CapacityArgs {
+    #[command(flatten)]
+    pub space: SweepArgs,
+    /// The service level every step must keep, latency percentiles comma-separated:
+    /// 'p99<20ms', 'p99<20ms,p99.9<50ms', 'max<1s' (p50, p90, p99, p99.9, max; end to end in
+    /// live and pipeline runs, the acknowledgement in produce runs). Needed, except with
+    /// --resume.
+    #[arg(long, value_name = "CLAUSES")]
+    pub slo: Option<String>,
+    /// The lowest and highest offered rates to try, msg/s: LO..HI (1k..1M). Default
+    /// 1000..1000000.
+    #[arg(long, value_name = "LO..HI")]
+    pub rates: Option<String>,
+    /// How close to bracket each capacity: the first failing rate at most this far above the
+    /// last passing one (5%, 0.02). Default 5%.
+    #[arg(long, value_name = "PERCENT")]
+    pub resolution: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

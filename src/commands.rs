@@ -27,6 +27,12 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             }
             finish(&opts.sweep, outcome)
         }
+        Command::Capacity(args) => {
+            let opts = crate::capacity::CapacityOptions::from_args(&args, argv)?;
+            interrupt::install_handler();
+            let (outcome, file) = crate::capacity::run(&opts)?;
+            finish_capacity(&opts.sweep, outcome, file.as_ref())
+        }
         Command::Prepare(args) => {
             let (cluster_opts, workload) = options::prepare_options(&args.cluster, &args.workload)?;
             interrupt::install_handler();
@@ -120,6 +126,37 @@ fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
     match outcome.error(opts) {
         Some(e) => Err(e.into()),
         None => Ok(()),
+    }
+}
+
+/// The end of a capacity search: each trial's answer on stdout, the report, and an error
+/// only when the search stopped early (steps that broke the service level are its findings,
+/// not failures).
+fn finish_capacity(
+    opts: &SweepOptions,
+    outcome: SweepOutcome,
+    file: Option<&crate::capacity_file::CapacityFile>,
+) -> Result<()> {
+    if let Some(file) = file {
+        print!("{}", crate::capacity::describe(file));
+    }
+    if opts.report && !outcome.records.is_empty() {
+        match report::write_report(&opts.out) {
+            Ok(paths) => eprintln!(
+                "kafkatune: report: {}",
+                paths
+                    .iter()
+                    .find(|p| p.ends_with("report.html"))
+                    .unwrap_or(&opts.out)
+                    .display()
+            ),
+            Err(e) => eprintln!("kafkatune: warning: the report could not be written: {e:#}"),
+        }
+    }
+    eprintln!("kafkatune: results in {}", opts.out.display());
+    match outcome.stopped.is_some() {
+        true => Err(outcome.error(opts).expect("stopped").into()),
+        false => Ok(()),
     }
 }
 

@@ -29,6 +29,18 @@ pub const RUN_TIMEOUT_BASE_S: f64 = 60.0;
 /// Drain: a run may take this long per message beyond the base (5,000 msg/s, far below the
 /// slowest client, kafka-python, at about 14,000 msg/s here).
 pub const RUN_TIMEOUT_S_PER_MESSAGE: f64 = 1.0 / 5_000.0;
+/// `kafkatune capacity`: the rates searched by default, msg/s (`--rates`). 1,000 msg/s is
+/// low enough for a consumer doing 500 us of work a record, high enough that a p99.9 step
+/// (10,000 records) takes 10 s.
+pub const CAPACITY_RATE_LOW: f64 = 1_000.0;
+pub const CAPACITY_RATE_HIGH: f64 = 1_000_000.0;
+/// The search stops when the first failing rate is within 5% above the last passing one.
+pub const CAPACITY_RESOLUTION: f64 = 0.05;
+/// A capacity step's measured seconds, after its warm-up (`--duration`); longer when its
+/// percentile needs more records at a low rate.
+pub const CAPACITY_STEP_S: f64 = 10.0;
+/// A step's achieved rate must reach this share of the offered one.
+pub const CAPACITY_MIN_ACHIEVED: f64 = 0.99;
 /// A sweep of more runs than this asks for `--yes`.
 pub const LARGE_SWEEP_RUNS: usize = 300;
 /// Brokers of the embedded cluster.

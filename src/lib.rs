@@ -7,6 +7,8 @@
 
 pub mod broker;
 pub mod cache;
+pub mod capacity;
+pub mod capacity_file;
 pub mod cli;
 pub mod clients;
 pub mod clock;

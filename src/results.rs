@@ -147,6 +147,8 @@ pub enum AdaptiveMeta {
     },
     /// `kafkatune tune`: the search's settings (`tune.json` holds its course).
     Search(crate::tune_file::SearchSettings),
+    /// `kafkatune capacity`: the search's settings (`capacity.json` holds its answer).
+    Capacity(crate::capacity_file::CapacitySettings),
 }
 
 /// What a sweep records about its payload.
@@ -387,6 +389,13 @@ pub struct RunRecord {
     /// on an open connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network_rtt_ms: Option<f64>,
+    /// The rate the run offered, msg/s: live runs' `--rate`, a paced produce or pipeline
+    /// run's, a capacity step's own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offered_rate_msgs_per_s: Option<f64>,
+    /// The whole machine's CPU use over the run, 0-1 of every core (`/proc/stat`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_cpu_busy: Option<f64>,
     // Share groups (`group.type=share`, KIP-932): at-least-once delivery, counted exactly.
     /// `consumer` or `share`: the kind of group the run's consumers formed (group runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,6 +50,8 @@ pub struct SweepOptions {
     /// `None`: a new random seed (or the resumed sweep's).
     pub seed: Option<u64>,
     pub run_timeout_s: f64,
+    /// `--run-timeout` as given: a capacity step times out by its own length unless it is.
+    pub run_timeout_given: Option<f64>,
     pub out: PathBuf,
     pub resume: bool,
     pub yes: bool,
@@ -259,6 +261,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         warmup_runs: args.warmup_runs.unwrap_or(0),
         seed: args.seed,
         run_timeout_s,
+        run_timeout_given: args.run_timeout,
         out,
         resume,
         yes: args.yes,

@@ -23,12 +23,15 @@ pub fn merged_args(meta: &SweepMeta, given: &SweepArgs) -> Option<SweepArgs> {
 
 fn stored_args(command: &str) -> Option<SweepArgs> {
     let words = command_line::split(command)?;
-    let at = words.iter().position(|w| w == "sweep" || w == "tune")?;
+    let at = words
+        .iter()
+        .position(|w| w == "sweep" || w == "tune" || w == "capacity")?;
     let argv = std::iter::once("kafkatune".to_string()).chain(words[at..].iter().cloned());
     let mut args = match Cli::try_parse_from(argv).ok()?.command {
         Command::Sweep(args) => *args,
         // A search's space is a sweep's; its own options are the tuner's to merge.
         Command::Tune(tune) => tune.space,
+        Command::Capacity(capacity) => capacity.space,
         _ => return None,
     };
     args.out = None;

@@ -121,7 +121,8 @@ pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
         trials,
         runs_missing: match meta.adaptive {
             // A search plans no fixed number of runs: tune.json says what was spent.
-            Some(crate::results::AdaptiveMeta::Search(_)) => 0,
+            Some(crate::results::AdaptiveMeta::Search(_))
+            | Some(crate::results::AdaptiveMeta::Capacity(_)) => 0,
             _ => planned_runs(meta).saturating_sub(records.len()),
         },
     }

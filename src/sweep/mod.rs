@@ -7,6 +7,7 @@
 pub mod cluster;
 mod fake_cluster;
 pub mod group;
+mod host_cpu;
 mod lag;
 pub mod meta;
 mod one_run;
@@ -146,6 +147,15 @@ pub fn run_scheduled<'t>(
                 s.strategy.name(),
                 schedule.runs_at_most()
             ),
+            Some(crate::results::AdaptiveMeta::Capacity(c)) => format!(
+                "a capacity search of {} trials ({}..{} msg/s, about {} steps of {:.0} s + {:.0} s warm-up)",
+                trials.len(),
+                c.rate_low_msgs_per_s,
+                c.rate_high_msgs_per_s,
+                schedule.runs_at_most(),
+                c.step_duration_s,
+                c.warmup_s
+            ),
             None => format!(
                 "{} trials x {} runs",
                 trials.len(),
@@ -230,6 +240,7 @@ pub fn run_scheduled<'t>(
             driver: &drivers[&trial.client],
             translated: props,
             producer_props: producer,
+            offered: next.load,
         };
         let Some(record) = ctx.run(&run)? else {
             stopped = Some(UserError::interrupted("interrupted"));

@@ -60,20 +60,65 @@ pub struct Run<'a> {
     pub translated: &'a BTreeMap<String, Value>,
     /// Live runs: the trial's producer side, for the paced producer (librdkafka names).
     pub producer_props: &'a crate::broker::ClientProps,
+    /// A capacity step's own load (`schedule::NextRun::load`); `None`: the sweep's.
+    pub offered: Option<LiveLoad>,
+}
+
+/// What one run sends and reads: the sweep's load, or a capacity step's own. Every path
+/// below reads it, not the sweep's options, so a step's rate reaches each of them alike.
+#[derive(Debug, Clone, Copy)]
+struct RunLoad {
+    messages: u64,
+    /// A paced producer with a warm-up: live runs, and every capacity step with a consumer
+    /// (pipeline mode too: at one offered rate a pipeline is a live run).
+    live: Option<LiveLoad>,
+    /// Pipeline and produce runs: the producer's rate; `None` as fast as it can.
+    send_rate: Option<f64>,
+    timeout_s: f64,
+}
+
+impl RunLoad {
+    fn of(opts: &SweepOptions, offered: Option<LiveLoad>) -> RunLoad {
+        let Some(step) = offered else {
+            return RunLoad {
+                messages: opts.workload.messages,
+                live: opts.live,
+                send_rate: opts.send_rate,
+                timeout_s: opts.run_timeout_s,
+            };
+        };
+        // A step that falls behind must not hold the search for long: its own time plus as
+        // much again (at least 15 s), unless --run-timeout says otherwise.
+        let own = step.warmup_s + step.duration_s;
+        let timeout_s = opts
+            .run_timeout_given
+            .unwrap_or(own + step.duration_s.max(15.0));
+        RunLoad {
+            messages: step.messages(),
+            live: (opts.mode != Mode::Produce).then_some(step),
+            send_rate: Some(step.rate_msgs_per_s),
+            timeout_s,
+        }
+    }
+
+    /// The rate offered, when the run has one.
+    fn offered_rate(&self) -> Option<f64> {
+        self.live.map(|l| l.rate_msgs_per_s).or(self.send_rate)
+    }
 }
 
 impl RunContext<'_> {
     /// Makes the run; `None` when it was interrupted (Ctrl-C), and so not recorded.
     pub fn run(&self, run: &Run) -> Result<Option<RunRecord>> {
         let (trial, planned) = (run.trial, run.planned);
-        let mut spec = self.spec(run);
+        let load = RunLoad::of(self.opts, run.offered);
+        let mut spec = self.spec(run, &load);
         let scratch = self
             .opts
             .out
             .join(crate::export::SCRATCH_DIR)
             .join(format!("{}-r{}", trial.id, planned.run_index));
-        let timeout =
-            Duration::from_secs_f64(self.opts.run_timeout_s) + kill_grace(self.opts.run_timeout_s);
+        let timeout = Duration::from_secs_f64(load.timeout_s) + kill_grace(load.timeout_s);
         let mut group_run = None;
         let mut producers_run = None;
         let mut live_run = None;
@@ -81,14 +126,15 @@ impl RunContext<'_> {
         let network = crate::network::NetworkSettings::from_params(&trial.params)
             .map_err(crate::error::usage)?;
         let network_rtt_ms = self.cluster.set_network(&network)?;
-        let outcome = match (self.opts.live, group::consumers(trial)) {
+        let host_cpu = super::host_cpu::Sample::now();
+        let outcome = match (load.live, group::consumers(trial)) {
             _ if self.opts.mode == Mode::Produce => {
-                let (outcome, p) = self.produce(run, &mut spec, &scratch, timeout)?;
+                let (outcome, p) = self.produce(run, &mut spec, &load, &scratch, timeout)?;
                 producers_run = p;
                 outcome
             }
-            _ if self.opts.mode == Mode::Pipeline => {
-                let (outcome, l, lag) = self.pipeline(run, &mut spec, &scratch, timeout)?;
+            (None, _) if self.opts.mode == Mode::Pipeline => {
+                let (outcome, l, lag) = self.pipeline(run, &mut spec, &load, &scratch, timeout)?;
                 live_run = Some(l);
                 lag_samples = lag;
                 outcome
@@ -96,7 +142,7 @@ impl RunContext<'_> {
             (live, n)
                 if n.is_some() || crate::clients::properties::share::is_share(&trial.params) =>
             {
-                let (g, l) = self.group(run, &spec, live, &scratch, timeout)?;
+                let (g, l) = self.group(run, &spec, live, &load, &scratch, timeout)?;
                 let combined = g.combined.clone();
                 live_run = l;
                 group_run = Some(g);
@@ -104,7 +150,8 @@ impl RunContext<'_> {
             }
             (None, _) => runner::run(run.driver, &spec, &scratch, timeout, || {})?,
             (Some(live), _) => {
-                let (outcome, l, lag) = self.live(run, &mut spec, live, &scratch, timeout)?;
+                let (outcome, l, lag) =
+                    self.live(run, &mut spec, live, &load, &scratch, timeout)?;
                 live_run = Some(l);
                 lag_samples = lag;
                 outcome
@@ -114,6 +161,7 @@ impl RunContext<'_> {
             let _ = std::fs::remove_dir_all(&scratch);
             return Ok(None);
         }
+        let host_cpu_busy = host_cpu.and_then(|s| s.busy_since());
         // Measured again after the run (the toxics are in place: only the round trip is
         // measured), so that the record brackets the run rather than one moment before it.
         let network_rtt_ms = match (network_rtt_ms, self.cluster.set_network(&network)) {
@@ -132,7 +180,7 @@ impl RunContext<'_> {
             live_run.as_ref(),
         );
         if let Some(g) = &group_run {
-            group::fill_record(&mut rec, g, self.opts.workload.messages);
+            group::fill_record(&mut rec, g, load.messages);
             rec.group_type = Some("consumer".into());
             group::fill_share_record(&mut rec, g);
             if let Some(fleet) = self.fleet {
@@ -148,7 +196,7 @@ impl RunContext<'_> {
         if !lag_samples.is_empty() {
             rec.lag_samples = lag_samples;
         }
-        if let (Some(live), false) = (self.opts.live, rec.lag_samples.is_empty()) {
+        if let (Some(live), false) = (load.live, rec.lag_samples.is_empty()) {
             // The producer sends after its 200 ms head start, warm-up first; in a group,
             // from the moment the group was complete.
             let stable_s = group_run.as_ref().map_or(Some(0.0), |g| g.group_stable_s);
@@ -162,6 +210,8 @@ impl RunContext<'_> {
             }
         }
         rec.network_rtt_ms = network_rtt_ms;
+        rec.offered_rate_msgs_per_s = load.offered_rate();
+        rec.host_cpu_busy = host_cpu_busy;
         if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
             let logs = self.opts.out.join("logs");
             std::fs::create_dir_all(&logs)?;
@@ -181,6 +231,7 @@ impl RunContext<'_> {
         run: &Run,
         spec: &Spec,
         live: Option<LiveLoad>,
+        load: &RunLoad,
         scratch: &std::path::Path,
         timeout: Duration,
     ) -> Result<(group::GroupOutcome, Option<record::LiveRun>)> {
@@ -227,7 +278,7 @@ impl RunContext<'_> {
             Some(s) => s,
             None => &mut drain,
         };
-        let schedule = self.live_schedule(&ends, live, 0)?;
+        let schedule = self.live_schedule(&ends, live, load, 0)?;
         let mut hook = group::live::Live::new(
             self.cluster,
             schedule,
@@ -245,6 +296,7 @@ impl RunContext<'_> {
         &self,
         ends: &[crate::broker::admin::PartitionOffsets],
         live: LiveLoad,
+        load: &RunLoad,
         t0_us: u64,
     ) -> Result<Schedule> {
         let payload = self.live_payload.clone();
@@ -252,14 +304,14 @@ impl RunContext<'_> {
             topic: self.opts.workload.topic.clone(),
             partitions: ends.iter().map(|p| p.partition).collect(),
             rate: Some(live.rate_msgs_per_s),
-            count: self.opts.workload.messages,
+            count: load.messages,
             payload: payload.ok_or_else(|| anyhow::anyhow!("a live run without its payload"))?,
             t0_us,
         })
     }
 
     /// The drain spec of the run: assign every partition from its log start.
-    fn spec(&self, run: &Run) -> Spec {
+    fn spec(&self, run: &Run, load: &RunLoad) -> Spec {
         let opts = self.opts;
         let max_poll_records = run
             .trial
@@ -285,12 +337,12 @@ impl RunContext<'_> {
                     end_offset: None,
                 })
                 .collect(),
-            messages: opts.workload.messages,
+            messages: load.messages,
             mode: opts.mode,
             max_poll_records,
             poll_timeout_ms: defaults::POLL_TIMEOUT_MS,
             properties: run.translated.clone(),
-            timeout_s: opts.run_timeout_s,
+            timeout_s: load.timeout_s,
             live: None,
             start_file: None,
             stop_file: None,
@@ -307,6 +359,7 @@ impl RunContext<'_> {
         &self,
         run: &Run,
         spec: &mut Spec,
+        load: &RunLoad,
         scratch: &std::path::Path,
         timeout: Duration,
     ) -> Result<(RunOutcome, Option<super::producers::ProducersOutcome>)> {
@@ -315,7 +368,7 @@ impl RunContext<'_> {
         spec.partitions = from_the_end(&before);
         spec.produce = Some(ProduceSpec {
             payload_file: self.payload_file.to_path_buf(),
-            rate_msgs_per_s: self.opts.send_rate,
+            rate_msgs_per_s: load.send_rate,
         });
         let (mut outcome, producers) = match (super::producers::producers(run.trial), self.fleet) {
             (None, None) => (
@@ -379,6 +432,7 @@ impl RunContext<'_> {
         &self,
         run: &Run,
         spec: &mut Spec,
+        load: &RunLoad,
         scratch: &std::path::Path,
         timeout: Duration,
     ) -> Result<(RunOutcome, record::LiveRun, LagSamples)> {
@@ -404,8 +458,8 @@ impl RunContext<'_> {
                     let schedule = Schedule {
                         topic: topic.clone(),
                         partitions: ends.iter().map(|p| p.partition).collect(),
-                        rate: self.opts.send_rate,
-                        count: self.opts.workload.messages,
+                        rate: load.send_rate,
+                        count: load.messages,
                         payload: payload.clone(),
                         t0_us: crate::clients::protocol::now_unix_us(),
                     };
@@ -443,7 +497,7 @@ impl RunContext<'_> {
         Ok((
             outcome?,
             record::LiveRun {
-                target_rate: self.opts.send_rate,
+                target_rate: load.send_rate,
                 pipeline: true,
                 warmup_end_unix_us: 0,
                 producer: produced,
@@ -459,6 +513,7 @@ impl RunContext<'_> {
         run: &Run,
         spec: &mut Spec,
         live: LiveLoad,
+        load: &RunLoad,
         scratch: &std::path::Path,
         timeout: Duration,
     ) -> Result<(RunOutcome, record::LiveRun, LagSamples)> {
@@ -469,7 +524,7 @@ impl RunContext<'_> {
         let t0_us = crate::clients::protocol::now_unix_us() + (LIVE_HEAD_START_S * 1e6) as u64;
         let warmup_end_unix_us = t0_us + (live.warmup_s * 1e6) as u64;
         spec.live = Some(LiveSpec { warmup_end_unix_us });
-        let schedule = self.live_schedule(&ends, live, t0_us)?;
+        let schedule = self.live_schedule(&ends, live, load, t0_us)?;
         let producer = self
             .cluster
             .start_live_producer(schedule, run.producer_props)?;

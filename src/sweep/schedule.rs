@@ -22,6 +22,9 @@ pub struct NextRun {
     pub warmup: bool,
     /// Its place in the sweep's order.
     pub order: u32,
+    /// A capacity step's own offered load (its rate, warm-up and duration); `None`: the
+    /// sweep's (`--rate`, `--duration`).
+    pub load: Option<crate::workload::LiveLoad>,
 }
 
 /// Chooses the sweep's runs.
@@ -65,6 +68,7 @@ impl Schedule for FixedPlan {
                 run_index: p.run_index,
                 warmup: p.warmup,
                 order: order as u32,
+                load: None,
             }))
     }
 }
@@ -152,6 +156,7 @@ impl Schedule for RepeatAuto {
                 run_index,
                 warmup: false,
                 order: records.len() as u32,
+                load: None,
             }
         }))
     }

@@ -261,6 +261,7 @@ impl Schedule for Tuner {
                 run_index,
                 warmup: false,
                 order: records.len() as u32,
+                load: None,
             }
         }))
     }
