@@ -13,7 +13,8 @@ use super::recommend::{recommend, Recommendation};
 use super::sections::{ranked_table, setup, warnings};
 use super::tradeoffs::{sentences, subject, tradeoffs};
 
-const STYLE: &str = "
+/// The page's style sheet (the capacity report's page too).
+pub(super) const STYLE: &str = "
 body { font-family: sans-serif; margin: 2em auto; max-width: 1200px; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2em; margin-top: 2em; }
 code { background: #f2f2f2; padding: 0 .25em; border-radius: 3px; font-size: .92em; }
@@ -211,7 +212,7 @@ fn ranked(h: &mut String, sweep: &Sweep) {
 
 /// An SVG as an element of the page: the XML namespace is implied in HTML, and leaving it
 /// out keeps every URL out of the file.
-fn inline_svg(svg: &str) -> String {
+pub(super) fn inline_svg(svg: &str) -> String {
     svg.replace(" xmlns=\"http://www.w3.org/2000/svg\"", "")
 }
 

@@ -3,6 +3,7 @@
 //! goal, and the comparison of two sweeps.
 
 pub mod analysis;
+pub mod capacity;
 pub mod charts;
 pub mod compare;
 pub mod effect_sentences;
@@ -39,33 +40,18 @@ pub use compare::compare;
 /// paths written, charts first.
 pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
     let sweep = load::load(dir)?;
+    if let Some(file) = crate::capacity_file::load(dir)? {
+        // A capacity folder's steps are runs at many rates: the sweep's per-trial analysis
+        // would pool them; its report is the capacity's own.
+        return write_capacity_report(dir, &sweep, &file);
+    }
     let mut charts = charts::all(&sweep)?;
     let search = match crate::tune_file::load(dir)? {
         Some(file) => Some(search::section(&file)?),
         None => None,
     };
     charts.extend(search.as_ref().and_then(|s| s.chart.clone()));
-    let chart_dir = dir.join("charts");
-    fs::create_dir_all(&chart_dir)
-        .with_context(|| format!("cannot create {}", chart_dir.display()))?;
-    let png = png::PngRenderer::new();
-    if png.is_none() {
-        eprintln!("kafkatune: no font found on this machine: charts are written as SVG only (install fonts-dejavu-core for PNG copies)");
-    }
-    let mut written = Vec::new();
-    for chart in &charts {
-        let path = chart_dir.join(&chart.file_name);
-        fs::write(&path, &chart.svg).with_context(|| format!("cannot write {}", path.display()))?;
-        written.push(path.clone());
-        if let Some(renderer) = &png {
-            let path = path.with_extension("png");
-            let bytes = renderer
-                .render(&chart.svg)
-                .with_context(|| format!("drawing {}", path.display()))?;
-            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            written.push(path);
-        }
-    }
+    let mut written = write_charts(dir, &charts)?;
     let mut html_text = html::render(&sweep, &charts);
     let mut markdown_text = markdown::render(&sweep, &charts);
     if let Some(s) = &search {
@@ -85,6 +71,56 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
         );
     }
     for (name, text) in [("report.html", html_text), ("report.md", markdown_text)] {
+        let path = dir.join(name);
+        fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Writes `charts` under `dir/charts/` (SVG, and a PNG copy when the machine has a font);
+/// the paths written.
+fn write_charts(dir: &Path, charts: &[charts::Chart]) -> Result<Vec<PathBuf>> {
+    let chart_dir = dir.join("charts");
+    fs::create_dir_all(&chart_dir)
+        .with_context(|| format!("cannot create {}", chart_dir.display()))?;
+    let png = png::PngRenderer::new();
+    if png.is_none() {
+        eprintln!("kafkatune: no font found on this machine: charts are written as SVG only (install fonts-dejavu-core for PNG copies)");
+    }
+    let mut written = Vec::new();
+    for chart in charts {
+        let path = chart_dir.join(&chart.file_name);
+        fs::write(&path, &chart.svg).with_context(|| format!("cannot write {}", path.display()))?;
+        written.push(path.clone());
+        if let Some(renderer) = &png {
+            let path = path.with_extension("png");
+            let bytes = renderer
+                .render(&chart.svg)
+                .with_context(|| format!("drawing {}", path.display()))?;
+            fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            written.push(path);
+        }
+    }
+    Ok(written)
+}
+
+/// The report of a capacity folder: its load curves, report.html and report.md.
+fn write_capacity_report(
+    dir: &Path,
+    sweep: &load::Sweep,
+    file: &crate::capacity_file::CapacityFile,
+) -> Result<Vec<PathBuf>> {
+    let section = capacity::section(file)?;
+    let mut written = write_charts(dir, &section.charts)?;
+    let markdown_text = format!(
+        "# kafkatune capacity search {}\n\nCommand: `{}`\n{}",
+        sweep.meta.sweep_id, sweep.meta.command, section.markdown
+    );
+    for (name, text) in [
+        ("report.html", capacity::html(sweep, &section)),
+        ("report.md", markdown_text),
+    ] {
         let path = dir.join(name);
         fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
         written.push(path);
