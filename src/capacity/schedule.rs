@@ -316,3 +316,144 @@ impl Schedule for CapacitySchedule {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capacity_file::SloClause;
+    use crate::clients::ClientKind;
+    use crate::results::Status;
+
+    fn settings() -> CapacitySettings {
+        CapacitySettings {
+            slo: vec![SloClause {
+                text: "p99<20ms".into(),
+                percentile: 99.0,
+                below_ms: 20.0,
+                metric: "latency_p99_ms".into(),
+            }],
+            rate_low_msgs_per_s: 1000.0,
+            rate_high_msgs_per_s: 100_000.0,
+            resolution: 0.05,
+            warmup_s: 1.0,
+            step_duration_s: 2.0,
+            min_records: 1000,
+            min_achieved_ratio: 0.99,
+        }
+    }
+
+    fn trials() -> Vec<Trial> {
+        ["0", "5"]
+            .iter()
+            .enumerate()
+            .map(|(i, linger)| Trial {
+                id: format!("t00{}", i + 1),
+                client: ClientKind::Librdkafka,
+                params: [("producer.linger.ms".to_string(), linger.to_string())].into(),
+            })
+            .collect()
+    }
+
+    /// What a run at `rate` of `trial` measures: p99 20 ms at 3,000 msg/s (t001) or 12,000
+    /// (t002), growing with the rate.
+    fn record(next: &NextRun) -> RunRecord {
+        let rate = next.load.unwrap().rate_msgs_per_s;
+        let knee = if next.trial.id == "t001" {
+            3000.0
+        } else {
+            12_000.0
+        };
+        RunRecord {
+            trial_id: next.trial.id.clone(),
+            run_index: next.run_index,
+            warmup: next.warmup,
+            status: Some(Status::Ok),
+            offered_rate_msgs_per_s: Some(rate),
+            produce_rate_msgs_per_s: Some(rate),
+            latency_p99_ms: Some(20.0 * rate / knee),
+            kept_up: Some(true),
+            host_cpu_busy: Some(0.4),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn every_trial_is_searched_once_and_a_resumed_folder_goes_on_where_it_stopped() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = || {
+            CapacitySchedule::new(
+                &trials(),
+                settings(),
+                Mode::Live,
+                100.0,
+                7,
+                dir.path().into(),
+            )
+        };
+        let mut schedule = new();
+        let mut records: Vec<RunRecord> = Vec::new();
+        let mut asked = Vec::new();
+        while let Some(next) = schedule.next(&records).unwrap() {
+            assert!(records.len() < 80);
+            let load = next.load.unwrap();
+            // A step long enough for its percentile: 1,000 records at least.
+            assert!(load.duration_s * load.rate_msgs_per_s >= 1000.0 - 1e-6);
+            asked.push((next.trial.id.clone(), next.run_index, next.warmup));
+            records.push(record(&next));
+        }
+        // One warm-up step first, not judged.
+        assert!(asked[0].2 && !asked[1..].iter().any(|a| a.2));
+        let file = crate::capacity_file::load(dir.path()).unwrap().unwrap();
+        assert_eq!(file.trials[0].trial_id, "t002", "best capacity first");
+        let cap = |i: usize| file.trials[i].capacity_msgs_per_s.unwrap();
+        let fail = |i: usize| file.trials[i].first_failing_msgs_per_s.unwrap();
+        assert!(cap(0) <= 12_000.0 && fail(0) > 12_000.0 && fail(0) / cap(0) <= 1.051);
+        assert!(cap(1) <= 3000.0 && fail(1) > 3000.0);
+        assert_eq!(file.trials[0].binding.as_deref(), Some("p99<20ms"));
+        assert_eq!(file.trials[0].limit, Some(Limit::System));
+        assert!(file.trials.iter().all(|t| t.done));
+        // Run indices are unique per trial.
+        for t in trials() {
+            let mut idx: Vec<u32> = asked.iter().filter(|a| a.0 == t.id).map(|a| a.1).collect();
+            let n = idx.len();
+            idx.dedup();
+            assert_eq!(idx.len(), n);
+        }
+        // A fresh schedule on every record makes no more steps; on half of them it asks for
+        // the step the first one asked for next.
+        assert!(new().next(&records).unwrap().is_none());
+        let half = records.len() / 2;
+        let resumed = new().next(&records[..half]).unwrap().unwrap();
+        assert_eq!(
+            (resumed.trial.id, resumed.run_index, resumed.warmup),
+            asked[half]
+        );
+    }
+
+    #[test]
+    fn a_short_generator_is_named_as_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut schedule = CapacitySchedule::new(
+            &trials()[..1],
+            settings(),
+            Mode::Live,
+            100.0,
+            7,
+            dir.path().into(),
+        );
+        let mut records: Vec<RunRecord> = Vec::new();
+        while let Some(next) = schedule.next(&records).unwrap() {
+            let mut r = record(&next);
+            // The paced producer tops out at 5,000 msg/s; latency is never the problem.
+            let rate = next.load.unwrap().rate_msgs_per_s;
+            r.produce_rate_msgs_per_s = Some(rate.min(5000.0));
+            r.latency_p99_ms = Some(1.0);
+            records.push(r);
+        }
+        let file = crate::capacity_file::load(dir.path()).unwrap().unwrap();
+        let t = &file.trials[0];
+        assert_eq!(t.limit, Some(Limit::Generator));
+        assert_eq!(t.binding.as_deref(), Some("rate"));
+        assert!(t.capacity_msgs_per_s.unwrap() <= 5000.0);
+    }
+}
