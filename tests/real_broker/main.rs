@@ -2,6 +2,7 @@
 //! share one broker. Each test uses its own topic.
 
 mod broker;
+mod capacity;
 mod contract;
 mod faults;
 mod group;
