@@ -30,9 +30,24 @@ pub struct SloClause {
     pub metric: String,
 }
 
+/// How a capacity search chooses its rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum CapacityStrategy {
+    /// Bracket by doubling, bisect on a log scale to the resolution, confirm both bounds
+    /// (the default).
+    #[default]
+    Bisect,
+    /// Tussle's method, the baseline: a high bound by steps of 20k, 10k, 5k, 1k msg/s, then
+    /// 50% to 110% of it in 1% steps.
+    Tussle,
+}
+
 /// The settings of a capacity search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapacitySettings {
+    #[serde(default)]
+    pub strategy: CapacityStrategy,
     pub slo: Vec<SloClause>,
     /// The lowest and highest offered rates the search may try, msg/s.
     pub rate_low_msgs_per_s: f64,

@@ -147,6 +147,10 @@ pub struct CapacityArgs {
     /// last passing one (5%, 0.02). Default 5%.
     #[arg(long, value_name = "PERCENT")]
     pub resolution: Option<String>,
+    /// How to choose the rates: bisect (the default), or tussle (Tussle's 1% steps from 50%
+    /// to 110% of a high bound: the baseline of bench/capacity.py).
+    #[arg(long, value_name = "STRATEGY")]
+    pub strategy: Option<crate::capacity_file::CapacityStrategy>,
 }
 
 #[derive(Debug, Subcommand)]

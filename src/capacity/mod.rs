@@ -14,6 +14,7 @@ pub mod options;
 mod schedule;
 pub mod search;
 pub mod slo;
+mod tussle;
 
 use anyhow::Result;
 

@@ -88,6 +88,7 @@ impl CapacityOptions {
         };
         let mut sweep = SweepOptions::from_args(&space_args, argv)?;
         let settings = CapacitySettings {
+            strategy: own.strategy.unwrap_or_default(),
             min_records: slo::min_records(&clauses),
             slo: clauses,
             rate_low_msgs_per_s: low,

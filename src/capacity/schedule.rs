@@ -10,8 +10,8 @@ use anyhow::Result;
 use super::search::{self, Bounds, Next, RateRuns};
 use super::slo;
 use crate::capacity_file::{
-    Breach, CapacityFile, CapacitySettings, Limit, Step, TrialCapacity, CAPACITY_FILE,
-    CAPACITY_SCHEMA_VERSION,
+    Breach, CapacityFile, CapacitySettings, CapacityStrategy, Limit, Step, TrialCapacity,
+    CAPACITY_FILE, CAPACITY_SCHEMA_VERSION,
 };
 use crate::results::{Mode, RunRecord};
 use crate::sweep::plan::{self, Trial};
@@ -22,8 +22,9 @@ use crate::workload::LiveLoad;
 /// limit: the generator, the consumers and the brokers were competing for it.
 const HOST_SATURATED: f64 = 0.9;
 
-/// Steps one trial's search makes at most (a guard: the search ends far sooner).
-const MAX_STEPS_PER_TRIAL: usize = 40;
+/// Steps one trial's search makes at most (a guard: a bisection ends far sooner; Tussle's
+/// sweep alone is 61).
+const MAX_STEPS_PER_TRIAL: usize = 120;
 
 pub struct CapacitySchedule {
     trials: Vec<Trial>,
@@ -104,7 +105,14 @@ impl CapacitySchedule {
                 ..Default::default()
             });
         }
-        search::next(self.bounds(), &rate_runs(steps))
+        match self.settings.strategy {
+            CapacityStrategy::Bisect => search::next(self.bounds(), &rate_runs(steps)),
+            CapacityStrategy::Tussle => super::tussle::next(
+                self.settings.rate_low_msgs_per_s,
+                self.settings.rate_high_msgs_per_s,
+                steps,
+            ),
+        }
     }
 
     /// The trial's entry of capacity.json.
@@ -326,6 +334,7 @@ mod tests {
 
     fn settings() -> CapacitySettings {
         CapacitySettings {
+            strategy: CapacityStrategy::Bisect,
             slo: vec![SloClause {
                 text: "p99<20ms".into(),
                 percentile: 99.0,

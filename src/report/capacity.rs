@@ -426,6 +426,7 @@ mod tests {
         CapacityFile {
             schema_version: 1,
             settings: CapacitySettings {
+                strategy: Default::default(),
                 slo: vec![SloClause {
                     text: "p99<20ms".into(),
                     percentile: 99.0,
