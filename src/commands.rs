@@ -109,6 +109,11 @@ fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
     if let Some(note) = crate::stats::precision::note(&outcome.meta, &summary) {
         println!("{note}");
     }
+    if let Some(note) =
+        crate::stats::offered::note(&outcome.records, crate::defaults::CAPACITY_MIN_ACHIEVED)
+    {
+        println!("{note}");
+    }
     if opts.report && !outcome.records.is_empty() {
         match report::write_report(&opts.out) {
             Ok(paths) => eprintln!(

@@ -39,7 +39,8 @@ pub const CAPACITY_RESOLUTION: f64 = 0.05;
 /// A capacity step's measured seconds, after its warm-up (`--duration`); longer when its
 /// percentile needs more records at a low rate.
 pub const CAPACITY_STEP_S: f64 = 10.0;
-/// A step's achieved rate must reach this share of the offered one.
+/// A step's achieved rate must reach this share of the offered one (a run at one rate that
+/// falls below it did not sustain the rate).
 pub const CAPACITY_MIN_ACHIEVED: f64 = 0.99;
 /// A sweep of more runs than this asks for `--yes`.
 pub const LARGE_SWEEP_RUNS: usize = 300;

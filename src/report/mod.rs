@@ -59,6 +59,19 @@ pub fn write_report(dir: &Path) -> Result<Vec<PathBuf>> {
         let at = html_text.rfind("</body>").unwrap_or(html_text.len());
         html_text.insert_str(at, &search::html(s));
     }
+    if let Some(note) =
+        crate::stats::offered::note(&sweep.records, crate::defaults::CAPACITY_MIN_ACHIEVED)
+    {
+        markdown_text.push_str(&format!("\n## At one rate\n\n{note}.\n"));
+        let at = html_text.rfind("</body>").unwrap_or(html_text.len());
+        html_text.insert_str(
+            at,
+            &format!(
+                "<h2 id=\"one-rate\">At one rate</h2>\n<p>{}.</p>\n",
+                html::escape(&note)
+            ),
+        );
+    }
     if let Some(note) = crate::stats::precision::note(&sweep.meta, &sweep.summary) {
         markdown_text.push_str(&format!("\n## Repetitions\n\n{note}.\n"));
         let at = html_text.rfind("</body>").unwrap_or(html_text.len());

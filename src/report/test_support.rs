@@ -80,7 +80,7 @@ pub fn trial(
 }
 
 pub fn summary(mode: Mode, trials: Vec<TrialSummary>) -> SummaryFile {
-    let (primary, higher) = crate::stats::summary::primary_metric(mode);
+    let (primary, higher) = crate::stats::summary::primary_metric(mode, false);
     SummaryFile {
         schema_version: SCHEMA_VERSION,
         sweep_id: "test".into(),

@@ -1,6 +1,7 @@
 //! Statistics of repeated runs: medians, bootstrap confidence intervals, variation.
 
 pub mod effects;
+pub mod offered;
 pub mod precision;
 pub mod summary;
 pub mod warnings;

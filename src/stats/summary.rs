@@ -86,12 +86,16 @@ pub fn group_partitions(r: &RunRecord) -> Option<usize> {
     (!r.per_consumer.is_empty()).then_some(held.len())
 }
 
-/// The metric a sweep of this mode ranks trials on, and whether higher is better.
-pub fn primary_metric(mode: Mode) -> (&'static str, bool) {
-    match mode {
-        Mode::Drain => ("throughput_msgs_per_s", true),
-        Mode::Live => ("latency_p99_ms", false),
-        Mode::Produce | Mode::Pipeline => ("throughput_msgs_per_s", true),
+/// The metric a sweep of this mode ranks trials on, and whether higher is better. At one
+/// offered rate (`paced`: live runs, or `--rate` in pipeline and produce runs) every trial
+/// that keeps up delivers that rate, so ranking by msg/s would rank noise: the p99 latency
+/// ranks them (end to end, or the acknowledgement's in produce runs).
+pub fn primary_metric(mode: Mode, paced: bool) -> (&'static str, bool) {
+    match (mode, paced) {
+        (Mode::Drain, _) => ("throughput_msgs_per_s", true),
+        (Mode::Live, _) | (Mode::Pipeline, true) => ("latency_p99_ms", false),
+        (Mode::Produce, true) => ("ack_latency_p99_ms", false),
+        (Mode::Produce | Mode::Pipeline, false) => ("throughput_msgs_per_s", true),
     }
 }
 
@@ -103,7 +107,8 @@ pub fn primary_metric(mode: Mode) -> (&'static str, bool) {
 /// primary metric overlaps the best one's is `tied_with_best`. Intervals are drawn with a
 /// seed derived from the sweep's seed, the trial and the metric, so the file is reproducible.
 pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
-    let (primary, higher_is_better) = primary_metric(meta.mode);
+    let (primary, higher_is_better) =
+        primary_metric(meta.mode, meta.send_rate_msgs_per_s.is_some());
     let mut by_trial: BTreeMap<&str, Vec<&RunRecord>> = BTreeMap::new();
     for record in records.iter().filter(|r| !r.warmup) {
         by_trial.entry(&record.trial_id).or_default().push(record);

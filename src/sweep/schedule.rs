@@ -114,7 +114,11 @@ impl RepeatAuto {
             warmup_runs: meta.warmup_runs,
             max_runs,
             precision,
-            metric: crate::stats::summary::primary_metric(meta.mode).0,
+            metric: crate::stats::summary::primary_metric(
+                meta.mode,
+                meta.send_rate_msgs_per_s.is_some(),
+            )
+            .0,
             sweep_seed: meta.seed,
         }
     }
