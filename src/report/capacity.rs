@@ -236,6 +236,9 @@ pub fn html(sweep: &Sweep, section: &CapacitySection) -> String {
     h
 }
 
+/// A percentile of a step, as the load curve draws it.
+type Percentile = fn(&Step) -> Option<f64>;
+
 /// One trial's latency percentiles against the offered rate, both on log scales, with the
 /// service level's bounds and the capacity.
 fn load_curve(file: &CapacityFile, t: &TrialCapacity) -> Result<Chart> {
@@ -278,7 +281,7 @@ fn load_curve(file: &CapacityFile, t: &TrialCapacity) -> Result<Chart> {
             .x_label_formatter(&|v| show(*v))
             .label_style((FONT, LABEL_SIZE))
             .draw()?;
-        let percentiles: [(&str, fn(&Step) -> Option<f64>); 3] = [
+        let percentiles: [(&str, Percentile); 3] = [
             ("p50", |s| s.latency_p50_ms),
             ("p99", |s| s.latency_p99_ms),
             ("p99.9", |s| s.latency_p999_ms),
