@@ -18,7 +18,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -56,17 +55,19 @@ def main():
                     "--duration", opts.duration, "--warmup-s", opts.warmup_s]
     load_before = os.getloadavg()
     results = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for strategy in ["bisect", "tussle"]:
-            file, wall = run(strategy, args, pathlib.Path(tmp) / strategy)
-            t = file["trials"][0]
-            results[strategy] = {
-                "capacity": t.get("capacity_msgs_per_s"),
-                "first_failing": t.get("first_failing_msgs_per_s"),
-                "binding": t.get("binding"),
-                "steps": len(t["steps"]),
-                "wall_s": wall,
-            }
+    # The two searches' folders are kept, to read every step: target/bench/capacity-TIME/.
+    folder = ROOT / "target" / "bench" / f"capacity-{time.strftime('%Y%m%d-%H%M%S')}"
+    for strategy in ["bisect", "tussle"]:
+        file, wall = run(strategy, args, folder / strategy)
+        t = file["trials"][0]
+        results[strategy] = {
+            "capacity": t.get("capacity_msgs_per_s"),
+            "first_failing": t.get("first_failing_msgs_per_s"),
+            "binding": t.get("binding"),
+            "steps": len(t["steps"]),
+            "wall_s": wall,
+            "path": [(round(s["offered_msgs_per_s"]), s["passed"]) for s in t["steps"]],
+        }
     load_after = os.getloadavg()
     b, s = results["bisect"], results["tussle"]
     print(f"kafkatune capacity {' '.join(args)}")
@@ -77,6 +78,10 @@ def main():
     for name, r in results.items():
         print(f"| {name} | {r['capacity']} | {r['first_failing']} | {r['binding']} | {r['steps']} | {r['wall_s']:.0f} |")
     print()
+    for name, r in results.items():
+        print(f"{name} steps (msg/s, + pass, - fail): "
+              + " ".join(f"{rate}{'+' if ok else '-'}" for rate, ok in r["path"]))
+    print()
     if b["capacity"] and s["capacity"]:
         resolution = float(opts.resolution.rstrip("%")) / (100 if opts.resolution.endswith("%") else 1)
         gap = abs(b["capacity"] / s["capacity"] - 1)
@@ -84,9 +89,8 @@ def main():
               f"({'within' if gap <= resolution + 0.01 else 'outside'} the resolution of {resolution:.0%} plus Tussle's 1% step)")
     print(f"steps bisect / tussle: {b['steps'] / s['steps']:.2f} (target at most 0.33)")
     print(f"wall time bisect / tussle: {b['wall_s'] / s['wall_s']:.2f}")
-    out = ROOT / "target" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"capacity-{time.strftime('%Y%m%d-%H%M%S')}.json").write_text(json.dumps(results, indent=2))
+    (folder / "bench.json").write_text(json.dumps(results, indent=2))
+    print(f"folders and figures: {folder}")
 
 
 if __name__ == "__main__":
