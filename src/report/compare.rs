@@ -15,6 +15,19 @@ use super::load::{load, shown_value, Sweep};
 /// A text report (Markdown) of how sweep `b` differs from sweep `a` on the primary metric.
 /// Refuses two sweeps of different modes, whose metrics are not comparable.
 pub fn compare(a: &Path, b: &Path) -> Result<String> {
+    match (crate::capacity_file::load(a)?, crate::capacity_file::load(b)?) {
+        (Some(ca), Some(cb)) => {
+            return Ok(super::capacity_compare::compare(
+                &ca,
+                &cb,
+                (&a.display().to_string(), &b.display().to_string()),
+            ))
+        }
+        (None, None) => {}
+        _ => bail!(
+            "cannot compare a capacity search with a sweep: give two capacity folders (capacity.json) or two sweeps"
+        ),
+    }
     let (a, b) = (load(a)?, load(b)?);
     if a.meta.mode != b.meta.mode {
         bail!(

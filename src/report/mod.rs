@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod capacity;
+pub mod capacity_compare;
 pub mod charts;
 pub mod compare;
 pub mod effect_sentences;
