@@ -108,3 +108,24 @@ fn a_resume_of_a_folder_without_a_capacity_search_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("panicked").not());
 }
+
+#[test]
+fn a_capacity_folder_is_not_compared_with_a_sweep() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("capacity.json"), r#"{"schema_version":1,"settings":{"slo":[],"rate_low_msgs_per_s":1000.0,"rate_high_msgs_per_s":1e6,"resolution":0.05,"warmup_s":5.0,"step_duration_s":10.0,"min_records":1000,"min_achieved_ratio":0.99},"trials":[],"steps":0}"#).unwrap();
+    Command::cargo_bin("kafkatune")
+        .unwrap()
+        .arg("compare")
+        .arg(&a)
+        .arg(&b)
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "cannot compare a capacity search with a sweep",
+        ))
+        .stderr(predicate::str::contains("panicked").not());
+}
