@@ -114,20 +114,7 @@ fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
     {
         println!("{note}");
     }
-    if opts.report && !outcome.records.is_empty() {
-        match report::write_report(&opts.out) {
-            Ok(paths) => eprintln!(
-                "kafkatune: report: {}",
-                paths
-                    .iter()
-                    .find(|p| p.ends_with("report.html"))
-                    .unwrap_or(&opts.out)
-                    .display()
-            ),
-            Err(e) => eprintln!("kafkatune: warning: the report could not be written: {e:#}"),
-        }
-    }
-    eprintln!("kafkatune: results in {}", opts.out.display());
+    report_and_results(opts, &outcome);
     match outcome.error(opts) {
         Some(e) => Err(e.into()),
         None => Ok(()),
@@ -145,6 +132,15 @@ fn finish_capacity(
     if let Some(file) = file {
         print!("{}", crate::capacity::describe(file));
     }
+    report_and_results(opts, &outcome);
+    match outcome.stopped.is_some() {
+        true => Err(outcome.error(opts).expect("stopped").into()),
+        false => Ok(()),
+    }
+}
+
+/// The report of the folder (unless --no-report), and where the results are.
+fn report_and_results(opts: &SweepOptions, outcome: &SweepOutcome) {
     if opts.report && !outcome.records.is_empty() {
         match report::write_report(&opts.out) {
             Ok(paths) => eprintln!(
@@ -159,10 +155,6 @@ fn finish_capacity(
         }
     }
     eprintln!("kafkatune: results in {}", opts.out.display());
-    match outcome.stopped.is_some() {
-        true => Err(outcome.error(opts).expect("stopped").into()),
-        false => Ok(()),
-    }
 }
 
 fn print_properties() {

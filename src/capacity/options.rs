@@ -4,11 +4,10 @@
 //! `--resume DIR` the search's options come from the command stored in DIR.
 
 use anyhow::Result;
-use clap::Parser;
 
 use super::slo;
 use crate::capacity_file::CapacitySettings;
-use crate::cli::{CapacityArgs, Cli, Command};
+use crate::cli::{CapacityArgs, Command};
 use crate::defaults;
 use crate::error::{usage, UserError};
 use crate::options::SweepOptions;
@@ -167,19 +166,11 @@ fn resolution(text: &str) -> Result<f64> {
 
 /// The search's options of the command stored in a folder.
 fn stored_capacity_args(dir: &std::path::Path) -> Result<CapacityArgs> {
-    let (meta, _) = crate::export::load(dir)?;
-    let words = shell_words::split(&meta.command).unwrap_or_default();
-    let at = words.iter().position(|w| w == "capacity");
-    let parsed = at.and_then(|at| {
-        let argv = std::iter::once("kafkatune".to_string()).chain(words[at..].iter().cloned());
-        Cli::try_parse_from(argv).ok()
-    });
-    match parsed.map(|c| c.command) {
-        Some(Command::Capacity(args)) => Ok(*args),
-        _ => Err(UserError::usage(format!(
-            "{} holds no capacity search (it was started by `{}`)",
-            dir.display(),
-            meta.command
+    match crate::options::stored_command(dir, "capacity")? {
+        (_, Some(Command::Capacity(args))) => Ok(*args),
+        (command, _) => Err(UserError::usage(format!(
+            "{} holds no capacity search (it was started by `{command}`)",
+            dir.display()
         ))
         .with_hint("resume a sweep with kafkatune sweep --resume DIR, a search with kafkatune tune --resume DIR")
         .into()),

@@ -15,7 +15,7 @@ use crate::capacity_file::{
 };
 use crate::results::{Mode, RunRecord};
 use crate::sweep::plan::{self, Trial};
-use crate::sweep::schedule::{NextRun, Schedule};
+use crate::sweep::schedule::{next_run_index, NextRun, Schedule};
 use crate::workload::LiveLoad;
 
 /// A step whose host CPU was busier than this share of every core counts the host as the
@@ -306,15 +306,9 @@ impl Schedule for CapacitySchedule {
         for trial in &self.trials {
             let steps = self.steps(trial, records);
             if let Next::Rate(rate) = self.search(&steps) {
-                let run_index = records
-                    .iter()
-                    .filter(|r| r.trial_id == trial.id)
-                    .map(|r| r.run_index + 1)
-                    .max()
-                    .unwrap_or(0);
                 return Ok(Some(NextRun {
                     trial: trial.clone(),
-                    run_index,
+                    run_index: next_run_index(records, &trial.id),
                     warmup: false,
                     order: records.len() as u32,
                     load: Some(self.load(rate)),

@@ -18,6 +18,7 @@ use anyhow::Result;
 pub use cluster::{brokers, clients, cluster_options, ClusterOptions};
 pub use command_line::{mask_command_line, resume_command};
 pub use files::read_properties;
+pub use resume::stored_command;
 pub use workers::{worker_options, WorkerOptions, WorkerSet, WorkersOptions};
 
 use crate::cli::{ClusterArgs, SweepArgs, WorkloadArgs};

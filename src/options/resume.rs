@@ -14,6 +14,19 @@ use super::command_line;
 use crate::cli::{Cli, Command, SweepArgs};
 use crate::results::SweepMeta;
 
+/// The command stored in `dir`'s sweep.json, parsed again from its `subcommand` (`tune`,
+/// `capacity`) on; `None` when it was started by another subcommand (or another version).
+/// The stored command line comes back too, for the message.
+pub fn stored_command(dir: &Path, subcommand: &str) -> Result<(String, Option<Command>)> {
+    let (meta, _) = crate::export::load(dir)?;
+    let words = shell_words::split(&meta.command).unwrap_or_default();
+    let parsed = words.iter().position(|w| w == subcommand).and_then(|at| {
+        let argv = std::iter::once("kafkatune".to_string()).chain(words[at..].iter().cloned());
+        Cli::try_parse_from(argv).ok()
+    });
+    Ok((meta.command, parsed.map(|c| c.command)))
+}
+
 /// The arguments the sweep in `dir` was started with, merged with `given`; `None` when the
 /// recorded command cannot be parsed (another kafkatune version): `given` then stands alone.
 pub fn merged_args(meta: &SweepMeta, given: &SweepArgs) -> Option<SweepArgs> {

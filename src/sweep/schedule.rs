@@ -73,6 +73,16 @@ impl Schedule for FixedPlan {
     }
 }
 
+/// The run index a trial's next run gets: one past its highest so far.
+pub fn next_run_index(records: &[RunRecord], trial_id: &str) -> u32 {
+    records
+        .iter()
+        .filter(|r| r.trial_id == trial_id)
+        .map(|r| r.run_index + 1)
+        .max()
+        .unwrap_or(0)
+}
+
 fn done_runs(records: &[RunRecord]) -> HashSet<(&str, u32)> {
     records
         .iter()
@@ -149,15 +159,9 @@ impl Schedule for RepeatAuto {
         }
         Ok(wanted.map(|(t, _)| {
             let trial = &self.trials[t];
-            let run_index = records
-                .iter()
-                .filter(|r| r.trial_id == trial.id)
-                .map(|r| r.run_index + 1)
-                .max()
-                .unwrap_or(0);
             NextRun {
                 trial: trial.clone(),
-                run_index,
+                run_index: next_run_index(records, &trial.id),
                 warmup: false,
                 order: records.len() as u32,
                 load: None,

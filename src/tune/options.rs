@@ -4,9 +4,8 @@
 //! from the command stored in DIR, and the ones given beside it must agree.
 
 use anyhow::Result;
-use clap::Parser;
 
-use crate::cli::{Cli, Command, TuneArgs};
+use crate::cli::{Command, TuneArgs};
 use crate::clients::properties;
 use crate::error::{usage, UserError};
 use crate::options::SweepOptions;
@@ -80,19 +79,11 @@ impl TuneOptions {
 
 /// The search's options of the command stored in a folder.
 fn stored_tune_args(dir: &std::path::Path) -> Result<TuneArgs> {
-    let (meta, _) = crate::export::load(dir)?;
-    let words = shell_words::split(&meta.command).unwrap_or_default();
-    let at = words.iter().position(|w| w == "tune");
-    let parsed = at.and_then(|at| {
-        let argv = std::iter::once("kafkatune".to_string()).chain(words[at..].iter().cloned());
-        Cli::try_parse_from(argv).ok()
-    });
-    match parsed.map(|c| c.command) {
-        Some(Command::Tune(args)) => Ok(*args),
-        _ => Err(UserError::usage(format!(
-            "{} holds no search (it was started by `{}`)",
-            dir.display(),
-            meta.command
+    match crate::options::stored_command(dir, "tune")? {
+        (_, Some(Command::Tune(args))) => Ok(*args),
+        (command, _) => Err(UserError::usage(format!(
+            "{} holds no search (it was started by `{command}`)",
+            dir.display()
         ))
         .with_hint("resume a sweep with kafkatune sweep --resume DIR")
         .into()),

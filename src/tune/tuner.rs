@@ -250,15 +250,9 @@ impl Schedule for Tuner {
         self.write(next.is_none())?;
         Ok(next.map(|i| {
             let c = &self.book.candidates[i];
-            let run_index = records
-                .iter()
-                .filter(|r| r.trial_id == c.trial.id)
-                .map(|r| r.run_index + 1)
-                .max()
-                .unwrap_or(0);
             NextRun {
                 trial: c.trial.clone(),
-                run_index,
+                run_index: crate::sweep::schedule::next_run_index(records, &c.trial.id),
                 warmup: false,
                 order: records.len() as u32,
                 load: None,
