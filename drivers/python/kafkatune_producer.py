@@ -125,6 +125,11 @@ class Producing:
             raise ValueError("the spec names no partition to send to")
         self.target = int(spec["messages"])
         self.rate = send_rate(spec)
+        produce = spec.get("produce") or {}
+        # A capacity step's warm-up records are counted, not timed; its latency counts from
+        # each record's intended send time (coordinated omission) when paced.
+        self.warmup_records = int(produce.get("warmup_records") or 0)
+        self.from_intended = bool(produce.get("latency_from_intended")) and self.rate is not None
         self.bodies = bodies
         # Acknowledgement latencies (us) -> how many: a dict update costs a sixth of an
         # HdrHistogram record_value in Python; the histogram is made from it at the end.
@@ -148,7 +153,7 @@ class Producing:
 
     def on_ack(self, start_ns, metadata):
         now = time.perf_counter_ns()
-        latency = (now - start_ns) // 1000
+        latency = None if start_ns is None else (now - start_ns) // 1000
         counts = self.latency_counts
         with self.lock:
             self.acked += 1
@@ -157,7 +162,8 @@ class Producing:
             self.per_partition[partition] = self.per_partition.get(partition, 0) + 1
             if self.last_ack_ns is None or now > self.last_ack_ns:
                 self.last_ack_ns = now
-            counts[latency] = counts.get(latency, 0) + 1
+            if latency is not None:
+                counts[latency] = counts.get(latency, 0) + 1
             if self.sending_done and self.acked + self.errors >= self.sent:
                 self.all_acknowledged.set()
 
@@ -220,7 +226,12 @@ class Producing:
             future = send(topic, value=pack(stamp_us) + bodies[i % n_bodies],
                           partition=partitions[i % n_partitions])
             self.sent = i + 1
-            future.add_callback(on_ack, start_ns)
+            if i < self.warmup_records:
+                future.add_callback(on_ack, None)
+            elif self.from_intended:
+                future.add_callback(on_ack, due_ns)
+            else:
+                future.add_callback(on_ack, start_ns)
             future.add_errback(on_error, i)
             if start_ns >= self.next_progress_ns:
                 self.progress(start_ns)

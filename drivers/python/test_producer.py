@@ -205,6 +205,17 @@ def test_pacing_sends_on_schedule_stamped_with_the_intended_time():
         assert t - sends_ns[0] >= i * 5_000_000 - 1_000_000
 
 
+def test_warm_up_records_are_counted_but_not_timed():
+    from hdrh.histogram import HdrHistogram
+
+    run_spec = spec(messages=30, rate=1000.0)
+    run_spec["produce"]["warmup_records"] = 10
+    run_spec["produce"]["latency_from_intended"] = True
+    _, doc = run_fake(FakeProducer(ack_lag=0), run_spec, [b"x"])
+    assert doc["status"] == "ok" and doc["messages"] == 30
+    assert HdrHistogram.decode(doc["ack_latency_histogram"]).get_total_count() == 20
+
+
 def test_rate_must_be_positive_or_null():
     assert kp.send_rate(spec(rate=None)) is None
     assert kp.send_rate(spec(rate=1000)) == 1000.0

@@ -68,6 +68,20 @@ pub struct ProduceSpec {
     pub payload_file: std::path::PathBuf,
     /// `None`: as fast as the client accepts records.
     pub rate_msgs_per_s: Option<f64>,
+    /// The first this many records' acknowledgements are left out of the latency histogram
+    /// (a capacity step's warm-up); they are sent and counted as every other.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub warmup_records: u64,
+    /// Paced runs: each acknowledgement's latency counts from the record's intended send time
+    /// (its place in the schedule), not from its actual send, so a producer that falls behind
+    /// cannot hide it (coordinated omission). Capacity steps set it; sweeps time from the send,
+    /// as ProducerPerformance does.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub latency_from_intended: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]

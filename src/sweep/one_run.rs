@@ -75,6 +75,10 @@ struct RunLoad {
     /// Pipeline and produce runs: the producer's rate; `None` as fast as it can.
     send_rate: Option<f64>,
     timeout_s: f64,
+    /// A capacity step in produce mode: its warm-up's records, left out of the latency, and
+    /// the latency timed from each record's intended send time.
+    step: bool,
+    warmup_records: u64,
 }
 
 impl RunLoad {
@@ -85,6 +89,8 @@ impl RunLoad {
                 live: opts.live,
                 send_rate: opts.send_rate,
                 timeout_s: opts.run_timeout_s,
+                step: false,
+                warmup_records: 0,
             };
         };
         // A step that falls behind must not hold the search for long: its own time plus as
@@ -98,6 +104,8 @@ impl RunLoad {
             live: (opts.mode != Mode::Produce).then_some(step),
             send_rate: Some(step.rate_msgs_per_s),
             timeout_s,
+            step: true,
+            warmup_records: (step.rate_msgs_per_s * step.warmup_s).round() as u64,
         }
     }
 
@@ -369,6 +377,8 @@ impl RunContext<'_> {
         spec.produce = Some(ProduceSpec {
             payload_file: self.payload_file.to_path_buf(),
             rate_msgs_per_s: load.send_rate,
+            warmup_records: load.warmup_records,
+            latency_from_intended: load.step,
         });
         let (mut outcome, producers) = match (super::producers::producers(run.trial), self.fleet) {
             (None, None) => (

@@ -72,6 +72,8 @@ pub fn run(
                 own.messages = messages;
                 if let Some(p) = own.produce.as_mut() {
                     p.rate_msgs_per_s = share_of_rate(p.rate_msgs_per_s, messages, spec.messages);
+                    // The warm-up is a time: each producer's share of its records.
+                    p.warmup_records = p.warmup_records * messages / spec.messages.max(1);
                 }
                 let dir = scratch.join(format!("p{i}"));
                 s.spawn(move || launch.consumer(i, driver, &own, &dir, timeout, &mut |_| {}))

@@ -295,6 +295,8 @@ mod tests {
         producer.produce = Some(ProduceSpec {
             payload_file: "p".into(),
             rate_msgs_per_s: None,
+            warmup_records: 0,
+            latency_from_intended: false,
         });
         let write = check(&producer, "orders", Some(&recipe)).unwrap_err();
         assert!(write.contains("did not create"), "{write}");

@@ -191,6 +191,8 @@ fn spec(topic: &str, mode: Mode) -> Spec {
         produce: (mode == Mode::Produce).then(|| ProduceSpec {
             payload_file: "/tmp/payload.bin".into(),
             rate_msgs_per_s: None,
+            warmup_records: 0,
+            latency_from_intended: false,
         }),
         share: None,
         processing: None,

@@ -59,6 +59,9 @@ impl ClientContext for Deliveries {
     }
 }
 
+/// The delivery opaque of a warm-up record (`produce.warmup_records`): not timed.
+const WARMUP_OPAQUE: usize = usize::MAX;
+
 impl ProducerContext for Deliveries {
     /// The send time, in nanoseconds since `base`.
     type DeliveryOpaque = usize;
@@ -78,8 +81,11 @@ impl ProducerContext for Deliveries {
                 self.bytes
                     .fetch_add(m.payload_len() as u64, Ordering::Relaxed);
                 self.last_ack_ns.fetch_max(now_ns, Ordering::Relaxed);
-                let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
-                self.latency.lock().unwrap().saturating_record(us.max(1));
+                // A warm-up record (WARMUP_OPAQUE) is acknowledged and counted, not timed.
+                if sent_ns != WARMUP_OPAQUE {
+                    let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
+                    self.latency.lock().unwrap().saturating_record(us.max(1));
+                }
             }
             Err((e, _)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
@@ -177,12 +183,21 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
             None => t0_us + sent_ns.saturating_sub(first_ns) / 1000,
         };
         payload.fill(i, stamp, &mut buf);
+        // The latency's start: the send, or (capacity steps) the time the record was due.
+        let start_ns = match (interval, produce.latency_from_intended) {
+            (Some(every), true) => first_ns + (every.as_nanos() as u64) * i,
+            _ => sent_ns,
+        };
+        let opaque = if i < produce.warmup_records {
+            WARMUP_OPAQUE
+        } else {
+            start_ns as usize
+        };
         let partition = spec.partitions[(i % spec.partitions.len() as u64) as usize].partition;
         loop {
-            let record =
-                BaseRecord::<(), [u8], usize>::with_opaque_to(&spec.topic, sent_ns as usize)
-                    .partition(partition)
-                    .payload(&buf[..]);
+            let record = BaseRecord::<(), [u8], usize>::with_opaque_to(&spec.topic, opaque)
+                .partition(partition)
+                .payload(&buf[..]);
             match producer.send(record) {
                 Ok(()) => break,
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {

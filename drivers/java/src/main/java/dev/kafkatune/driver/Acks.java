@@ -33,6 +33,9 @@ final class Acks {
         this.perIndex = new long[partitions.length];
     }
 
+    /** The send time of a record whose acknowledgement is counted but not timed (a warm-up's). */
+    static final long NOT_TIMED = Long.MIN_VALUE;
+
     /** The callback for record {@code index}, sent to {@code partitions[partitionIndex]} at {@code sendNanos}. */
     Callback callback(long index, int partitionIndex, int valueBytes, long sendNanos) {
         return (metadata, exception) -> report(index, partitionIndex, valueBytes, sendNanos, exception);
@@ -48,7 +51,9 @@ final class Acks {
                 if (now - lastAckNanos > 0 || acked == 1) {
                     lastAckNanos = now;
                 }
-                LatencyHistogram.record(latency, (now - sendNanos) / 1_000);
+                if (sendNanos != NOT_TIMED) {
+                    LatencyHistogram.record(latency, (now - sendNanos) / 1_000);
+                }
             } else {
                 errors++;
                 if (firstError == null) {

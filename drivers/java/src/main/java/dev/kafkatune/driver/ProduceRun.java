@@ -189,7 +189,10 @@ final class ProduceRun implements DriverRun {
             long stampUs = paced ? t0Us + (long) (i * microsPerRecord) : t0Us + (now - t0) / 1_000;
             int p = (int) (i % n);
             byte[] value = payload.value(i, stampUs);
-            producer.send(new ProducerRecord<>(topic, partitions[p], null, value), acks.callback(i, p, value.length, now));
+            // The latency's start: the send, or (capacity steps) the time the record was due.
+            long start = i < spec.produce().warmupRecords() ? Acks.NOT_TIMED
+                    : paced && spec.produce().latencyFromIntended() ? t0 + (long) (i * nanosPerRecord) : now;
+            producer.send(new ProducerRecord<>(topic, partitions[p], null, value), acks.callback(i, p, value.length, start));
             sent = i + 1;
             if (bufferWait != null && System.nanoTime() - now >= SLOW_SEND_NS) {
                 noteBufferWait();

@@ -41,7 +41,16 @@ public record Spec(
     public record Live(long warmupEndUnixUs) {}
 
     /** Producer runs only: the length-prefixed bodies, and the pace (null: as fast as the client accepts). */
-    public record Produce(String payloadFile, Double rateMsgsPerS) {}
+    /**
+     * A producer run. {@code warmupRecords}: the first records' acknowledgements are not timed
+     * (a capacity step's warm-up); {@code latencyFromIntended}: paced, a latency counts from the
+     * record's intended send time instead of its send (coordinated omission).
+     */
+    public record Produce(String payloadFile, Double rateMsgsPerS, long warmupRecords, boolean latencyFromIntended) {
+        public Produce(String payloadFile, Double rateMsgsPerS) {
+            this(payloadFile, rateMsgsPerS, 0, false);
+        }
+    }
 
     /**
      * A share group member (present: the run's group is a share group, KIP-932).
@@ -91,7 +100,9 @@ public record Spec(
         if (po != null) {
             Map<String, Object> p = object(po, "produce");
             Object rate = p.get("rate_msgs_per_s");
-            produce = new Produce(string(p, "payload_file", true), rate == null ? null : number(p, "rate_msgs_per_s"));
+            produce = new Produce(string(p, "payload_file", true), rate == null ? null : number(p, "rate_msgs_per_s"),
+                    p.get("warmup_records") == null ? 0 : integer(p, "warmup_records"),
+                    Boolean.TRUE.equals(p.get("latency_from_intended")));
         }
         Share share = null;
         Object so = o.get("share");

@@ -80,6 +80,11 @@ class SpecTest {
         assertEquals(0.5, spec(m).produce().rateMsgsPerS());
         ((Map<String, Object>) m.get("produce")).remove("rate_msgs_per_s");
         assertNull(spec(m).produce().rateMsgsPerS());
+        // A capacity step: its warm-up records untimed, its latency from the intended time.
+        ((Map<String, Object>) m.get("produce")).put("rate_msgs_per_s", 1000L);
+        ((Map<String, Object>) m.get("produce")).put("warmup_records", 500L);
+        ((Map<String, Object>) m.get("produce")).put("latency_from_intended", true);
+        assertEquals(new Spec.Produce("/tmp/payload.bin", 1000.0, 500, true), spec(m).produce());
     }
 
     @Test
