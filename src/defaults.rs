@@ -9,9 +9,10 @@ pub const MESSAGE_SIZE_BYTES: u32 = 100;
 pub const PARTITIONS: u32 = 1;
 /// Measured runs per trial.
 pub const REPEAT: u32 = 3;
-/// `--repeat auto`: the runs of a trial before its precision is judged (3: below that a
-/// bootstrap interval is not meaningful), and the most it gets without `auto:MAX`.
-pub const REPEAT_AUTO_MIN: u32 = 3;
+/// `--repeat auto`: the runs of a trial before its precision is judged (6: the fewest whose
+/// distribution-free interval of the median reaches 95%, `stats::median_interval`), and the
+/// most it gets without `auto:MAX`.
+pub const REPEAT_AUTO_MIN: u32 = 6;
 pub const REPEAT_AUTO_MAX: u32 = 10;
 /// `--precision`: the 95% interval within 5% of the median, as a fraction.
 pub const PRECISION: f64 = 0.05;

@@ -14,13 +14,18 @@
 //!   are left out when empty, so files without them still load.
 //! - 2: `sweep.json`'s `trial_timeout_s` is named `run_timeout_s` (it times out one run);
 //!   version 1 files still load.
+//! - 3: `summary.json`'s interval of a median is an order-statistic interval with its exact
+//!   level: `ci95_low`/`ci95_high` (a bootstrap that was not 95% at few runs) are named
+//!   `ci_low`/`ci_high`, beside `ci_level` and the runs' `values`; `tied_with_best` comes
+//!   from a rank test of the runs. An older summary.json still parses, and the report
+//!   recomputes it from results.jsonl.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 /// Version of the result files written by this build.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Consumer properties of a run by their Kafka (Java client) names, values as typed.
 pub type Params = BTreeMap<String, String>;
@@ -504,12 +509,22 @@ pub struct MetricSummary {
     pub mean: f64,
     pub min: f64,
     pub max: f64,
-    /// 95% confidence interval of the median (percentile bootstrap; see `stats`).
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    /// Interval of the median: a pair of order statistics (`stats::median_interval`).
+    #[serde(alias = "ci95_low")]
+    pub ci_low: f64,
+    #[serde(alias = "ci95_high")]
+    pub ci_high: f64,
+    /// The chance, exact for continuous noise, that the interval holds the true median: 0.95
+    /// or a little more from 6 runs, `1 - 2 x 0.5^n` below (3 runs: 0.75), 0 for one run.
+    /// Files before schema 3 have none (0 here) and are recomputed when read.
+    #[serde(default)]
+    pub ci_level: f64,
     /// Coefficient of variation: sample standard deviation / mean.
     pub cv: f64,
     pub n: usize,
+    /// Each measured run's value, in run order: what the rank test of ties reads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<f64>,
 }
 
 /// Per-trial summary (`summary.json`).
@@ -522,8 +537,8 @@ pub struct TrialSummary {
     pub params: Params,
     pub runs_ok: usize,
     pub runs_failed: usize,
-    /// 1 = best on the sweep's primary metric; trials that cannot be told apart from
-    /// the best share `tied_with_best = true`.
+    /// 1 = best on the sweep's primary metric; trials a rank test of the runs cannot tell
+    /// from the best (`stats::ties`) share `tied_with_best = true`.
     pub rank: Option<usize>,
     pub tied_with_best: bool,
     /// Metric name (a `RunRecord` field) to its summary, for every numeric metric measured.

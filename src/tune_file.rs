@@ -164,15 +164,21 @@ pub struct CandidateEntry {
     pub dropped: Option<DropEvidence>,
 }
 
-/// A candidate's goal metric: median and 95% interval (percentile bootstrap, as summary.json).
+/// A candidate's goal metric: median and its interval, the order-statistic one of
+/// summary.json, with the interval's level (a fraction; 0 in a tune.json before schema 3,
+/// whose `ci95_*` bounds were a percentile bootstrap).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Standing {
     pub trial_id: String,
     pub params: Params,
     pub runs: usize,
     pub median: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    #[serde(alias = "ci95_low")]
+    pub ci_low: f64,
+    #[serde(alias = "ci95_high")]
+    pub ci_high: f64,
+    #[serde(default)]
+    pub ci_level: f64,
 }
 
 /// The answer of the search.
@@ -183,8 +189,13 @@ pub struct Winner {
     pub params: Params,
     pub metric: String,
     pub median: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    /// The interval of the median and its level, as in [`Standing`].
+    #[serde(alias = "ci95_low")]
+    pub ci_low: f64,
+    #[serde(alias = "ci95_high")]
+    pub ci_high: f64,
+    #[serde(default)]
+    pub ci_level: f64,
     pub runs: usize,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runner_up: Option<Standing>,

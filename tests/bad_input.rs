@@ -476,7 +476,7 @@ fn a_search_with_a_reversed_range_an_unknown_goal_no_budget_or_an_unmeasured_con
 
 #[test]
 fn repeat_auto_with_a_maximum_below_its_minimum_or_a_bad_precision_is_refused() {
-    rejects(&["--repeat", "auto:2"], "give auto:3 or more");
+    rejects(&["--repeat", "auto:5"], "give auto:6 or more");
     rejects(&["--repeat", "often"], "give a number of runs (3) or auto");
     rejects(
         &["--repeat", "auto", "--precision", "150%"],

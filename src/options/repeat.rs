@@ -28,7 +28,7 @@ pub fn repeat(args: &SweepArgs, preset: Option<u32>) -> Result<(u32, Option<Adap
             let min_runs = defaults::REPEAT_AUTO_MIN;
             if max_runs < min_runs {
                 return Err(usage(format!(
-                    "--repeat auto:{max_runs}: a trial first gets {min_runs} runs (fewer give no meaningful interval): give auto:{min_runs} or more"
+                    "--repeat auto:{max_runs}: a trial first gets {min_runs} runs (fewer give no 95% interval of the median): give auto:{min_runs} or more"
                 )));
             }
             let precision = match &args.precision {

@@ -1,4 +1,5 @@
-//! The ranked table printed at the end of a sweep: medians with their 95% intervals.
+//! The ranked table printed at the end of a sweep: medians with their intervals (each at
+//! the level it holds) and the trials a test of the runs cannot tell from the best.
 
 use crate::results::{Mode, SummaryFile, SweepMeta, TrialSummary};
 
@@ -57,21 +58,21 @@ pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
         ],
     };
     header.push(metric_cols[0].1.into());
-    header.push("95% CI".into());
+    header.push(crate::stats::claims::interval_header(summary));
     header.push("CV".into());
     header.extend(metric_cols[1..].iter().map(|c| c.1.to_string()));
     header.push("runs".into());
 
     let mut rows = vec![header];
     for t in &summary.trials {
-        rows.push(row(t, &swept, metric_cols));
+        rows.push(row(t, &swept, metric_cols, summary));
     }
     let mut out = format_rows(&rows);
-    let tied = summary.trials.iter().filter(|t| t.tied_with_best).count();
-    if tied > 1 {
-        out.push_str(&format!(
-            "\n= : {tied} trials cannot be told apart from the best (their 95% intervals overlap)"
-        ));
+    if let Some(note) = crate::stats::claims::tied_note(summary) {
+        out.push_str(&format!("\n= : {note}"));
+    }
+    for note in crate::stats::claims::runs_notes(summary) {
+        out.push_str(&format!("\nnote: {note}"));
     }
     let warnings: Vec<String> = summary
         .trials
@@ -102,7 +103,7 @@ pub fn render(meta: &SweepMeta, summary: &SummaryFile) -> String {
 
 type Col = (&'static str, &'static str, fn(f64) -> String);
 
-fn row(t: &TrialSummary, swept: &[&str], cols: &[Col]) -> Vec<String> {
+fn row(t: &TrialSummary, swept: &[&str], cols: &[Col], summary: &SummaryFile) -> Vec<String> {
     let rank = match t.rank {
         Some(r) if t.tied_with_best => format!("={r}"),
         Some(r) => r.to_string(),
@@ -118,7 +119,12 @@ fn row(t: &TrialSummary, swept: &[&str], cols: &[Col]) -> Vec<String> {
     match t.metrics.get(name) {
         Some(m) => {
             cells.push(fmt(m.median));
-            cells.push(format!("{} .. {}", fmt(m.ci95_low), fmt(m.ci95_high)));
+            cells.push(format!(
+                "{} .. {}{}",
+                fmt(m.ci_low),
+                fmt(m.ci_high),
+                crate::stats::claims::cell_level(summary, m)
+            ));
             cells.push(format!("{:.1}%", m.cv * 100.0));
         }
         None => cells.extend(["-".into(), "-".into(), "-".into()]),

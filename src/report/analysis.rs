@@ -13,8 +13,8 @@ use super::pooled::pooled;
 pub struct Level {
     pub value: String,
     pub median: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
     pub trials: usize,
 }
 
@@ -94,8 +94,8 @@ fn level(trials: &[&TrialSummary], property: &str, value: &str, metric: &str) ->
     Some(Level {
         value: value.to_string(),
         median: of(|s| s.median),
-        ci95_low: of(|s| s.ci95_low),
-        ci95_high: of(|s| s.ci95_high),
+        ci_low: of(|s| s.ci_low),
+        ci_high: of(|s| s.ci_high),
         trials: summaries.len(),
     })
 }

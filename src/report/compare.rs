@@ -9,7 +9,7 @@ use anyhow::{bail, Result};
 use crate::results::{Mode, TrialSummary};
 use crate::stats::indistinguishable;
 
-use super::format::{interval, metric_label, short, swept_params};
+use super::format::{interval_at_level, metric_label, short, swept_params};
 use super::load::{load, shown_value, Sweep};
 
 /// A text report (Markdown) of how sweep `b` differs from sweep `a` on the primary metric.
@@ -57,12 +57,15 @@ fn render(a: &Sweep, b: &Sweep) -> String {
     );
     let _ = writeln!(
         out,
-        "A started {}, B started {}. Metric: {}, {} is better; a change counts only when the \
-         two 95% intervals do not overlap.\n",
+        "A started {}, B started {}. Metric: {}, {} is better; a change counts only when a \
+         two-sided Mann-Whitney U test of the two trials' runs separates them at p <= {} \
+         (fewer than {} runs each never do). Intervals are of the median, at the level shown.\n",
         a.meta.started_at,
         b.meta.started_at,
         metric_label(metric),
-        if higher { "higher" } else { "lower" }
+        if higher { "higher" } else { "lower" },
+        crate::stats::ties::ALPHA,
+        crate::stats::ties::runs_each_to_separate()
     );
     let changes = setup_changes(a, b);
     if changes.is_empty() {
@@ -93,13 +96,13 @@ fn render(a: &Sweep, b: &Sweep) -> String {
         })
         .collect();
     let (mut better, mut worse) = (0, 0);
-    out.push_str("\n| trial A / B | client | properties | A median [95%] | B median [95%] | change | verdict |\n");
+    out.push_str("\n| trial A / B | client | properties | A median [interval] | B median [interval] | change | verdict |\n");
     out.push_str("| --- | --- | --- | ---: | ---: | ---: | --- |\n");
     for (ta, tb) in &matched {
         let (sa, sb) = (ta.metrics.get(metric), tb.metrics.get(metric));
         let show = |s: Option<&crate::results::MetricSummary>| {
             s.map_or("not measured".to_string(), |s| {
-                format!("{} {}", short(s.median), interval(s))
+                format!("{} {}", short(s.median), interval_at_level(s))
             })
         };
         let (change, verdict) = match (sa, sb) {

@@ -80,9 +80,22 @@ pub fn with_unit(value: f64, metric: &str) -> String {
     }
 }
 
-/// `[1.60M, 1.65M]`: the 95% interval of a summary.
+/// `[1.60M, 1.65M]`: the interval of a summary's median (its level is said beside it).
 pub fn interval(s: &MetricSummary) -> String {
-    format!("[{}, {}]", short(s.ci95_low), short(s.ci95_high))
+    format!("[{}, {}]", short(s.ci_low), short(s.ci_high))
+}
+
+/// `75% interval [1.60M, 1.65M]`: the interval of a summary's median with its level; `no
+/// interval` for one run.
+pub fn interval_at_level(s: &MetricSummary) -> String {
+    match s.ci_level > 0.0 {
+        true => format!(
+            "{} interval {}",
+            crate::stats::median_interval::level_text(s.ci_level),
+            interval(s)
+        ),
+        false => "no interval".to_string(),
+    }
 }
 
 /// A percentage like `14%`.

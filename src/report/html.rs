@@ -204,9 +204,10 @@ fn ranked(h: &mut String, sweep: &Sweep) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str(
-        "</table>\n<p>Medians over each trial's runs; the interval is a 95% bootstrap interval of \
-         the median; \u{201c}tied\u{201d} (shaded) means it overlaps the best trial's interval.</p>\n",
+    let _ = writeln!(
+        h,
+        "</table>\n<p>{} Tied rows are shaded.</p>",
+        inline(&super::sections::table_note(&sweep.summary))
     );
 }
 

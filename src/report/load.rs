@@ -22,7 +22,9 @@ pub struct Sweep {
 /// Reads a sweep folder (`export::load`) and its `summary.json`.
 ///
 /// `summary.json` is derived from `results.jsonl`; when it is missing (a sweep stopped before
-/// its first summary was written) it is recomputed rather than refused.
+/// its first summary was written) it is recomputed rather than refused, and so is one
+/// written before schema 3, whose bootstrap intervals had no level and whose ties came from
+/// overlapping intervals.
 pub fn load(dir: &Path) -> Result<Sweep> {
     let (meta, records) = export::load(dir)?;
     if !dir.join(RESULTS_FILE).exists() {
@@ -41,7 +43,11 @@ pub fn load(dir: &Path) -> Result<Sweep> {
                 ))
             })?;
             export::check_version(&summary_path, summary.schema_version)?;
-            summary
+            if summary.schema_version < 3 {
+                summarize_runs(&meta, &records)
+            } else {
+                summary
+            }
         }
         Err(_) => summarize_runs(&meta, &records),
     };

@@ -98,10 +98,10 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     let (header, rows) = ranked_table(sweep);
     md.push_str("\n## Trials, best first\n\n");
     table(&mut md, &header, &rows);
-    md.push_str(
-        "\nMedians over each trial's runs; the interval is a 95% bootstrap interval of the median; \
-         \"tied\" means it overlaps the best trial's interval.\n",
-    );
+    md.push_str(&format!(
+        "\n{}\n",
+        super::sections::table_note(&sweep.summary)
+    ));
 
     if !charts.is_empty() {
         md.push_str("\n## Charts\n\n");

@@ -300,10 +300,12 @@ mod tests {
             mean: median,
             min: median,
             max: median,
-            ci95_low: median,
-            ci95_high: median,
+            ci_low: median,
+            ci_high: median,
+            ci_level: 0.0,
             cv: 0.0,
             n: 1,
+            values: vec![median],
         }
     }
 

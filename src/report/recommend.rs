@@ -4,9 +4,9 @@
 //! would.
 
 use crate::results::{MetricSummary, Mode, SummaryFile, SweepMeta, TrialSummary};
-use crate::stats::indistinguishable;
+use crate::stats::{indistinguishable, ties};
 
-use super::format::{interval, percent, swept_params, with_unit};
+use super::format::{interval, interval_at_level, percent, swept_params, with_unit};
 
 /// The run that answers the throughput goal: a backlog drained as fast as possible.
 pub const DRAIN_RUN: &str = "kafkatune sweep --mode drain --preset seed";
@@ -97,7 +97,7 @@ pub enum Recommendation {
     Best {
         goal: Goal,
         best: Pick,
-        /// Trials whose interval overlaps the best one's, best first.
+        /// Trials a two-sided rank test of the runs cannot tell from the best, best first.
         tied: Vec<Pick>,
         /// When several clients ran: each other client's best trial.
         other_clients: Vec<Pick>,
@@ -247,8 +247,7 @@ impl Recommendation {
                     out.push(no_codec_swept(meta));
                 }
                 out.push(match tied.len() {
-                    0 => "No other trial comes within its noise: the best is clearly ahead."
-                        .to_string(),
+                    0 => format!("Every other trial is behind it beyond the noise (a two-sided Mann-Whitney U test of the runs, p <= {}).", ties::ALPHA),
                     n => {
                         let shown: Vec<String> = tied
                             .iter()
@@ -261,9 +260,11 @@ impl Recommendation {
                             String::new()
                         };
                         format!(
-                            "Cannot be told apart from it ({n} trial{}): {}{more}.",
+                            "Cannot be told apart from it ({n} trial{}; a two-sided Mann-Whitney U test of the runs does not separate them at p <= {}): {}{more}.{}",
                             if n == 1 { "" } else { "s" },
-                            shown.join("; ")
+                            ties::ALPHA,
+                            shown.join("; "),
+                            too_few_runs(best, tied)
                         )
                     }
                 });
@@ -302,13 +303,30 @@ fn no_codec_swept(meta: &SweepMeta) -> String {
     )
 }
 
-/// The evidence for a pick: median, interval, runs, CV.
+/// When the tied trials had too few runs for any test to tell them from the best: how many
+/// would do; empty otherwise.
+fn too_few_runs(best: &Pick, tied: &[Pick]) -> String {
+    if tied
+        .iter()
+        .all(|p| ties::can_separate(best.value.n, p.value.n))
+    {
+        return String::new();
+    }
+    let each = ties::runs_each_to_separate();
+    format!(
+        " With {} runs of the best, no test of the runs could separate {}: that needs {each} runs each (--repeat {each}).",
+        best.value.n,
+        if tied.len() == 1 { "it" } else { "all of them" }
+    )
+}
+
+/// The evidence for a pick: median, interval at its level, runs, CV.
 pub fn evidence(p: &Pick, metric: &str) -> String {
     let v = &p.value;
     format!(
-        "median {} (95% interval {}, {} run{}, CV {})",
+        "median {} ({}, {} run{}, CV {})",
         with_unit(v.median, metric),
-        interval(v),
+        interval_at_level(v),
         v.n,
         if v.n == 1 { "" } else { "s" },
         percent(v.cv)

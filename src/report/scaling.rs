@@ -19,8 +19,8 @@ const MIN_GAIN: f64 = 0.05;
 pub struct Point {
     pub consumers: u32,
     pub median: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
 }
 
 /// Throughput against consumers for one client and one value of every other swept property.
@@ -102,8 +102,8 @@ fn point(t: &TrialSummary) -> Option<Point> {
     Some(Point {
         consumers,
         median: m.median,
-        ci95_low: m.ci95_low,
-        ci95_high: m.ci95_high,
+        ci_low: m.ci_low,
+        ci_high: m.ci_high,
     })
 }
 
@@ -112,7 +112,7 @@ fn point(t: &TrialSummary) -> Option<Point> {
 /// `embedded`: the broker runs on the same host, so it needs a CPU too.
 pub fn limit(series: &Series, partitions: u32, cpus: usize, embedded: bool) -> Option<Limit> {
     let helped =
-        |a: &Point, b: &Point| b.ci95_low > a.ci95_high && b.median >= a.median * (1.0 + MIN_GAIN);
+        |a: &Point, b: &Point| b.ci_low > a.ci_high && b.median >= a.median * (1.0 + MIN_GAIN);
     let stop = series.points.windows(2).find(|w| !helped(&w[0], &w[1]))?;
     let (best, next) = (stop[0].consumers, stop[1].consumers);
     let reason = if next > partitions {

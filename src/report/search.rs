@@ -9,6 +9,7 @@ use plotters::prelude::*;
 use super::charts::style::{series, title_font, FONT, LABEL_SIZE};
 use super::charts::Chart;
 use super::html::escape;
+use crate::stats::median_interval::ci_name;
 use crate::tune_file::TuneFile;
 
 /// The search's part of the report.
@@ -56,21 +57,23 @@ fn markdown(file: &TuneFile, chart: Option<&Chart>) -> String {
     match &file.winner {
         Some(w) => {
             m.push_str(&format!(
-                "**Winner {}**: median {:.4} (95% CI {:.4} to {:.4}, {} runs), {}.\n\n",
+                "**Winner {}**: median {:.4} ({} {:.4} to {:.4}, {} runs), {}.\n\n",
                 w.trial_id,
                 w.median,
-                w.ci95_low,
-                w.ci95_high,
+                ci_name(w.ci_level, w.runs),
+                w.ci_low,
+                w.ci_high,
                 w.runs,
                 params(&w.params)
             ));
             match &w.runner_up {
                 Some(r) => m.push_str(&format!(
-                    "Runner-up {}: median {:.4} (95% CI {:.4} to {:.4}, {} runs). {}\n\n",
+                    "Runner-up {}: median {:.4} ({} {:.4} to {:.4}, {} runs). {}\n\n",
                     r.trial_id,
                     r.median,
-                    r.ci95_low,
-                    r.ci95_high,
+                    ci_name(r.ci_level, r.runs),
+                    r.ci_low,
+                    r.ci_high,
                     r.runs,
                     match (w.separated, w.p_value_vs_runner_up) {
                         (true, Some(p)) => format!("The winner is separated from it: one-sided Mann-Whitney U, p = {p:.3} <= {}.", file.alpha),

@@ -193,6 +193,19 @@ pub fn warnings(sweep: &Sweep) -> Vec<String> {
 /// Past this many noisy trials, the report says so in one line.
 const MAX_NOISY_LISTED: usize = 3;
 
+/// The ranked table's footnote: what its interval is, and what "tied" means and rests on.
+pub fn table_note(summary: &crate::results::SummaryFile) -> String {
+    let mut text = "Medians over each trial's runs; the interval of the median is a pair of order \
+                    statistics (distribution-free), at the level shown: the chance it holds the \
+                    true median. \"Tied\" means a two-sided Mann-Whitney U test of the runs \
+                    does not tell the trial from the best."
+        .to_string();
+    for note in crate::stats::claims::runs_notes(summary) {
+        text.push_str(&format!(" Note: {note}."));
+    }
+    text
+}
+
 /// The ranked table: its header and one row per trial, best first.
 pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
     let swept = crate::grid::varied(&sweep.meta.grid);
@@ -202,7 +215,11 @@ pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
         .map(|s| s.to_string())
         .collect();
     header.extend(swept.iter().map(|p| format!("`{p}`")));
-    header.extend([metric_label(primary), "95% interval".into(), "CV".into()]);
+    header.extend([
+        metric_label(primary),
+        crate::stats::claims::interval_header(&sweep.summary),
+        "CV".into(),
+    ]);
     let extra: &[&str] = match sweep.meta.mode {
         Mode::Drain => &["cpu_s_per_million_msgs", "startup_s"],
         Mode::Produce => &[
@@ -224,12 +241,18 @@ pub fn ranked_table(sweep: &Sweep) -> (Vec<String>, Vec<Vec<String>>) {
         .summary
         .trials
         .iter()
-        .map(|t| row(t, &swept, primary, extra))
+        .map(|t| row(t, &swept, primary, extra, &sweep.summary))
         .collect();
     (header, rows)
 }
 
-fn row(t: &TrialSummary, swept: &[String], primary: &str, extra: &[&str]) -> Vec<String> {
+fn row(
+    t: &TrialSummary,
+    swept: &[String],
+    primary: &str,
+    extra: &[&str],
+    summary: &crate::results::SummaryFile,
+) -> Vec<String> {
     let rank = match (t.rank, t.tied_with_best) {
         (Some(1), _) => "1".to_string(),
         (Some(r), true) => format!("{r} (tied)"),
@@ -243,7 +266,11 @@ fn row(t: &TrialSummary, swept: &[String], primary: &str, extra: &[&str]) -> Vec
             .map_or("-".to_string(), |v| shown_value(k, v).to_string())
     }));
     match t.metrics.get(primary) {
-        Some(s) => cells.extend([short(s.median), interval(s), percent(s.cv)]),
+        Some(s) => cells.extend([
+            short(s.median),
+            interval(s) + &crate::stats::claims::cell_level(summary, s),
+            percent(s.cv),
+        ]),
         None => cells.extend(["-".to_string(), "-".into(), "-".into()]),
     }
     cells.extend(extra.iter().map(|m| {

@@ -204,8 +204,8 @@ fn stop(sweep: &Sweep, s: &GroupSeries, partitions: u32) -> String {
             .map(|p| scaling::Point {
                 consumers: p.consumers,
                 median: p.throughput.median,
-                ci95_low: p.throughput.ci95_low,
-                ci95_high: p.throughput.ci95_high,
+                ci_low: p.throughput.ci_low,
+                ci_high: p.throughput.ci_high,
             })
             .collect(),
     };

@@ -31,9 +31,9 @@ fn sweep(mode: Mode, values: &[(&str, u32, &str, f64)]) -> Sweep {
                     ("share.acquire.mode", acquire),
                 ],
                 &[
-                    (T, &[t * 0.99, *t, t * 1.01]),
-                    (latency, &[5.0, 5.0, 5.0]),
-                    ("cpu_s_per_million_msgs", &[1e6 / t; 3]),
+                    (T, &[t * 0.99, *t, t * 1.01, *t]),
+                    (latency, &[5.0; 4]),
+                    ("cpu_s_per_million_msgs", &[1e6 / t; 4]),
                 ],
             )
         })

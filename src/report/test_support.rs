@@ -73,7 +73,7 @@ pub fn trial(
         tied_with_best: false,
         metrics: metrics
             .iter()
-            .map(|(name, values)| (name.to_string(), summarize(values, 1).unwrap()))
+            .map(|(name, values)| (name.to_string(), summarize(values).unwrap()))
             .collect(),
         warnings: vec![],
     }

@@ -31,7 +31,7 @@ pub struct Point {
     /// Medians of the trial's runs.
     pub x: f64,
     pub y: f64,
-    /// The 95% intervals of those medians, `(low, high)`.
+    /// The intervals of those medians, `(low, high)`, at their own levels.
     pub x_interval: (f64, f64),
     pub y_interval: (f64, f64),
     /// No other trial is as good on both axes and better on one (see [`pareto_front`]).
@@ -194,8 +194,8 @@ fn points(meta: &SweepMeta, summary: &SummaryFile, kind: Kind, x: Axis, y: Axis)
                 codec: t.params.get(COMPRESSION).cloned(),
                 x: x.median,
                 y: y.median,
-                x_interval: (x.ci95_low, x.ci95_high),
-                y_interval: (y.ci95_low, y.ci95_high),
+                x_interval: (x.ci_low, x.ci_high),
+                y_interval: (y.ci_low, y.ci_high),
                 on_front: false,
             })
         })
@@ -211,7 +211,7 @@ const COMPRESSION: &str = "compression.type";
 
 /// Which points are on the Pareto front: those no other point dominates. One point dominates
 /// another when it is as good on both axes and better on one, told apart as the ranking is:
-/// better means a better median with the 95% intervals apart, and overlapping intervals are
+/// better means a better median with the intervals of the medians apart, and overlapping are
 /// as good. So a trial does not leave the front for a difference within the noise.
 pub fn pareto_front(points: &[Point], x: Axis, y: Axis) -> Vec<bool> {
     let front = front_by(points, x, y, true);
@@ -332,7 +332,7 @@ pub fn sentences(meta: &SweepMeta, t: &Tradeoff) -> Vec<String> {
             .map(|p| format!("{}: {}", p.described, both(p)))
             .collect();
         out.push(format!(
-            "The Pareto front of {} and {}: the {} trials that no other trial matches on both and beats on one (beyond the noise: 95% intervals apart), from the best on {} to the best on {}: {}.",
+            "The Pareto front of {} and {}: the {} trials that no other trial matches on both and beats on one (beyond the noise: intervals of the median apart), from the best on {} to the best on {}: {}.",
             named(t.x),
             named(t.y),
             front.len(),

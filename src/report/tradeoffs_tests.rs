@@ -140,7 +140,7 @@ fn a_produce_sweep_trades_latency_for_throughput_and_cpu_for_bytes() {
     let text = sentences(&meta, ack);
     assert_eq!(
         text[0],
-        "The Pareto front of throughput (higher is better) and p99 acknowledgement latency (lower is better): the 2 trials that no other trial matches on both and beats on one (beyond the noise: 95% intervals apart), from the best on p99 acknowledgement latency to the best on throughput: `t1` librdkafka (linger.ms=0, compression.type=none): 400k msg/s, 3.00 ms; `t3` librdkafka (linger.ms=50, compression.type=none): 700k msg/s, 55.0 ms."
+        "The Pareto front of throughput (higher is better) and p99 acknowledgement latency (lower is better): the 2 trials that no other trial matches on both and beats on one (beyond the noise: intervals of the median apart), from the best on p99 acknowledgement latency to the best on throughput: `t1` librdkafka (linger.ms=0, compression.type=none): 400k msg/s, 3.00 ms; `t3` librdkafka (linger.ms=50, compression.type=none): 700k msg/s, 55.0 ms."
     );
     assert_eq!(
         text[1],

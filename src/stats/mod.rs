@@ -1,19 +1,15 @@
-//! Statistics of repeated runs: medians, bootstrap confidence intervals, variation.
+//! Statistics of repeated runs: medians, their order-statistic intervals, ties, variation.
 
+pub mod claims;
 pub mod effects;
+pub mod median_interval;
 pub mod offered;
 pub mod precision;
 pub mod summary;
+pub mod ties;
 pub mod warnings;
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
-
 use crate::results::MetricSummary;
-
-/// Bootstrap resamples drawn for each interval: enough that the 2.5% and 97.5% percentiles
-/// move by less than the rounding of a report when the seed changes.
-const BOOTSTRAP_RESAMPLES: usize = 2000;
 
 /// Median of the values (NaN-free input); `NaN` for an empty slice.
 pub fn median(values: &[f64]) -> f64 {
@@ -34,36 +30,30 @@ fn median_of_sorted(sorted: &[f64]) -> f64 {
     }
 }
 
-/// Summary of one metric over a trial's runs, with a 95% percentile-bootstrap interval of the
-/// median drawn with a generator seeded by `seed` (so a report is reproducible).
+/// Summary of one metric over a trial's runs (in run order), with the distribution-free
+/// interval of the median and its exact level ([`median_interval`]).
 ///
-/// Method: draw 2000 resamples of the values with replacement (`StdRng::seed_from_u64(seed)`),
-/// take the median of each, and report the 2.5th and 97.5th percentiles of those medians
-/// (linear interpolation between order statistics). The bootstrap makes no assumption about
-/// the shape of the run-to-run noise, which for consumer benchmarks is often skewed (a run
-/// that hit a GC pause or a busy neighbour is slow, never fast). With few runs the interval
-/// can only span the observed values, so it is honest but coarse: below 3 runs it is not
-/// meaningful (the summary warns). One value gives a zero-width interval at that value and a
-/// CV of 0. `cv` is the sample standard deviation over the mean (0 when the mean is 0).
-/// Returns `None` for no values.
-pub fn summarize(values: &[f64], seed: u64) -> Option<MetricSummary> {
-    if values.is_empty() {
-        return None;
-    }
+/// With few runs the interval is `[min, max]` and its level is below 95% (3 runs: 75%); one
+/// value gives a zero-width interval at that value, at level 0, and a CV of 0. `cv` is the
+/// sample standard deviation over the mean (0 when the mean is 0). The runs' values are kept
+/// for the rank test of ties ([`ties`]). Returns `None` for no values.
+pub fn summarize(values: &[f64]) -> Option<MetricSummary> {
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
+    let interval = median_interval::of_sorted(&sorted)?;
     let n = sorted.len();
     let mean = sorted.iter().sum::<f64>() / n as f64;
-    let (ci95_low, ci95_high) = bootstrap_median_interval(&sorted, seed);
     Some(MetricSummary {
         median: median_of_sorted(&sorted),
         mean,
         min: sorted[0],
         max: sorted[n - 1],
-        ci95_low,
-        ci95_high,
+        ci_low: interval.low,
+        ci_high: interval.high,
+        ci_level: interval.level,
         cv: coefficient_of_variation(&sorted, mean),
         n,
+        values: values.to_vec(),
     })
 }
 
@@ -76,46 +66,27 @@ fn coefficient_of_variation(values: &[f64], mean: f64) -> f64 {
     variance.sqrt() / mean.abs()
 }
 
-fn bootstrap_median_interval(sorted: &[f64], seed: u64) -> (f64, f64) {
-    if sorted.len() == 1 || sorted[0] == sorted[sorted.len() - 1] {
-        return (sorted[0], sorted[0]);
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let mut resample = vec![0.0; sorted.len()];
-    let mut medians: Vec<f64> = (0..BOOTSTRAP_RESAMPLES)
-        .map(|_| {
-            for slot in resample.iter_mut() {
-                *slot = sorted[rng.random_range(0..sorted.len())];
-            }
-            resample.sort_by(f64::total_cmp);
-            median_of_sorted(&resample)
-        })
-        .collect();
-    medians.sort_by(f64::total_cmp);
-    (percentile(&medians, 0.025), percentile(&medians, 0.975))
-}
-
-/// The `q` quantile (0..=1) of sorted values, interpolating between order statistics.
-fn percentile(sorted: &[f64], q: f64) -> f64 {
-    let pos = q * (sorted.len() - 1) as f64;
-    let lower = pos.floor() as usize;
-    let upper = pos.ceil() as usize;
-    sorted[lower] + (sorted[upper] - sorted[lower]) * (pos - lower as f64)
-}
-
-/// Whether a summary's 95% interval lies within `precision` (a fraction, 0.05 for 5%) of
-/// its median on both sides (`--repeat auto`); never below 3 values, where the bootstrap
-/// interval is not meaningful.
+/// Whether a summary's interval is a 95% one (6 runs or more) and lies within `precision`
+/// (a fraction, 0.05 for 5%) of its median on both sides (`--repeat auto`).
 pub fn within_precision(s: &MetricSummary, precision: f64) -> bool {
     let allowed = precision * s.median.abs();
-    s.n >= warnings::MIN_RUNS_FOR_INTERVAL
-        && s.ci95_high - s.median <= allowed
-        && s.median - s.ci95_low <= allowed
+    s.ci_level >= median_interval::TARGET_LEVEL
+        && s.ci_high - s.median <= allowed
+        && s.median - s.ci_low <= allowed
 }
 
-/// Whether two summaries cannot be told apart: their 95% intervals overlap.
+/// Whether two summaries cannot be told apart: the rank test of their runs ([`ties`]) does
+/// not separate them at its level.
 pub fn indistinguishable(a: &MetricSummary, b: &MetricSummary) -> bool {
-    a.ci95_low <= b.ci95_high && b.ci95_low <= a.ci95_high
+    !ties::separated(&a.values, &b.values)
+}
+
+/// The level of every interval among `summaries` when they share one (`Some(0.75)` when
+/// every trial had 3 runs), `None` when they differ or there are none.
+pub fn common_level<'a>(summaries: impl IntoIterator<Item = &'a MetricSummary>) -> Option<f64> {
+    let mut levels = summaries.into_iter().map(|s| s.ci_level);
+    let first = levels.next()?;
+    levels.all(|l| l == first).then_some(first)
 }
 
 #[cfg(test)]
@@ -132,58 +103,76 @@ mod tests {
 
     #[test]
     fn empty_has_no_summary() {
-        assert_eq!(summarize(&[], 1), None);
+        assert_eq!(summarize(&[]), None);
     }
 
     #[test]
-    fn one_value_gives_a_zero_width_interval() {
-        let s = summarize(&[42.0], 1).unwrap();
+    fn one_value_gives_a_zero_width_interval_at_level_zero() {
+        let s = summarize(&[42.0]).unwrap();
         assert_eq!(
-            (s.median, s.ci95_low, s.ci95_high, s.cv, s.n),
-            (42.0, 42.0, 42.0, 0.0, 1)
+            (s.median, s.ci_low, s.ci_high, s.ci_level, s.cv, s.n),
+            (42.0, 42.0, 42.0, 0.0, 0.0, 1)
         );
     }
 
     #[test]
     fn summary_fields() {
-        let s = summarize(&[10.0, 12.0, 11.0, 9.0, 13.0], 7).unwrap();
+        let s = summarize(&[10.0, 12.0, 11.0, 9.0, 13.0]).unwrap();
         assert_eq!(
             (s.median, s.mean, s.min, s.max, s.n),
             (11.0, 11.0, 9.0, 13.0, 5)
         );
         // Sample standard deviation of 9..13 is sqrt(2.5).
         assert!((s.cv - 2.5f64.sqrt() / 11.0).abs() < 1e-12);
-        assert!(s.ci95_low <= s.median && s.median <= s.ci95_high);
-        assert!(s.ci95_low >= 9.0 && s.ci95_high <= 13.0);
-        assert!(s.ci95_high > s.ci95_low);
-    }
-
-    #[test]
-    fn interval_is_reproducible_for_a_seed() {
-        let values = [5.0, 7.5, 6.1, 5.9, 8.2, 6.6, 7.0];
-        assert_eq!(summarize(&values, 3), summarize(&values, 3));
+        // 5 runs reach no 95% pair: [min, max] at 1 - 2/32.
+        assert_eq!((s.ci_low, s.ci_high, s.ci_level), (9.0, 13.0, 0.9375));
+        assert_eq!(s.values, [10.0, 12.0, 11.0, 9.0, 13.0]);
     }
 
     #[test]
     fn interval_narrows_with_more_runs() {
-        let few = [100.0, 90.0, 110.0];
-        let many: Vec<f64> = (0..30).map(|i| [100.0, 90.0, 110.0][i % 3]).collect();
-        let width = |s: MetricSummary| s.ci95_high - s.ci95_low;
-        assert!(width(summarize(&many, 1).unwrap()) < width(summarize(&few, 1).unwrap()));
+        let few = [100.0, 90.0, 110.0, 95.0, 105.0, 92.0];
+        let many: Vec<f64> = (0..30).map(|i| 90.0 + (i * 7 % 20) as f64).collect();
+        let width = |s: MetricSummary| s.ci_high - s.ci_low;
+        assert!(width(summarize(&many).unwrap()) < width(summarize(&few).unwrap()));
     }
 
     #[test]
     fn identical_values_have_no_spread() {
-        let s = summarize(&[3.0, 3.0, 3.0], 1).unwrap();
-        assert_eq!((s.ci95_low, s.ci95_high, s.cv), (3.0, 3.0, 0.0));
+        let s = summarize(&[3.0, 3.0, 3.0]).unwrap();
+        assert_eq!((s.ci_low, s.ci_high, s.cv), (3.0, 3.0, 0.0));
     }
 
     #[test]
-    fn overlap_decides_indistinguishable() {
-        let a = summarize(&[10.0, 11.0, 12.0], 1).unwrap();
-        let b = summarize(&[11.5, 12.5, 13.0], 1).unwrap();
-        let c = summarize(&[20.0, 21.0, 22.0], 1).unwrap();
-        assert!(indistinguishable(&a, &b));
-        assert!(!indistinguishable(&a, &c));
+    fn precision_needs_a_95_percent_interval() {
+        let exact = |n: usize| summarize(&vec![5.0; n]).unwrap();
+        assert!(!within_precision(&exact(5), 0.05));
+        assert!(within_precision(&exact(6), 0.05));
+        let spread = summarize(&[90.0, 95.0, 100.0, 100.0, 105.0, 110.0]).unwrap();
+        assert!(!within_precision(&spread, 0.05) && within_precision(&spread, 0.1));
+    }
+
+    #[test]
+    fn the_rank_test_decides_indistinguishable_not_overlap() {
+        // The intervals [min, max] overlap (at 104-106), yet every run but one is apart.
+        let a = summarize(&[100.0, 101.0, 102.0, 103.0, 104.0, 106.0]).unwrap();
+        let b = summarize(&[105.0, 107.0, 108.0, 109.0, 110.0, 111.0]).unwrap();
+        assert!(a.ci_high >= b.ci_low);
+        assert!(!indistinguishable(&a, &b));
+        let c = summarize(&[100.5, 101.5, 102.5, 103.5, 104.5, 105.5]).unwrap();
+        assert!(indistinguishable(&a, &c));
+        // 3 runs each: never told apart, however far.
+        let d = summarize(&[10.0, 11.0, 12.0]).unwrap();
+        let e = summarize(&[20.0, 21.0, 22.0]).unwrap();
+        assert!(indistinguishable(&d, &e));
+    }
+
+    #[test]
+    fn a_common_level_only_when_all_agree() {
+        let three = summarize(&[1.0, 2.0, 3.0]).unwrap();
+        let four = summarize(&[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert_eq!(common_level([&three, &three]), Some(0.75));
+        assert_eq!(common_level([&three, &four]), None);
+        assert_eq!(common_level([]), None);
     }
 }

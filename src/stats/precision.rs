@@ -1,17 +1,12 @@
 //! `--repeat auto`: whether a trial's interval reached the precision asked for.
 
 use crate::results::{AdaptiveMeta, RunRecord, Status, SummaryFile, SweepMeta};
-use crate::stats::summary::{metric_seed, METRICS};
+use crate::stats::summary::METRICS;
 
-/// Whether a trial's measured runs give a 95% interval of the median of `metric` within
-/// `precision` (a fraction) of the median on both sides, with the interval summary.json
-/// gives (the same seed). Failed and warm-up runs do not count.
-pub fn precision_reached(
-    runs: &[&RunRecord],
-    metric: &str,
-    precision: f64,
-    sweep_seed: u64,
-) -> bool {
+/// Whether a trial's measured runs give a 95% interval of the median of `metric` (6 runs or
+/// more) within `precision` (a fraction) of the median on both sides, the interval
+/// summary.json gives. Failed and warm-up runs do not count.
+pub fn precision_reached(runs: &[&RunRecord], metric: &str, precision: f64) -> bool {
     let Some(read) = METRICS
         .iter()
         .find(|(name, _)| *name == metric)
@@ -25,11 +20,7 @@ pub fn precision_reached(
         .filter_map(|r| read(r))
         .filter(|v| v.is_finite())
         .collect();
-    let Some(first) = runs.first() else {
-        return false;
-    };
-    super::summarize(&values, metric_seed(sweep_seed, &first.trial_id, metric))
-        .is_some_and(|s| super::within_precision(&s, precision))
+    super::summarize(&values).is_some_and(|s| super::within_precision(&s, precision))
 }
 
 /// For a `--repeat auto` sweep: how many trials reached the precision, and the ones that

@@ -103,9 +103,9 @@ pub fn primary_metric(mode: Mode, paced: bool) -> (&'static str, bool) {
 ///
 /// Only measured runs count: warm-up runs are left out, and a run counts as measured unless
 /// its status says it failed. Trials come out best first (by the median of the primary
-/// metric), then the trials with no measurement, by trial id. A trial whose interval on the
-/// primary metric overlaps the best one's is `tied_with_best`. Intervals are drawn with a
-/// seed derived from the sweep's seed, the trial and the metric, so the file is reproducible.
+/// metric), then the trials with no measurement, by trial id. A trial whose runs of the
+/// primary metric the rank test (`stats::ties`) cannot tell from the best one's is
+/// `tied_with_best`.
 pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
     let (primary, higher_is_better) =
         primary_metric(meta.mode, meta.send_rate_msgs_per_s.is_some());
@@ -115,7 +115,7 @@ pub fn summarize_runs(meta: &SweepMeta, records: &[RunRecord]) -> SummaryFile {
     }
     let mut trials: Vec<TrialSummary> = by_trial
         .values()
-        .map(|runs| summarize_trial(meta.seed, runs, primary))
+        .map(|runs| summarize_trial(runs, primary))
         .collect();
     rank(&mut trials, primary, higher_is_better);
     SummaryFile {
@@ -145,7 +145,7 @@ pub fn planned_runs(meta: &SweepMeta) -> usize {
     meta.clients.len() * combinations * (repeat + meta.warmup_runs) as usize
 }
 
-fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> TrialSummary {
+fn summarize_trial(runs: &[&RunRecord], primary: &str) -> TrialSummary {
     let first = runs[0];
     let (ok, failed): (Vec<&RunRecord>, Vec<&RunRecord>) =
         runs.iter().partition(|r| r.status != Some(Status::Failed));
@@ -157,8 +157,7 @@ fn summarize_trial(sweep_seed: u64, runs: &[&RunRecord], primary: &str) -> Trial
                 .filter_map(|r| read(r))
                 .filter(|v| v.is_finite())
                 .collect();
-            let seed = metric_seed(sweep_seed, &first.trial_id, name);
-            summarize(&values, seed).map(|s| (name.to_string(), s))
+            summarize(&values).map(|s| (name.to_string(), s))
         })
         .collect::<BTreeMap<_, _>>();
     let first_error = failed.iter().find_map(|r| r.error.clone());
@@ -235,21 +234,6 @@ fn rank(trials: &mut [TrialSummary], primary: &str, higher_is_better: bool) {
             trial.tied_with_best = indistinguishable(s, &best);
         }
     }
-}
-
-/// The seed of the bootstrap interval of one trial's metric: the sweep's seed, the trial
-/// and the metric, so summary.json can be reproduced and `--repeat auto` stops on the same
-/// interval.
-pub fn metric_seed(sweep_seed: u64, trial_id: &str, metric: &str) -> u64 {
-    sweep_seed ^ fnv1a(trial_id) ^ fnv1a(metric).rotate_left(17)
-}
-
-/// FNV-1a: a hash that stays the same across Rust versions, unlike `DefaultHasher`, so a
-/// summary's intervals can be reproduced later.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 #[cfg(test)]

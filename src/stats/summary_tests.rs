@@ -71,8 +71,12 @@ fn ranks_by_median_and_marks_ties() {
         run("t3", 0, 199.0),
         run("t3", 1, 202.5),
         run("t3", 2, 203.0),
+        run("t1", 3, 100.5),
+        run("t2", 3, 200.5),
+        run("t3", 3, 201.5),
     ];
-    let summary = summarize_runs(&meta(Mode::Drain, 3, 0), &records);
+    // 4 runs each: t1 is behind the best in every run; t2 and t3 interleave.
+    let summary = summarize_runs(&meta(Mode::Drain, 4, 0), &records);
     assert_eq!(summary.primary_metric, "throughput_msgs_per_s");
     let order: Vec<_> = summary
         .trials
@@ -87,6 +91,10 @@ fn ranks_by_median_and_marks_ties() {
             ("t1", Some(3), false)
         ]
     );
+    // At 3 runs each no test can separate them: every trial is tied.
+    let three: Vec<RunRecord> = records.into_iter().filter(|r| r.run_index < 3).collect();
+    let summary = summarize_runs(&meta(Mode::Drain, 3, 0), &three);
+    assert!(summary.trials.iter().all(|t| t.tied_with_best));
 }
 
 #[test]

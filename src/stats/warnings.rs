@@ -5,7 +5,8 @@ use std::fmt;
 /// Coefficient of variation above which a trial's runs are too noisy to rank.
 pub const NOISY_CV: f64 = 0.10;
 
-/// Fewest measured runs for which a bootstrap interval means anything.
+/// Fewest measured runs a trial has without a warning: below, its interval of the median
+/// holds the median at most half the time (2 runs: 50%; 1 run: no interval at all).
 pub const MIN_RUNS_FOR_INTERVAL: usize = 3;
 
 /// Something the reader of a trial's numbers should know before trusting them.
@@ -24,7 +25,7 @@ pub enum TrialWarning {
         failed: usize,
         first_error: Option<String>,
     },
-    /// Too few runs for the interval to mean anything.
+    /// Too few runs for an interval that means anything (at most 50%).
     FewRuns { runs: usize },
     /// Group mode: these consumers (by index) got no partition and read nothing.
     IdleConsumers {
@@ -41,7 +42,9 @@ impl TrialWarning {
             TrialWarning::FailedRuns { .. } | TrialWarning::NoMeasurement { .. } => {
                 "see the error of each run in results.jsonl"
             }
-            TrialWarning::FewRuns { .. } => "run with --repeat 3 or more",
+            TrialWarning::FewRuns { .. } => {
+                "run with --repeat 6 or more (a 95% interval of the median needs 6 runs)"
+            }
             TrialWarning::IdleConsumers { .. } => {
                 "a partition is read by one consumer of a group: use at most as many consumers as partitions, or more --partitions"
             }
@@ -70,10 +73,16 @@ impl fmt::Display for TrialWarning {
                 failed,
                 first_error,
             } => write!(f, "no run succeeded: {failed} failed{}", error(first_error))?,
+            TrialWarning::FewRuns { runs: 1 } => {
+                write!(f, "only 1 measured run: no interval of the median")?
+            }
             TrialWarning::FewRuns { runs } => write!(
                 f,
-                "only {runs} measured run{}: intervals not meaningful",
-                if *runs == 1 { "" } else { "s" }
+                "only {runs} measured runs: the interval of the median is a {} one",
+                super::median_interval::order_statistics(*runs).map_or(
+                    "0%".into(),
+                    |(_, level)| super::median_interval::level_text(level)
+                )
             )?,
             TrialWarning::IdleConsumers {
                 consumers,
@@ -126,7 +135,10 @@ mod tests {
             .starts_with("consumer #2 got no partition of the 2 and read nothing; "));
         assert_eq!(
             TrialWarning::FewRuns { runs: 1 }.to_string(),
-            "only 1 measured run: intervals not meaningful; run with --repeat 3 or more"
+            "only 1 measured run: no interval of the median; run with --repeat 6 or more (a 95% interval of the median needs 6 runs)"
         );
+        assert!(TrialWarning::FewRuns { runs: 2 }
+            .to_string()
+            .starts_with("only 2 measured runs: the interval of the median is a 50% one; "));
     }
 }

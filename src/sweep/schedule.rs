@@ -91,9 +91,9 @@ fn done_runs(records: &[RunRecord]) -> HashSet<(&str, u32)> {
 }
 
 /// `--repeat auto[:MAX]`: first `min_runs` runs of every trial (the fixed plan's shuffled
-/// order), then one more run at a time for the trials whose 95% interval of the primary
-/// metric's median is still wider than `precision` of the median, the trial with the fewest
-/// runs first (ties in the shuffled order of the trials), until each reached the precision or
+/// order; 6, the fewest with a 95% interval), then one more run at a time for the trials
+/// whose 95% interval of the primary metric's median is still wider than `precision` of the
+/// median, the trial with the fewest runs first (ties in the shuffled order of the trials), until each reached the precision or
 /// `max_runs`.
 pub struct RepeatAuto {
     first: FixedPlan,
@@ -104,7 +104,6 @@ pub struct RepeatAuto {
     max_runs: u32,
     precision: f64,
     metric: &'static str,
-    sweep_seed: u64,
 }
 
 impl RepeatAuto {
@@ -129,7 +128,6 @@ impl RepeatAuto {
                 meta.send_rate_msgs_per_s.is_some(),
             )
             .0,
-            sweep_seed: meta.seed,
         }
     }
 }
@@ -149,7 +147,7 @@ impl Schedule for RepeatAuto {
             let mine: Vec<&RunRecord> = records.iter().filter(|r| r.trial_id == trial.id).collect();
             let measured = mine.iter().filter(|r| !r.warmup).count();
             if measured >= self.max_runs as usize
-                || precision_reached(&mine, self.metric, self.precision, self.sweep_seed)
+                || precision_reached(&mine, self.metric, self.precision)
             {
                 continue;
             }

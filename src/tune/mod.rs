@@ -19,6 +19,7 @@ use rand::SeedableRng;
 
 pub use options::TuneOptions;
 
+use crate::stats::median_interval::ci_name;
 use crate::sweep::{self, SweepOutcome};
 use crate::tune_file::{Strategy, TuneFile};
 
@@ -83,22 +84,24 @@ pub fn describe(file: &TuneFile) -> String {
                 .map(|c| c.params.iter().map(|(k, v)| format!("{k}={v}")).collect())
                 .unwrap_or_default();
             out.push_str(&format!(
-                "winner: {} {}: {} median {} (95% CI {} to {}, {} runs)\n",
+                "winner: {} {}: {} median {} ({} {} to {}, {} runs)\n",
                 w.trial_id,
                 params.join(" "),
                 w.metric,
                 num(w.median),
-                num(w.ci95_low),
-                num(w.ci95_high),
+                ci_name(w.ci_level, w.runs),
+                num(w.ci_low),
+                num(w.ci_high),
                 w.runs
             ));
             match &w.runner_up {
                 Some(r) => out.push_str(&format!(
-                    "runner-up: {}: median {} (95% CI {} to {}, {} runs); {}\n",
+                    "runner-up: {}: median {} ({} {} to {}, {} runs); {}\n",
                     r.trial_id,
                     num(r.median),
-                    num(r.ci95_low),
-                    num(r.ci95_high),
+                    ci_name(r.ci_level, r.runs),
+                    num(r.ci_low),
+                    num(r.ci_high),
                     r.runs,
                     match (w.separated, w.p_value_vs_runner_up) {
                         (true, Some(p)) => format!("separated (one-sided Mann-Whitney U p = {p:.3})"),

@@ -13,7 +13,6 @@ use super::book::Book;
 use super::elimination;
 use super::strategies::{Decision, Strategy};
 use crate::results::RunRecord;
-use crate::stats::summary::metric_seed;
 use crate::sweep::schedule::{NextRun, Schedule};
 use crate::tune_file::{
     Budget, CandidateEntry, CandidateState, Standing, TuneFile, Winner, TUNE_FILE,
@@ -164,17 +163,15 @@ impl Tuner {
         let ranking = self.standings();
         let standing = |i: usize| {
             let c = &book.candidates[i];
-            let s = crate::stats::summarize(
-                &c.values,
-                metric_seed(book.seed, &c.trial.id, &book.settings.metric),
-            )?;
+            let s = crate::stats::summarize(&c.values)?;
             Some(Standing {
                 trial_id: c.trial.id.clone(),
                 params: c.trial.params.clone(),
                 runs: c.values.len(),
                 median: s.median,
-                ci95_low: s.ci95_low,
-                ci95_high: s.ci95_high,
+                ci_low: s.ci_low,
+                ci_high: s.ci_high,
+                ci_level: s.ci_level,
             })
         };
         let best = standing(*ranking.first()?)?;
@@ -196,8 +193,9 @@ impl Tuner {
             params: best.params,
             metric: book.settings.metric.clone(),
             median: best.median,
-            ci95_low: best.ci95_low,
-            ci95_high: best.ci95_high,
+            ci_low: best.ci_low,
+            ci_high: best.ci_high,
+            ci_level: best.ci_level,
             runs: best.runs,
             runner_up,
             p_value_vs_runner_up: p,

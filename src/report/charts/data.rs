@@ -156,8 +156,8 @@ pub struct TrialRow {
     /// `t07 500/1024/100`: see [`trial_label`].
     pub label: String,
     pub median: f64,
-    pub ci95_low: f64,
-    pub ci95_high: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
     /// Every measured run's value, in run order.
     pub runs: Vec<f64>,
 }
@@ -206,8 +206,8 @@ pub fn run_spread(
                 client: t.client.clone(),
                 label: trial_label(meta, t, false),
                 median: s.median,
-                ci95_low: s.ci95_low,
-                ci95_high: s.ci95_high,
+                ci_low: s.ci_low,
+                ci_high: s.ci_high,
                 runs: runs.get(t.trial_id.as_str()).cloned().unwrap_or_default(),
             })
         })

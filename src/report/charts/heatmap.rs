@@ -58,8 +58,8 @@ const LEGEND_NOTES: [&str; 5] = [
     "yellow = best",
     "outlined: the best",
     "pale, \"tied\": inside",
-    "the noise (95% CI",
-    "overlaps the best)",
+    "the noise (a rank",
+    "test of the runs)",
 ];
 
 /// The SVG of one heatmap of `metric`.

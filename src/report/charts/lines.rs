@@ -56,7 +56,7 @@ where
     let values = effect
         .levels
         .iter()
-        .flat_map(|l| [l.ci95_low, l.ci95_high])
+        .flat_map(|l| [l.ci_low, l.ci_high])
         .chain(trials.iter().flatten().copied());
     let (lo, hi) = padded_range(values, true);
     let mut chart = ChartBuilder::on(area)
@@ -95,8 +95,8 @@ where
     chart.draw_series(points.iter().map(|p| Circle::new(*p, 5, colour.filled())))?;
     for (l, lv) in effect.levels.iter().enumerate() {
         let x = l as f64 + 0.5;
-        let bar = [(x, lv.ci95_low), (x, lv.ci95_high)];
-        let caps = [lv.ci95_low, lv.ci95_high]
+        let bar = [(x, lv.ci_low), (x, lv.ci_high)];
+        let caps = [lv.ci_low, lv.ci_high]
             .map(|y| PathElement::new([(x - 0.06, y), (x + 0.06, y)], colour.stroke_width(2)));
         chart.draw_series([PathElement::new(bar, colour.stroke_width(2))])?;
         chart.draw_series(caps)?;

@@ -143,7 +143,7 @@ fn effects(sweep: &Sweep) -> Result<Vec<Chart>> {
             })
             .collect();
         let title = format!(
-            "{} against {property} (median of trials, 95% interval)",
+            "{} against {property} (median of trials, interval)",
             metric_label(metric)
         );
         let captions: Vec<String> = effects
@@ -201,7 +201,7 @@ fn share_groups(sweep: &Sweep) -> Result<Vec<Chart>> {
     }
     let latency = super::share::latency_metric(sweep.meta.mode);
     let title = format!(
-        "Share group and consumer group: throughput and {} against consumers (each count's best trial, 95% interval)",
+        "Share group and consumer group: throughput and {} against consumers (each count's best trial, interval)",
         if latency.end_to_end {
             "p99 end-to-end latency"
         } else {

@@ -26,7 +26,8 @@ fn y_of(i: usize, n: usize) -> f64 {
     (n - 1 - i) as f64 + 0.5
 }
 
-/// The SVG of every run of every trial (dots), with its median (bar) and 95% interval (line).
+/// The SVG of every run of every trial (dots), with its median (bar) and the interval of the
+/// median (line; its level is in the table).
 /// `y_desc` says what the row labels are.
 pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -> Result<String> {
     let mut svg = String::new();
@@ -37,7 +38,7 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
         let (key_area, area) = titled_with_key(&root, title)?;
         let values = rows
             .iter()
-            .flat_map(|r| r.runs.iter().copied().chain([r.ci95_low, r.ci95_high]));
+            .flat_map(|r| r.runs.iter().copied().chain([r.ci_low, r.ci_high]));
         let (lo, hi) = padded_range(values, false);
         let mut chart = ChartBuilder::on(&area)
             .margin(12)
@@ -64,7 +65,7 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
         for (i, row) in rows.iter().enumerate() {
             let y = y_of(i, n);
             chart.draw_series([PathElement::new(
-                [(row.ci95_low, y), (row.ci95_high, y)],
+                [(row.ci_low, y), (row.ci_high, y)],
                 interval.stroke_width(5),
             )])?;
             chart.draw_series([PathElement::new(
@@ -81,7 +82,7 @@ pub fn draw_spread(title: &str, y_desc: &str, rows: &[TrialRow], metric: &str) -
             &key_area,
             LABEL_AREA as i32,
             &[
-                ("95% interval of the median", interval),
+                ("interval of the median", interval),
                 ("median", median),
                 ("one run", runs),
             ],

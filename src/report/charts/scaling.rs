@@ -27,7 +27,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
         let x_hi = max_consumers as f64 + 0.5;
         let (_, y_top) = padded_range(
             all.iter()
-                .flat_map(|s| s.points.iter().flat_map(|p| [p.ci95_high, p.median])),
+                .flat_map(|s| s.points.iter().flat_map(|p| [p.ci_high, p.median])),
             true,
         );
         // Room above the data for the key.
@@ -80,7 +80,7 @@ pub fn draw(title: &str, all: &[Series], partitions: u32) -> Result<String> {
             for p in &s.points {
                 let x = p.consumers as f64;
                 chart.draw_series([PathElement::new(
-                    [(x, p.ci95_low), (x, p.ci95_high)],
+                    [(x, p.ci_low), (x, p.ci_high)],
                     colour.stroke_width(2),
                 )])?;
                 chart.draw_series([Text::new(

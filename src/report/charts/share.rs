@@ -31,15 +31,11 @@ pub fn draw(
         let throughput = |p: &Point| {
             Some((
                 p.throughput.median,
-                p.throughput.ci95_low,
-                p.throughput.ci95_high,
+                p.throughput.ci_low,
+                p.throughput.ci_high,
             ))
         };
-        let latency = |p: &Point| {
-            p.latency
-                .as_ref()
-                .map(|l| (l.median, l.ci95_low, l.ci95_high))
-        };
+        let latency = |p: &Point| p.latency.as_ref().map(|l| (l.median, l.ci_low, l.ci_high));
         panel(
             &top,
             all,

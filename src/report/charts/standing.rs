@@ -1,5 +1,6 @@
 //! How a heatmap cell stands against its client's best trial, so that colour follows the
-//! evidence: a cell whose 95% interval overlaps the best one's cannot be told apart from it.
+//! evidence: a cell whose runs a rank test (`stats::ties`) cannot tell from the best one's is
+//! tied with it.
 
 use crate::results::{SummaryFile, TrialSummary};
 use crate::stats::indistinguishable;
@@ -9,7 +10,7 @@ use crate::stats::indistinguishable;
 pub enum Standing {
     /// The client's best trial (over every panel of the client).
     Best,
-    /// Its 95% interval overlaps the best trial's: a difference inside the noise.
+    /// A rank test of the runs does not tell it from the best trial: inside the noise.
     TiedWithBest,
     /// Worse than the best beyond the noise.
     Worse,
@@ -52,9 +53,9 @@ mod tests {
     fn best_tied_and_worse_per_client() {
         let t = "throughput_msgs_per_s";
         let trials = vec![
-            trial("t1", "a", &[], &[(t, &[100.0, 101.0, 102.0])]),
-            trial("t2", "a", &[], &[(t, &[90.0, 100.5, 110.0])]),
-            trial("t3", "a", &[], &[(t, &[50.0, 51.0, 52.0])]),
+            trial("t1", "a", &[], &[(t, &[100.0, 101.0, 102.0, 101.5])]),
+            trial("t2", "a", &[], &[(t, &[90.0, 100.5, 110.0, 100.0])]),
+            trial("t3", "a", &[], &[(t, &[50.0, 51.0, 52.0, 51.5])]),
             trial("t4", "b", &[], &[(t, &[10.0, 11.0, 12.0])]),
         ];
         let summary = summary(Mode::Drain, trials);

@@ -148,7 +148,7 @@ mod tests {
     #[test]
     fn a_long_title_shrinks_to_fit_its_chart() {
         assert_eq!(title_font("throughput", 420), (FONT, TITLE_SIZE));
-        let long = "throughput (msg/s) against fetch.min.bytes (median of trials, 95% interval)";
+        let long = "throughput (msg/s) against fetch.min.bytes (median of trials, interval)";
         let (_, size) = title_font(long, 420);
         assert!((TITLE_SIZE_MIN..TITLE_SIZE).contains(&size), "{size}");
         assert!(long.chars().count() as f64 * 0.6 * size as f64 / 1.24 <= 420.0);
