@@ -28,10 +28,10 @@ pub fn split(command: &str) -> Option<Vec<String>> {
 pub fn resume_command(recorded: &str, dir: &Path) -> String {
     let words = split(recorded).unwrap_or_default();
     let program = words.first().cloned().unwrap_or_else(|| "kafkatune".into());
-    // A search (`kafkatune tune`) resumes as a search.
+    // A search (`kafkatune tune`, `kafkatune capacity`) resumes as one.
     let command = words
         .iter()
-        .find(|w| *w == "sweep" || *w == "tune")
+        .find(|w| *w == "sweep" || *w == "tune" || *w == "capacity")
         .cloned()
         .unwrap_or_else(|| "sweep".into());
     shell_words::join([
@@ -89,5 +89,7 @@ mod tests {
                 "/tmp/a b/it's"
             ])
         );
+        let capacity = resume_command("kafkatune capacity --slo 'p99<20ms'", Path::new("/tmp/c"));
+        assert_eq!(capacity, "kafkatune capacity --resume /tmp/c");
     }
 }

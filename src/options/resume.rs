@@ -44,7 +44,14 @@ fn stored_args(command: &str) -> Option<SweepArgs> {
         Command::Sweep(args) => *args,
         // A search's space is a sweep's; its own options are the tuner's to merge.
         Command::Tune(tune) => tune.space,
-        Command::Capacity(capacity) => capacity.space,
+        // A capacity search's --rate, --duration and --warmup-s are its steps', set by
+        // capacity's own options on the arguments given beside --resume.
+        Command::Capacity(capacity) => SweepArgs {
+            rate: None,
+            duration: None,
+            warmup_s: None,
+            ..capacity.space
+        },
         _ => return None,
     };
     args.out = None;
