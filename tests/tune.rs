@@ -295,7 +295,8 @@ fn an_interrupted_search_resumes_without_repeating_a_run() {
 fn repeat_auto_adds_runs_until_the_precision_or_the_maximum() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("auto");
-    // fake.rate=1000 runs are exact: precise at 3 runs; ±40% ones never get within 2%.
+    // fake.rate=1000 runs are exact: precise at 6 runs (the fewest with a 95% interval);
+    // ±40% ones never get within 2%.
     let (code, stdout, stderr) = fake(
         "sweep",
         &dir,
@@ -303,7 +304,7 @@ fn repeat_auto_adds_runs_until_the_precision_or_the_maximum() {
             "--param",
             "fake.noise=0,0.4",
             "--repeat",
-            "auto:6",
+            "auto:8",
             "--precision",
             "2%",
         ],
@@ -316,8 +317,8 @@ fn repeat_auto_adds_runs_until_the_precision_or_the_maximum() {
             .filter(|r| r.params["fake.noise"] == noise)
             .count()
     };
-    assert_eq!(runs_of("0"), 3, "an exact trial stops at the minimum");
-    assert_eq!(runs_of("0.4"), 6, "a noisy trial runs to the maximum");
+    assert_eq!(runs_of("0"), 6, "an exact trial stops at the minimum");
+    assert_eq!(runs_of("0.4"), 8, "a noisy trial runs to the maximum");
     assert!(stdout.contains("precision 2%: 1 of 2 trials"), "{stdout}");
 }
 
