@@ -25,11 +25,13 @@ use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 
 mod group;
+mod lag;
 mod produce;
 mod queue;
 mod tally;
 
 use group::Member;
+use lag::LagSampler;
 use queue::MessageQueue;
 use tally::Tally;
 
@@ -81,7 +83,8 @@ struct Observed {
     rtt_cnt: f64,
     rtt_max_us: i64,
     rx_bytes: u64,
-    lag_max: i64,
+    /// The lag in the statistics documents (the polls' own samples are in the tally).
+    lag: LagSampler,
     stats_seen: u64,
     rebalances: u64,
     /// librdkafka's `MAX_POLL_EXCEEDED` errors: this member overran max.poll.interval.ms.
@@ -96,6 +99,9 @@ struct DriverContext {
     observed: Mutex<Observed>,
     /// Subscribe only: this consumer's part in the group.
     member: Option<Member>,
+    /// Whether the lag counts to the last stable offset (librdkafka's default) or the high
+    /// watermark.
+    read_committed: bool,
 }
 
 impl ClientContext for DriverContext {
@@ -115,14 +121,7 @@ impl ClientContext for DriverContext {
             o.rtt_cnt += rtt.cnt as f64;
             o.rtt_max_us = o.rtt_max_us.max(rtt.max);
         }
-        let lag = stats
-            .topics
-            .values()
-            .flat_map(|t| t.partitions.values())
-            .map(|p| p.consumer_lag)
-            .max()
-            .unwrap_or(0);
-        o.lag_max = o.lag_max.max(lag);
+        o.lag.statistics(&stats, self.read_committed);
     }
 
     fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
@@ -233,6 +232,11 @@ fn consume(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs_f64(spec.timeout_s);
     let context = DriverContext {
         member: Member::new(spec),
+        read_committed: lag::is_read_committed(
+            spec.properties
+                .get("isolation.level")
+                .and_then(|v| v.as_str()),
+        ),
         ..Default::default()
     };
     let config = config(spec);
@@ -367,6 +371,7 @@ fn poll_loop(
         if let Some(p) = &spec.processing {
             tally.processing += p.apply(taken);
         }
+        tally.lag.sample(consumer, &spec.topic);
         let last = Instant::now();
         tally.last = Some(last);
         tally.max_batch = tally.max_batch.max(taken);
@@ -424,6 +429,7 @@ fn logical_poll(
     let member = consumer.context().member.as_ref();
     let mut hand = |tally: &mut Tally, item: Item| match item {
         Ok((partition, offset, value)) => {
+            tally.lag.handed(partition, offset);
             if let Some(m) = member {
                 // Subscribe: count only what lies below the partition's end offset.
                 let i = partition.max(0) as usize;
@@ -544,7 +550,11 @@ fn fill_metrics(
         if o.fetch_requests > 0 {
             result.fetch_bytes_avg = Some(o.rx_bytes as f64 / o.fetch_requests as f64);
         }
-        result.records_lag_max = Some(o.lag_max.max(0) as f64);
+        // The polls' samples (tally.save) and the statistics': the larger; absent if neither.
+        result.records_lag_max = [result.records_lag_max, o.lag.max().map(|v| v as f64)]
+            .into_iter()
+            .flatten()
+            .reduce(f64::max);
         result.client_metrics = BTreeMap::from([
             ("brokers.req.Fetch".to_string(), o.fetch_requests as f64),
             ("brokers.rxbytes".to_string(), o.rx_bytes as f64),

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::super::latency::LatencyRecorder;
 use super::super::protocol::{self, DriverResult};
+use super::lag::LagSampler;
 use crate::workload::processing::PollIntervals;
 
 /// What the loop counted so far.
@@ -28,6 +29,8 @@ pub(super) struct Tally {
     /// Time spent processing (`spec.processing`), in all.
     pub processing: Duration,
     pub intervals: PollIntervals,
+    /// The lag the polls saw (`records_lag_max` with the statistics' figure).
+    pub lag: LagSampler,
 }
 
 impl Tally {
@@ -66,6 +69,7 @@ impl Tally {
         result.processing_s = Some(self.processing.as_secs_f64());
         result.poll_interval_avg_ms = self.intervals.avg_ms();
         result.poll_interval_max_ms = self.intervals.max_ms();
+        result.records_lag_max = self.lag.max().map(|v| v as f64);
     }
 
     /// Subscribe: whether the record at `offset` of `partition` is new to this consumer
