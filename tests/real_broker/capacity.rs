@@ -97,7 +97,13 @@ fn an_slo_below_the_latency_floor_has_no_capacity_and_the_other_trial_is_measure
     assert!(far.steps.iter().all(|s| s.latency_p99_ms.unwrap() >= 40.0));
     let near = trial(&file, "network.latency", "0ms");
     assert!(near.capacity_msgs_per_s.is_some(), "{near:?}");
-    assert_eq!(near.limit, Some(Limit::RateCeiling));
+    // Nothing of the system's own limits the near trial below 4,000 msg/s: either every step
+    // passed (the rate ceiling), or, on a loaded machine (CI once), a step failed with this
+    // host's CPUs saturated, which the search must then name instead of the system.
+    assert!(
+        matches!(near.limit, Some(Limit::RateCeiling | Limit::Host)),
+        "{near:?}"
+    );
     assert!(
         printed.contains("none within the service level"),
         "{printed}"

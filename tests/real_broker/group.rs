@@ -113,15 +113,28 @@ fn more_consumers_than_partitions_names_the_idle_one_instead_of_hanging() {
     assert_eq!(recs.len(), 3);
     for r in &recs {
         check_exact(r, 3);
-        assert_eq!(r.idle_consumers.len(), 1, "{}: one consumer idle", r.client);
-        let idle = &r.per_consumer[r.idle_consumers[0] as usize];
-        assert_eq!(idle.messages, 0);
-        assert!(idle.assigned_partitions.is_empty());
         assert!(
             r.wall_s < 60.0,
             "{}: the idle consumer did not hold the run up",
             r.client
         );
+        // One member reads nothing, except when a rebalance moved a partition to the member
+        // that had none (kafka-python's group on a loaded CI machine, once: no member idle):
+        // the counts must still be exact, and the record must show the rebalance.
+        let handed_over = r.client == "kafka-python"
+            && r.idle_consumers.is_empty()
+            && r.rebalances.unwrap_or(0) >= 2;
+        if handed_over {
+            eprintln!(
+                "{}: a rebalance gave the third member a partition: {:?}",
+                r.client, r.per_consumer
+            );
+            continue;
+        }
+        assert_eq!(r.idle_consumers.len(), 1, "{}: one consumer idle", r.client);
+        let idle = &r.per_consumer[r.idle_consumers[0] as usize];
+        assert_eq!(idle.messages, 0);
+        assert!(idle.assigned_partitions.is_empty());
     }
 }
 
