@@ -220,6 +220,8 @@ pub struct ClusterArgs {
     pub allow_write: bool,
     #[arg(long, value_name = "N", help = format!("Brokers of the embedded cluster kafkatune starts (one JVM each; topics get min(3, N) replicas, min.insync.replicas 2 with three). Default {}.", defaults::BROKERS))]
     pub brokers: Option<u32>,
+    #[arg(long = "cluster-warmup-s", env = "KAFKATUNE_CLUSTER_WARMUP_S", value_name = "SECONDS", help = format!("The most seconds an embedded cluster is warmed at full speed before the first run, until its rate is steady (its brokers' JIT makes a fresh cluster slow at first); 0: not warmed. Default {}.", defaults::CLUSTER_WARMUP_MAX_S))]
+    pub cluster_warmup_s: Option<f64>,
     /// A stand-in cluster for tests of the orchestration (with --client fake).
     #[arg(long = "fake-cluster", value_name = "BEHAVIOUR", hide = true)]
     pub fake_cluster: Option<FakeCluster>,

@@ -47,6 +47,9 @@ pub const CAPACITY_MIN_ACHIEVED: f64 = 0.99;
 pub const LARGE_SWEEP_RUNS: usize = 300;
 /// Brokers of the embedded cluster.
 pub const BROKERS: u32 = 1;
+/// The most seconds a fresh embedded cluster is warmed before the first run
+/// (`crate::workload::warm_cluster`: it stops once steady, 3 to 6 s on this machine).
+pub const CLUSTER_WARMUP_MAX_S: f64 = 20.0;
 /// The most brokers an embedded cluster may have on one machine.
 pub const MAX_BROKERS: u32 = 9;
 /// Where sweep folders go, under the current directory, when `--out` is not given.

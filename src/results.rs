@@ -119,6 +119,10 @@ pub struct SweepMeta {
     /// `sweep --workers`: the workers that ran the sweep's consumers or producers.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub workers: Vec<WorkerMeta>,
+    /// How the embedded cluster was warmed before the first run (of this start of the sweep:
+    /// a resumed sweep warms its new cluster again); absent on the user's cluster.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_warmup: Option<ClusterWarmup>,
 }
 
 /// A worker of a sweep (`sweep --workers`): its host, its clients, and its clock as measured
@@ -180,6 +184,19 @@ pub struct PayloadInfo {
     pub lz4_ratio: f64,
     /// zstd (level 3, Kafka's default) compressed bytes / uncompressed bytes; < 1 compresses.
     pub zstd_ratio: f64,
+}
+
+/// The warm-up of a freshly started embedded cluster (`crate::workload::warm_cluster`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ClusterWarmup {
+    /// Seconds of full-speed load (one round each).
+    pub seconds: f64,
+    /// Each round's acknowledged records (a round is one second: msg/s).
+    pub rounds_msgs_per_s: Vec<f64>,
+    /// Whether the last round came within 10% of the one before (else the time ran out).
+    pub steady: bool,
+    /// Records the reader fetched back meanwhile.
+    pub consumed: u64,
 }
 
 /// The fill of a consumer sweep's topic.

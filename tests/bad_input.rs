@@ -348,6 +348,18 @@ fn brokers_must_be_an_embedded_cluster_of_one_to_nine() {
 }
 
 #[test]
+fn the_cluster_warm_up_is_for_an_embedded_cluster_and_a_few_minutes_at_most() {
+    rejects(
+        &["--cluster-warmup-s=-1"],
+        "--cluster-warmup-s -1: give 0 (no warm-up) to 600 seconds",
+    );
+    rejects(
+        &["--cluster-warmup-s", "5", "--bootstrap-servers", "b:9092"],
+        "your cluster is running already",
+    );
+}
+
+#[test]
 fn network_settings_that_cannot_be_set_are_refused_with_the_way_out() {
     rejects(
         &["--network", "latency=-1ms"],

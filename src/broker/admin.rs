@@ -415,6 +415,35 @@ pub fn delete_groups(
     }
 }
 
+/// Deletes `topic` (kafkatune's own `kafkatune-` topics only: checked here); a topic that is
+/// gone already counts as deleted.
+pub fn delete_topic(
+    bootstrap: &str,
+    props: &ClientProps,
+    topic: &str,
+    timeout: Duration,
+) -> Result<()> {
+    anyhow::ensure!(
+        topic.starts_with("kafkatune-"),
+        "kafkatune deletes only its own topics (kafkatune-...), not {topic}"
+    );
+    let admin = admin(bootstrap, props)?;
+    let opts = AdminOptions::new()
+        .operation_timeout(Some(timeout))
+        .request_timeout(Some(timeout));
+    let results = futures_executor::block_on(admin.delete_topics(&[topic], &opts))
+        .map_err(|e| error::env(format!("deleting topic {topic} failed: {e}")))?;
+    for r in results {
+        match r {
+            Ok(_) | Err((_, RDKafkaErrorCode::UnknownTopicOrPartition)) => {}
+            Err((_, code)) => {
+                return Err(error::env(format!("deleting topic {topic} failed: {code}")))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Deletes every record of `topic` (DeleteRecords up to each partition's end), so that a
 /// producer run starts on an empty log; returns the partitions' offsets after it. kafkatune
 /// truncates only its own `kafkatune-` topics: checked here.

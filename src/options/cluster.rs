@@ -26,6 +26,20 @@ pub struct ClusterOptions {
     /// Clients reach the embedded brokers through a delay proxy each (`--network`, set by
     /// the sweep's options).
     pub network: bool,
+    /// The most time a fresh embedded cluster is warmed before the first run (zero: not).
+    pub warmup_max: std::time::Duration,
+}
+
+/// `--cluster-warmup-s S`: 0 to 600 seconds, for an embedded cluster only (the user's is
+/// running already; 0 there says nothing, as `KAFKATUNE_CLUSTER_WARMUP_S=0` of the tests).
+pub fn cluster_warmup(s: Option<f64>, external: bool) -> Result<std::time::Duration> {
+    match s {
+        Some(s) if external && s != 0.0 => Err(usage("--cluster-warmup-s warms the embedded cluster kafkatune starts; your cluster is running already: leave --cluster-warmup-s or --bootstrap-servers out")),
+        Some(s) if !(0.0..=600.0).contains(&s) => Err(usage(format!("--cluster-warmup-s {s}: give 0 (no warm-up) to 600 seconds"))),
+        Some(s) => Ok(std::time::Duration::from_secs_f64(s)),
+        None if external => Ok(std::time::Duration::ZERO),
+        None => Ok(std::time::Duration::from_secs_f64(defaults::CLUSTER_WARMUP_MAX_S)),
+    }
 }
 
 /// `--brokers N`: from 1 to `MAX_BROKERS`, and only for an embedded cluster.
@@ -85,6 +99,7 @@ pub fn cluster_options(args: &ClusterArgs) -> Result<ClusterOptions> {
             args.bootstrap_servers.is_some() || args.fake_cluster.is_some(),
         )?,
         network: false,
+        warmup_max: cluster_warmup(args.cluster_warmup_s, args.bootstrap_servers.is_some())?,
     })
 }
 
@@ -166,6 +181,7 @@ mod tests {
             allow_write: false,
             fake_cluster: None,
             brokers: None,
+            cluster_warmup_s: None,
         };
         assert!(cluster_options(&args("a:9092,b:9093")).is_ok());
         for bad in ["", "a", "a:x", ":9092", "a:9092,"] {

@@ -172,6 +172,7 @@ fn running_prepare_is_the_permission_to_write() {
         allow_write: false,
         fake_cluster: None,
         brokers: None,
+        cluster_warmup_s: None,
     };
     let Command::Prepare(prepare) =
         Cli::try_parse_from(["kafkatune", "prepare", "--topic", "orders"])

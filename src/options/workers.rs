@@ -161,6 +161,7 @@ pub fn worker_options(args: &WorkerArgs) -> Result<WorkerOptions> {
         command_config: args.command_config.clone(),
         allow_write: false,
         brokers: None,
+        cluster_warmup_s: None,
         fake_cluster: None,
     })?;
     let name = match &args.name {

@@ -74,6 +74,19 @@ pub fn setup(sweep: &Sweep) -> Vec<(String, String)> {
             m.run_timeout_s
         ),
     ));
+    if let Some(w) = &m.cluster_warmup {
+        let last = w.rounds_msgs_per_s.last().copied().unwrap_or(0.0);
+        rows.push((
+            "cluster warm-up".into(),
+            format!(
+                "{:.0} s at full speed before the first run, {:.0} msg/s in its first second and {:.0} in its last{}",
+                w.seconds,
+                w.rounds_msgs_per_s.first().copied().unwrap_or(0.0),
+                last,
+                if w.steady { "" } else { " (not steady yet)" }
+            ),
+        ));
+    }
     let h = &m.host;
     let mut host = vec![h.os.clone()];
     host.extend(h.kernel.clone());

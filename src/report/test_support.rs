@@ -48,6 +48,7 @@ pub fn meta(mode: Mode, clients: &[&str], grid: &[(&str, &[&str])]) -> SweepMeta
         config_hash: "h".into(),
         adaptive: None,
         workers: Vec::new(),
+        cluster_warmup: None,
     }
 }
 

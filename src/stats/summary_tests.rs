@@ -43,6 +43,7 @@ fn meta(mode: Mode, repeat: u32, warmup_runs: u32) -> SweepMeta {
         config_hash: "h".into(),
         adaptive: None,
         workers: Vec::new(),
+        cluster_warmup: None,
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 use crate::broker::admin::{self, PartitionOffsets};
 use crate::broker::{ClientProps, Cluster};
 use crate::network::NetworkSettings;
-use crate::results::BrokerMeta;
+use crate::results::{BrokerMeta, ClusterWarmup};
 use crate::workload::live::{LiveProducer, Schedule};
 use crate::workload::prepare::{self, Prepared};
 use crate::workload::Workload;
@@ -39,6 +39,18 @@ pub trait SweepCluster {
     /// Puts a trial's network between the clients and the brokers (`--network`) and
     /// measures the round trip through it, in ms; `None` when the cluster has no proxy.
     fn set_network(&self, _settings: &NetworkSettings) -> Result<Option<f64>> {
+        Ok(None)
+    }
+    /// Warms a freshly started cluster for at most `max` before the first run
+    /// (`crate::workload::warm_cluster`), on a topic of its own when `own_topic` (a drain's
+    /// topic holds an exact count), else on the sweep's; `None` when it is not warmed (the user's cluster,
+    /// the fake, or `max` zero).
+    fn warm_up(
+        &self,
+        _workload: &Workload,
+        _own_topic: bool,
+        _max: Duration,
+    ) -> Result<Option<ClusterWarmup>> {
         Ok(None)
     }
 }
@@ -102,6 +114,40 @@ impl SweepCluster for Cluster {
             &[group.to_string()],
             Duration::from_secs(15),
         )
+    }
+
+    fn warm_up(
+        &self,
+        workload: &Workload,
+        own_topic: bool,
+        max: Duration,
+    ) -> Result<Option<ClusterWarmup>> {
+        if !self.is_embedded() || max.is_zero() {
+            return Ok(None);
+        }
+        let w = crate::workload::warm_cluster::warm_up(
+            self,
+            (!own_topic).then_some(workload.topic.as_str()),
+            workload.partitions,
+            workload.message_size,
+            max,
+        )?;
+        let rounds: Vec<String> = w
+            .rounds_msgs_per_s
+            .iter()
+            .map(|r| format!("{:.0}k", r / 1000.0))
+            .collect();
+        eprintln!(
+            "kafkatune: warmed the cluster up for {:.0} s at full speed ({} msg/s by second){}",
+            w.seconds,
+            rounds.join(", "),
+            if w.steady {
+                ""
+            } else {
+                "; not steady yet when --cluster-warmup-s ran out"
+            }
+        );
+        Ok(Some(w))
     }
 
     fn set_network(&self, settings: &NetworkSettings) -> Result<Option<f64>> {

@@ -44,6 +44,7 @@ pub fn sweep_meta(opts: &SweepOptions, broker: BrokerMeta, seed: u64) -> SweepMe
         config_hash: String::new(),
         adaptive: opts.adaptive.clone(),
         workers: Vec::new(),
+        cluster_warmup: None,
     };
     meta.config_hash = config_hash(&meta);
     meta

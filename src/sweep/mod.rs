@@ -123,6 +123,11 @@ pub fn run_scheduled<'t>(
         });
         m
     });
+    meta.cluster_warmup = cluster.warm_up(
+        &opts.workload,
+        opts.mode == Mode::Drain,
+        opts.cluster.warmup_max,
+    )?;
     files.write_meta(&meta)?;
 
     let mut schedule = make_schedule(&meta)?;

@@ -6,6 +6,7 @@ pub mod payload;
 pub mod prepare;
 pub mod processing;
 pub mod producer;
+pub mod warm_cluster;
 
 /// What the consumers read, or the producers send.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -84,6 +84,7 @@ fn base_meta(sweep_id: &str, mode: Mode, grid: Vec<(String, Vec<String>)>) -> Sw
         config_hash: "fixture".into(),
         adaptive: None,
         workers: Vec::new(),
+        cluster_warmup: None,
     }
 }
 

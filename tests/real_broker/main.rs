@@ -16,6 +16,7 @@ mod share;
 mod sweep;
 mod tls;
 mod tune;
+mod warm_cluster;
 mod workers;
 mod workers_secure;
 mod workers_spread;
@@ -98,9 +99,12 @@ pub fn shared() -> &'static Shared {
 }
 
 /// The kafkatune binary, with a bounded run time.
+/// Embedded clusters are not warmed (about 7 s each, in every test that starts one), but in
+/// the test of the warm-up itself (`warm_cluster.rs`).
 pub fn kafkatune() -> Command {
     let mut cmd = Command::cargo_bin("kafkatune").unwrap();
-    cmd.timeout(Duration::from_secs(600));
+    cmd.timeout(Duration::from_secs(600))
+        .env("KAFKATUNE_CLUSTER_WARMUP_S", "0");
     cmd
 }
 
