@@ -186,7 +186,7 @@ pub struct PayloadInfo {
     pub zstd_ratio: f64,
 }
 
-/// The warm-up of a freshly started embedded cluster (`crate::workload::warm_cluster`).
+/// The warm-up of a freshly started embedded cluster (the workload's `warm_cluster`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClusterWarmup {
     /// Seconds of full-speed load (one round each).
