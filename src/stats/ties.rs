@@ -72,12 +72,48 @@ pub fn p_value(a: &[f64], b: &[f64]) -> Option<f64> {
         .ok()
         .map(|(_, p)| p);
     }
-    Some(exact_p(a, b))
+    let (at_most, at_least) = exact_tails(a, b);
+    Some((2.0 * at_most.min(at_least)).min(1.0))
 }
 
-/// The exact two-sided p of the rank sum of `a`, with midranks for tied values (doubled, so
-/// they are integers).
-fn exact_p(a: &[f64], b: &[f64]) -> f64 {
+/// The one-sided p-value that the runs of `a` tend to be smaller than those of `b`; `None`
+/// when either has no runs.
+///
+/// The same exact count as [`p_value`] (one tail of it, not doubled) up to [`EXACT_UP_TO`]
+/// pooled runs; beyond, statrs' normal approximation. For the tuner's elimination, whose
+/// question ("is this candidate worse than the leader?") is asked in a fixed direction.
+pub fn p_smaller(a: &[f64], b: &[f64]) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return None;
+    }
+    if a.len() + b.len() > EXACT_UP_TO {
+        // Which of statrs' alternatives means "a smaller" is not relied on: the U of `a`
+        // below its mean says a lies low, and then its p is the smaller of the two tails.
+        let tail = |alt| {
+            mannwhitneyu(
+                a,
+                b,
+                MannWhitneyUMethod::AsymptoticInclContinuityCorrection,
+                alt,
+            )
+            .ok()
+        };
+        let (u, p_greater) = tail(Alternative::Greater)?;
+        let (_, p_less) = tail(Alternative::Less)?;
+        let lies_low = u < (a.len() * b.len()) as f64 / 2.0;
+        return Some(if lies_low {
+            p_greater.min(p_less)
+        } else {
+            p_greater.max(p_less)
+        });
+    }
+    Some(exact_tails(a, b).0.min(1.0))
+}
+
+/// The exact probabilities, over every split of the pooled runs, of a rank sum of `a` at
+/// most and at least the one seen, with midranks for tied values (doubled, so they are
+/// integers).
+fn exact_tails(a: &[f64], b: &[f64]) -> (f64, f64) {
     let mut pooled: Vec<(f64, bool)> = a
         .iter()
         .map(|v| (*v, true))
@@ -112,7 +148,7 @@ fn exact_p(a: &[f64], b: &[f64]) -> f64 {
     let all: f64 = ways[m].iter().sum();
     let at_most: f64 = ways[m][..=observed].iter().sum();
     let at_least: f64 = ways[m][observed..].iter().sum();
-    (2.0 * at_most.min(at_least) / all).min(1.0)
+    (at_most / all, at_least / all)
 }
 
 /// Whether the runs of `a` and `b` differ at [`ALPHA`] (two-sided), their counts allowing.
@@ -160,6 +196,27 @@ mod tests {
         assert!(close(p_value(&[1.0; 3], &[2.0; 3]), 0.1));
         assert!(close(p_value(&[5.0; 4], &[5.0; 4]), 1.0));
         assert_eq!(p_value(&[], &[1.0]), None);
+    }
+
+    #[test]
+    fn one_sided_p_values_by_hand() {
+        let close = |p: Option<f64>, want: f64| (p.unwrap() - want).abs() < 1e-12;
+        // Three runs all below three: the most extreme of C(6, 3) = 20 splits.
+        assert!(close(p_smaller(&[1.0, 2.0, 3.0], &[5.0, 6.0, 7.0]), 0.05));
+        // The other direction: every split has a rank sum at most the largest.
+        assert!(close(p_smaller(&[5.0, 6.0, 7.0], &[1.0, 2.0, 3.0]), 1.0));
+        // One inversion of four against four: 2 of 70 splits.
+        assert!(close(
+            p_smaller(&[1.0, 2.0, 3.0, 5.0], &[4.0, 6.0, 7.0, 8.0]),
+            2.0 / 70.0
+        ));
+        assert!(close(p_smaller(&[1.0; 3], &[2.0; 3]), 0.05));
+        assert_eq!(p_smaller(&[1.0], &[]), None);
+        // Beyond the exact count, the approximation still points the same way.
+        let low: Vec<f64> = (0..20).map(f64::from).collect();
+        let high: Vec<f64> = (100..120).map(f64::from).collect();
+        assert!(p_smaller(&low, &high).unwrap() < 1e-6);
+        assert!(p_smaller(&high, &low).unwrap() > 0.99);
     }
 
     #[test]
