@@ -1,6 +1,6 @@
 //! Drawing a heatmap: a property × property grid of one metric, a value in every cell and a
 //! colour scale beside it. Colour follows the evidence: the best cell is outlined, cells
-//! whose interval overlaps the best one's are one pale colour marked "tied", and only the
+//! whose runs a rank test (`stats::ties`) cannot tell from the best one's are one pale colour marked "tied", and only the
 //! cells worse beyond the noise take their colour from the scale.
 
 use anyhow::Result;
