@@ -183,11 +183,12 @@ pub fn warnings(sweep: &Sweep) -> Vec<String> {
     let group_noisy = noisy.len() > MAX_NOISY_LISTED;
     if group_noisy {
         out.push(format!(
-            "{} of {} trials are too noisy to rank (CV above {:.0}% between their runs): {}; run with --repeat 5 or more, close other programs, or give each run more messages.",
+            "{} of {} trials are too noisy to rank (CV above {:.0}% between their runs): {}; run with --repeat {} or more, close other programs, or give each run more messages.",
             noisy.len(),
             sweep.summary.trials.len(),
             crate::stats::warnings::NOISY_CV * 100.0,
-            noisy.join(", ")
+            noisy.join(", "),
+            crate::stats::warnings::more_runs(sweep.meta.repeat as usize)
         ));
     }
     for t in &sweep.summary.trials {

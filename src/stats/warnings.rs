@@ -36,17 +36,20 @@ pub enum TrialWarning {
 
 impl TrialWarning {
     /// What the user can do about it.
-    pub fn hint(&self) -> &'static str {
+    pub fn hint(&self) -> String {
         match self {
-            TrialWarning::TooNoisy { .. } => "run with --repeat 5 or more, close other programs",
+            TrialWarning::TooNoisy { runs, .. } => format!(
+                "run with --repeat {} or more, close other programs",
+                more_runs(*runs)
+            ),
             TrialWarning::FailedRuns { .. } | TrialWarning::NoMeasurement { .. } => {
-                "see the error of each run in results.jsonl"
+                "see the error of each run in results.jsonl".into()
             }
             TrialWarning::FewRuns { .. } => {
-                "run with --repeat 6 or more (a 95% interval of the median needs 6 runs)"
+                "run with --repeat 6 or more (a 95% interval of the median needs 6 runs)".into()
             }
             TrialWarning::IdleConsumers { .. } => {
-                "a partition is read by one consumer of a group: use at most as many consumers as partitions, or more --partitions"
+                "a partition is read by one consumer of a group: use at most as many consumers as partitions, or more --partitions".into()
             }
         }
     }
@@ -101,6 +104,12 @@ impl fmt::Display for TrialWarning {
     }
 }
 
+/// The runs to suggest for a trial too noisy at `runs`: twice as many, and at least the 6 a
+/// 95% interval of the median needs (a hint of fewer runs than were made said nothing).
+pub fn more_runs(runs: usize) -> usize {
+    (2 * runs).max(6)
+}
+
 /// Errors can carry a client's whole stack trace; a warning shows its first line.
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or("").trim()
@@ -115,7 +124,7 @@ mod tests {
         let noisy = TrialWarning::TooNoisy { cv: 0.14, runs: 3 };
         assert_eq!(
             noisy.to_string(),
-            "too noisy to rank: CV 14% over 3 runs; run with --repeat 5 or more, close other programs"
+            "too noisy to rank: CV 14% over 3 runs; run with --repeat 6 or more, close other programs"
         );
         let failed = TrialWarning::FailedRuns {
             failed: 1,
