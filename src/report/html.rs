@@ -123,19 +123,8 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         }
         h.push_str("</ul>\n");
         if let Some((header, rows)) = super::share_redelivery::table(sweep) {
-            h.push_str("<p>Redeliveries by lock duration and processing (share runs):</p>\n<table class=\"redeliveries\">\n<tr>");
-            for c in &header {
-                let _ = write!(h, "<th>{}</th>", inline(c));
-            }
-            h.push_str("</tr>\n");
-            for row in &rows {
-                h.push_str("<tr>");
-                for c in row {
-                    let _ = write!(h, "<td>{}</td>", inline(c));
-                }
-                h.push_str("</tr>\n");
-            }
-            h.push_str("</table>\n");
+            h.push_str("<p>Redeliveries by lock duration and processing (share runs):</p>\n");
+            table(&mut h, "redeliveries", &header, &rows);
         }
     }
 
@@ -166,6 +155,11 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
 
     ranked(&mut h, sweep);
 
+    if let Some((header, rows)) = super::workers::table(sweep) {
+        h.push_str("<h2 id=\"workers\">Workers</h2>\n<p>What each host ran over the measured runs; a worker's timestamps are shifted by its clock offset.</p>\n");
+        table(&mut h, "workers", &header, &rows);
+    }
+
     if !charts.is_empty() {
         h.push_str("<h2 id=\"charts\">Charts</h2>\n");
         for chart in charts {
@@ -183,6 +177,23 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
     }
     h.push_str("</body>\n</html>\n");
     h
+}
+
+/// A plain table of text cells.
+fn table(h: &mut String, class: &str, header: &[String], rows: &[Vec<String>]) {
+    let _ = write!(h, "<table class=\"{}\">\n<tr>", escape(class));
+    for c in header {
+        let _ = write!(h, "<th>{}</th>", inline(c));
+    }
+    h.push_str("</tr>\n");
+    for row in rows {
+        h.push_str("<tr>");
+        for c in row {
+            let _ = write!(h, "<td>{}</td>", inline(c));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table>\n");
 }
 
 fn ranked(h: &mut String, sweep: &Sweep) {

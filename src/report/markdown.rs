@@ -103,6 +103,11 @@ pub fn render(sweep: &Sweep, charts: &[Chart]) -> String {
         super::sections::table_note(&sweep.summary)
     ));
 
+    if let Some((header, rows)) = super::workers::table(sweep) {
+        md.push_str("\n## Workers\n\nWhat each host ran over the measured runs; a worker's timestamps are shifted by its clock offset.\n\n");
+        table(&mut md, &header, &rows);
+    }
+
     if !charts.is_empty() {
         md.push_str("\n## Charts\n\n");
         for chart in charts {

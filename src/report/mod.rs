@@ -28,6 +28,7 @@ pub mod share_redelivery;
 #[cfg(test)]
 mod test_support;
 pub mod tradeoffs;
+pub mod workers;
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -58,9 +58,11 @@ fn busy_processing_bounds_the_capacity_and_a_second_consumer_raises_it() {
     let c1 = one
         .capacity_msgs_per_s
         .expect("one consumer has a capacity");
-    // 1 / 500 µs = 2,000 msg/s: the capacity is below it, and close (the driver's own cost
-    // per record and the shared cores take the rest).
-    assert!(c1 < 2000.0, "one busy consumer carried {c1} msg/s");
+    // 1 / 500 µs = 2,000 msg/s: the capacity is at most that, and close (the driver's own
+    // cost per record and the shared cores take the rest). Exactly 2,000 can pass: a
+    // consumer busy all the time falls behind only by its own per-record cost, which over a
+    // 4 s step stayed within the lag's tolerance once in CI (2000 passed, 2181 failed).
+    assert!(c1 <= 2000.0, "one busy consumer carried {c1} msg/s");
     assert!(c1 >= 1000.0, "one busy consumer carried only {c1} msg/s");
     assert!(one.first_failing_msgs_per_s.unwrap() <= 2200.0);
     assert!(

@@ -134,7 +134,30 @@ pub fn sweep_ok(sweep: &mut Command, dir: &Path, messages: u64) -> (Vec<RunRecor
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(out.status.success(), "{printed}");
+    if !out.status.success() {
+        // What each failed run recorded (its members' assignments, rebalances, the time the
+        // group formed), and the drivers' logs: what a CI failure needs to be understood.
+        let failed: Vec<String> = std::fs::read_to_string(dir.join("results.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("\"failed\""))
+            .map(str::to_string)
+            .collect();
+        let logs: Vec<String> = std::fs::read_dir(dir.join("logs"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| {
+                let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                format!("--- {}\n{text}", e.path().display())
+            })
+            .collect();
+        panic!(
+            "{printed}\nfailed runs:\n{}\n{}",
+            failed.join("\n"),
+            logs.join("\n")
+        );
+    }
     let recs = records(dir);
     for r in &recs {
         assert_eq!(

@@ -144,6 +144,30 @@ fn three_workers_each_run_one_of_three_producers_and_the_topic_gains_exactly_the
             .unwrap();
         assert_eq!(p.worker_clock_offset_ms, Some(w.clock_offset_ms));
     }
+
+    // The report's Workers section: each worker's row with the one producer it ran and the
+    // records it saw acknowledged (3001, 3000, 3000 between them, in some order).
+    let out = super::kafkatune().arg("report").arg(&dir).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    let section = md.split("## Workers").nth(1).expect("a Workers section");
+    let mut produced = Vec::new();
+    for w in &meta.workers {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| {} |", w.name)))
+            .unwrap_or_else(|| panic!("no row for {}: {section}", w.name));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        // | name | machine | clock | consumers | producers | consumed | produced | ...
+        assert_eq!((cells[4], cells[5]), ("0", "1"), "{row}");
+        produced.push(cells[7].parse::<u64>().unwrap());
+    }
+    produced.sort_unstable();
+    assert_eq!(produced, [3000, 3000, 3001], "{section}");
 }
 
 #[test]

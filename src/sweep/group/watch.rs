@@ -143,13 +143,22 @@ impl Watch {
             held.is_some() || ready.is_some_and(|t| now.duration_since(t) >= QUIET)
         });
         let all_ready = self.ready.iter().all(Option::is_some);
-        if self.started.is_none()
-            && ((self.share && all_ready)
-                || (!self.share && complete && balanced(&self.held, &self.partitions))
-                || (covered(&self.held, &self.partitions)
-                    && now.duration_since(self.last_change) >= SETTLE)
-                || any_exited)
-        {
+        let formed = (self.share && all_ready)
+            || (!self.share && complete && balanced(&self.held, &self.partitions))
+            || (covered(&self.held, &self.partitions)
+                && now.duration_since(self.last_change) >= SETTLE);
+        if self.started.is_none() && self.start_failure.is_none() && !formed && any_exited {
+            // A member ended (its time-out, an error) before the group was ever complete:
+            // the run has failed, and starting it now (a live run's producer) would only
+            // blame what came after. The others are told to stop.
+            touch(&self.start_file);
+            self.start_failure = Some(format!(
+                "the group was never complete: a member ended {:.1} s after the start, the assignments then {}",
+                now.duration_since(self.t0).as_secs_f64(),
+                self.assignments()
+            ));
+        }
+        if self.started.is_none() && self.start_failure.is_none() && formed {
             match hook.on_start() {
                 Ok(content) => write_atomically(&self.start_file, &content),
                 Err(why) => {
@@ -169,6 +178,20 @@ impl Watch {
         if now >= self.next_sample {
             self.sample(now);
         }
+    }
+
+    /// What each member reported holding, for a message: `#0 [0, 1], #1 none`.
+    fn assignments(&self) -> String {
+        let each: Vec<String> = self
+            .held
+            .iter()
+            .enumerate()
+            .map(|(i, h)| match h {
+                Some(p) => format!("#{i} {p:?}"),
+                None => format!("#{i} none reported"),
+            })
+            .collect();
+        each.join(", ")
     }
 
     /// Records the messages not consumed yet.
@@ -277,9 +300,29 @@ mod tests {
     fn a_consumer_that_exits_starts_and_stops_the_others() {
         let dir = tempfile::tempdir().unwrap();
         let mut w = watch(dir.path(), 2);
+        w.held[1] = Some(vec![0, 1]);
         w.exited[0] = Some(Err(anyhow::anyhow!("crashed")));
-        w.step(&mut super::super::Drain);
+        let mut hook = Starts(0);
+        w.step(&mut hook);
         assert!(dir.path().join("start").exists() && dir.path().join("stop").exists());
+        // The run is not started (a live run's producer would send for nothing), and its
+        // failure says the group never formed, with what each member held.
+        assert_eq!(hook.0, 0);
+        assert_eq!(w.started, None);
+        let why = w.start_failure.as_deref().unwrap();
+        assert!(
+            why.contains("never complete") && why.contains("#0 none reported, #1 [0, 1]"),
+            "{why}"
+        );
+    }
+
+    /// A hook that counts its starts.
+    struct Starts(usize);
+    impl Hook for Starts {
+        fn on_start(&mut self) -> std::result::Result<Vec<u8>, String> {
+            self.0 += 1;
+            Ok(Vec::new())
+        }
     }
 
     #[test]
