@@ -277,7 +277,11 @@ fn a_malformed_result_fails_the_run_with_the_parse_error() {
 #[test]
 fn exit_codes_say_what_happened() {
     let (_tmp, dir) = out_dir("codes");
-    assert_eq!(output(fake_sweep(&dir, &["--repeat", "1"])).0, Some(0));
+    let (code, stdout, _) = output(fake_sweep(&dir, &["--repeat", "1"]));
+    assert_eq!(code, Some(0));
+    // One run is a point: the interval column (headed "no interval") and the CV show dashes.
+    assert!(stdout.contains("no interval"), "{stdout}");
+    assert!(!stdout.contains(" .. "), "{stdout}");
     let (_tmp2, dir2) = out_dir("codes2");
     let (code, _, stderr) = output(fake_sweep(&dir2, &["-X", "no.such.property=1"]));
     assert_eq!(code, Some(2), "{stderr}");

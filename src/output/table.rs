@@ -119,13 +119,19 @@ fn row(t: &TrialSummary, swept: &[&str], cols: &[Col], summary: &SummaryFile) ->
     match t.metrics.get(name) {
         Some(m) => {
             cells.push(fmt(m.median));
-            cells.push(format!(
-                "{} .. {}{}",
-                fmt(m.ci_low),
-                fmt(m.ci_high),
-                crate::stats::claims::cell_level(summary, m)
-            ));
-            cells.push(format!("{:.1}%", m.cv * 100.0));
+            // One run is a point, not an interval (the column's level is 0): a dash, as the
+            // header says, rather than "4.2 .. 4.2"; its spread is unknown too.
+            if m.ci_level > 0.0 {
+                cells.push(format!(
+                    "{} .. {}{}",
+                    fmt(m.ci_low),
+                    fmt(m.ci_high),
+                    crate::stats::claims::cell_level(summary, m)
+                ));
+                cells.push(format!("{:.1}%", m.cv * 100.0));
+            } else {
+                cells.extend(["-".into(), "-".into()]);
+            }
         }
         None => cells.extend(["-".into(), "-".into(), "-".into()]),
     }
