@@ -209,6 +209,7 @@ fn rate_runs(steps: &[Step]) -> Vec<RateRuns> {
                     passed: 0,
                     failed: 0,
                     latency_ratio: None,
+                    median_ms: None,
                     only_latency_failed: true,
                     errored: false,
                 });
@@ -216,6 +217,9 @@ fn rate_runs(steps: &[Step]) -> Vec<RateRuns> {
             }
         };
         let r = &mut out[i];
+        if let Some(m) = s.latency_p50_ms {
+            r.median_ms = Some(r.median_ms.map_or(m, |x| x.max(m)));
+        }
         if s.passed {
             r.passed += 1;
         } else {

@@ -2,11 +2,12 @@
 
 use super::*;
 
-/// One scripted step: whether it passed, the worst latency clause's measured / bound, and
-/// whether a failure was the latency's.
+/// One scripted step: whether it passed, the worst latency clause's measured / bound, the
+/// median latency, and whether a failure was the latency's.
 struct Outcome {
     passed: bool,
     ratio: f64,
+    median_ms: Option<f64>,
     latency: bool,
     error: bool,
 }
@@ -15,6 +16,7 @@ fn latency_curve(ratio: f64) -> Outcome {
     Outcome {
         passed: ratio < 1.0,
         ratio,
+        median_ms: None,
         latency: true,
         error: false,
     }
@@ -39,6 +41,7 @@ fn drive(bounds: Bounds, mut truth: impl FnMut(f64, u32) -> Outcome) -> (Answer,
                             passed: 0,
                             failed: 0,
                             latency_ratio: None,
+                            median_ms: None,
                             only_latency_failed: true,
                             errored: false,
                         });
@@ -56,6 +59,9 @@ fn drive(bounds: Bounds, mut truth: impl FnMut(f64, u32) -> Outcome) -> (Answer,
                     r.errored |= o.error;
                 }
                 r.latency_ratio = Some(r.latency_ratio.map_or(o.ratio, |x: f64| x.max(o.ratio)));
+                if let Some(m) = o.median_ms {
+                    r.median_ms = Some(r.median_ms.map_or(m, |x: f64| x.max(m)));
+                }
             }
         }
     }
@@ -138,6 +144,42 @@ fn a_pass_above_a_fail_is_reported_not_hidden() {
 }
 
 #[test]
+fn a_median_that_falls_with_the_rate_keeps_the_search_going_up_through_a_noisy_tail() {
+    // linger.ms=20 with batches that fill sooner at higher rates: the median falls from
+    // 16 ms at 1,000 msg/s as 16,000 / rate; the tail is noisy and rose from 1,000 to 2,000
+    // (as on a busy host); from 8,000 msg/s the p99 keeps the SLO.
+    let (answer, steps) = drive(BOUNDS, |r, _| {
+        let median = (16_000.0 / r).max(2.0);
+        let ratio = if r < 1500.0 {
+            1.5
+        } else if r < 3000.0 {
+            1.8
+        } else {
+            median / 2.5
+        };
+        Outcome {
+            median_ms: Some(median),
+            ..latency_curve(ratio)
+        }
+    });
+    let p = answer
+        .capacity
+        .unwrap_or_else(|| panic!("{steps:?} {answer:?}"));
+    assert!(p >= 8000.0, "{p}: {steps:?}");
+    // Without the median (the tail alone) the search stops after the rise.
+    let (tail_only, steps) = drive(BOUNDS, |r, _| {
+        latency_curve(if r < 1500.0 {
+            1.5
+        } else if r < 3000.0 {
+            1.8
+        } else {
+            0.5
+        })
+    });
+    assert_eq!(tail_only.capacity, None, "{steps:?}");
+}
+
+#[test]
 fn a_latency_floor_above_the_slo_has_no_capacity_and_stops_soon() {
     // 50 ms of network each way: every rate's p99 is twice the bound.
     let (answer, steps) = drive(BOUNDS, |_, _| latency_curve(2.0));
@@ -155,6 +197,7 @@ fn a_generator_that_cannot_reach_the_lowest_rate_is_said() {
     let (answer, steps) = drive(BOUNDS, |_, _| Outcome {
         passed: false,
         ratio: 0.1,
+        median_ms: None,
         latency: false,
         error: false,
     });
@@ -182,6 +225,7 @@ fn a_step_that_errors_twice_stops_the_trial_with_a_note() {
             Outcome {
                 passed: false,
                 ratio: 0.0,
+                median_ms: None,
                 latency: false,
                 error: true,
             }
