@@ -10,7 +10,7 @@ export KAFKATUNE_WITH_CHROMIUM=1
 scripts/setup.sh
 
 # No broker, no Java or Python client needed.
-cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy
+cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
 
 # The Java driver's unit tests (JUnit through Maven).
 mvn -B -q -f drivers/java/pom.xml test

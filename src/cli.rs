@@ -14,13 +14,19 @@ use crate::workload::payload::{FileFormat, PayloadKind};
 #[command(
     name = "kafkatune",
     version,
-    about = "Tune Apache Kafka consumers by measurement",
-    long_about = "Tune Apache Kafka consumers by measurement.\n\nkafkatune sweeps consumer settings (max.poll.records, fetch.min.bytes, fetch.max.wait.ms, ...) \
-                  on a real Apache Kafka broker it starts itself, or on your cluster, for librdkafka, the Java client and kafka-python, \
-                  and reports what each setting does with intervals you can trust.",
-    after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 combinations on an embedded broker\n  \
+    about = "Tune Apache Kafka consumers and producers by measurement",
+    long_about = "Tune Apache Kafka consumers and producers by measurement.\n\nkafkatune sweeps client settings \
+                  (consumers: max.poll.records, fetch.min.bytes, fetch.max.wait.ms, ...; producers: linger.ms, batch.size, \
+                  compression.type, acks, ...) on a real Apache Kafka broker or cluster it starts itself, or on your cluster, \
+                  for librdkafka, the Java client and kafka-python; it finds each setting's capacity within a latency SLO and \
+                  the best settings within a budget, and reports what each setting does with intervals that state their level.",
+    after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 consumer settings, embedded broker\n  \
                   kafkatune sweep --preset seed --client all    the same for librdkafka, Java and kafka-python\n  \
-                  kafkatune sweep --param fetch.max.wait.ms=10,100,500 --mode live --rate 500 --duration 10\n  \
+                  kafkatune sweep --mode produce -X acks=all --param linger.ms=0,5,50\n  \
+                  kafkatune sweep --mode live --rate 500 --duration 10 --param fetch.max.wait.ms=10,100,500\n  \
+                  kafkatune capacity --mode produce --brokers 3 --param linger.ms=0,5 --slo 'p99<20ms'\n  \
+                  kafkatune tune --preset seed --goal throughput --budget 30\n  \
+                  kafkatune sweep --preset seed --dry-run       the plan and its duration, nothing started\n  \
                   kafkatune sweep --resume kafkatune-results/20261125-101500\n  \
                   kafkatune report kafkatune-results/20261125-101500"
 )]
@@ -31,10 +37,23 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run a sweep: every point of the grid of given properties, for every client, repeated.
+    /// Run a sweep of consumer or producer settings: every point of the grid of given
+    /// properties, for every client, repeated.
+    #[command(after_help = "Examples:\n  kafkatune sweep --preset seed\n  \
+                  kafkatune sweep --param fetch.max.wait.ms=10,100,500 --param max.poll.records=100,500 --repeat 6\n  \
+                  kafkatune sweep --mode produce --param linger.ms=0,5,50 --param compression.type=none,lz4,zstd\n  \
+                  kafkatune sweep --mode produce --brokers 3 -X acks=all --param linger.ms=0,5 --client all\n  \
+                  kafkatune sweep --mode pipeline --messages 1000000 --param producer.batch.size=16384,262144\n  \
+                  kafkatune sweep --mode live --rate 1000 --duration 10 --param producer.linger.ms=0,5,20")]
     Sweep(Box<SweepArgs>),
     /// Find the best settings for a goal within a budget: racing candidates of the sweep's
     /// space (and --range), dropping the ones a rank test finds worse, confirming the winner.
+    /// Consumer and producer settings alike.
+    #[command(
+        after_help = "Examples:\n  kafkatune tune --preset seed --goal throughput --budget 30\n  \
+                  kafkatune tune --mode produce --range batch.size=16384..1048576:log --budget 40\n  \
+                  kafkatune tune --mode live --rate 300 --duration 5 --preset seed --goal latency-p99 --budget 20m"
+    )]
     Tune(Box<TuneArgs>),
     /// Find the highest load each setting sustains within a latency service level: for every
     /// trial, the highest offered rate at which the producer-to-consumer (or, in produce mode,
@@ -42,7 +61,7 @@ pub enum Command {
     /// keep up.
     #[command(
         after_help = "Examples:\n  kafkatune capacity --slo 'p99<20ms' --param fetch.min.bytes=1,65536 -X fetch.max.wait.ms=100\n  \
-                  kafkatune capacity --mode produce --brokers 3 -X acks=all --param linger.ms=0,5,20 --slo 'p99<20ms'\n  \
+                  kafkatune capacity --mode produce --brokers 3 --param linger.ms=0,5,20 --slo 'p99<20ms'\n  \
                   kafkatune capacity --processing 500us --param consumers=1,2 --partitions 2 --slo 'p99<50ms' --rates 200..20000"
     )]
     Capacity(Box<CapacityArgs>),
@@ -353,6 +372,10 @@ pub struct SweepArgs {
     /// Do not write the charts and HTML report at the end.
     #[arg(long = "no-report")]
     pub no_report: bool,
+    /// Check the options, then print the plan (trials, runs, clients, what is started, the
+    /// topic, the folder) and an estimate of the duration; start nothing, write nothing.
+    #[arg(long = "dry-run")]
+    pub dry_run: bool,
     /// Run each group's consumers (or a produce run's producers) on workers (`kafkatune
     /// worker`) instead of here: N of the fleet's idle workers, or these by name (NAME,...).
     #[arg(long, value_name = "N|NAMES")]

@@ -14,12 +14,18 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
     match command {
         Command::Sweep(args) => {
             let opts = SweepOptions::from_args(&args, argv)?;
+            if args.dry_run {
+                return crate::dry_run::print(&opts);
+            }
             interrupt::install_handler();
             let outcome = sweep::run(&opts)?;
             finish(&opts, outcome)
         }
         Command::Tune(args) => {
             let opts = crate::tune::TuneOptions::from_args(&args, argv)?;
+            if args.space.dry_run {
+                return crate::dry_run::print(&opts.sweep);
+            }
             interrupt::install_handler();
             let (outcome, file) = crate::tune::run(&opts)?;
             if let Some(file) = &file {
@@ -29,6 +35,9 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
         }
         Command::Capacity(args) => {
             let opts = crate::capacity::CapacityOptions::from_args(&args, argv)?;
+            if args.space.dry_run {
+                return crate::dry_run::print(&opts.sweep);
+            }
             interrupt::install_handler();
             let (outcome, file) = crate::capacity::run(&opts)?;
             finish_capacity(&opts.sweep, outcome, file.as_ref())

@@ -17,7 +17,7 @@ pub const REPEAT_AUTO_MAX: u32 = 10;
 /// `--precision`: the 95% interval within 5% of the median, as a fraction.
 pub const PRECISION: f64 = 0.05;
 /// Records one poll may return: the Java client's own default, applied to every client so
-/// that they are compared alike (librdkafka has no such setting; see the README).
+/// that they are compared alike (librdkafka has no such setting; see docs/guide/sweep.md).
 pub const MAX_POLL_RECORDS: u64 = 500;
 /// The timeout of one poll call in a driver.
 pub const POLL_TIMEOUT_MS: u64 = 100;

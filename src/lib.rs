@@ -14,6 +14,7 @@ pub mod clients;
 pub mod clock;
 pub mod commands;
 pub mod defaults;
+pub mod dry_run;
 pub mod error;
 pub mod export;
 pub mod grid;
