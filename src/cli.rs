@@ -16,10 +16,10 @@ use crate::workload::payload::{FileFormat, PayloadKind};
     version,
     about = "Tune Apache Kafka consumers by measurement",
     long_about = "Tune Apache Kafka consumers by measurement.\n\nkafkatune sweeps consumer settings (max.poll.records, fetch.min.bytes, fetch.max.wait.ms, ...) \
-                  on a real Apache Kafka broker it starts itself, or on your cluster, for librdkafka, the Java client and kafka-python, \
+                  on a real Apache Kafka broker it starts itself, or on your cluster, for librdkafka, the Java client, kafka-python and confluent-kafka-python, \
                   and reports what each setting does with intervals you can trust.",
     after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 combinations on an embedded broker\n  \
-                  kafkatune sweep --preset seed --client all    the same for librdkafka, Java and kafka-python\n  \
+                  kafkatune sweep --preset seed --client all    the same for every client\n  \
                   kafkatune sweep --param fetch.max.wait.ms=10,100,500 --mode live --rate 500 --duration 10\n  \
                   kafkatune sweep --resume kafkatune-results/20261125-101500\n  \
                   kafkatune report kafkatune-results/20261125-101500"
@@ -175,6 +175,8 @@ pub enum ClientChoice {
     Java,
     /// kafka-python, the lab's own client
     KafkaPython,
+    /// confluent-kafka-python: librdkafka under Python (librdkafka's property names)
+    ConfluentKafkaPython,
     /// Every client above
     All,
     /// A scripted stand-in for tests of the orchestration (no Kafka): see clients/fake.rs
