@@ -18,10 +18,10 @@ use crate::workload::payload::{FileFormat, PayloadKind};
     long_about = "Tune Apache Kafka consumers and producers by measurement.\n\nkafkatune sweeps client settings \
                   (consumers: max.poll.records, fetch.min.bytes, fetch.max.wait.ms, ...; producers: linger.ms, batch.size, \
                   compression.type, acks, ...) on a real Apache Kafka broker or cluster it starts itself, or on your cluster, \
-                  for librdkafka, the Java client and kafka-python; it finds each setting's capacity within a latency SLO and \
+                  for librdkafka, the Java client, kafka-python and confluent-kafka-python; it finds each setting's capacity within a latency SLO and \
                   the best settings within a budget, and reports what each setting does with intervals that state their level.",
     after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 consumer settings, embedded broker\n  \
-                  kafkatune sweep --preset seed --client all    the same for librdkafka, Java and kafka-python\n  \
+                  kafkatune sweep --preset seed --client all    the same for every client\n  \
                   kafkatune sweep --mode produce -X acks=all --param linger.ms=0,5,50\n  \
                   kafkatune sweep --mode live --rate 500 --duration 10 --param fetch.max.wait.ms=10,100,500\n  \
                   kafkatune capacity --mode produce --brokers 3 --param linger.ms=0,5 --slo 'p99<20ms'\n  \
@@ -194,6 +194,8 @@ pub enum ClientChoice {
     Java,
     /// kafka-python, the lab's own client
     KafkaPython,
+    /// confluent-kafka-python: librdkafka under Python (librdkafka's property names)
+    ConfluentKafkaPython,
     /// Every client above
     All,
     /// A scripted stand-in for tests of the orchestration (no Kafka): see clients/fake.rs

@@ -169,7 +169,7 @@ fn report_and_results(opts: &SweepOptions, outcome: &SweepOutcome) {
 fn print_properties() {
     println!(
         "{:<40} {:<9} {:<32} {:<32} java",
-        "Kafka name", "side", "librdkafka", "kafka-python"
+        "Kafka name", "side", "librdkafka (also confluent-kafka-python)", "kafka-python"
     );
     let show = |s: properties::Spelling| match s {
         properties::Spelling::Name(n) => n.to_string(),
@@ -194,8 +194,9 @@ fn print_properties() {
             if p.java { "yes" } else { "-" }
         );
     }
-    println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting).");
+    println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting), and by confluent-kafka-python's as consume(num_messages=...).");
+    println!("confluent-kafka-python takes librdkafka's names and values: it is librdkafka under Python.");
     println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
-    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V (that client only).");
+    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
     println!("Consumer settings act in drain and live sweeps, producer settings in produce sweeps and, in live sweeps, on kafkatune's paced producer (producer.NAME or consumer.NAME picks the side).");
 }

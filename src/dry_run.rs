@@ -40,7 +40,8 @@ fn client_pace(client: ClientKind, producing: bool) -> (f64, f64) {
         (ClientKind::Librdkafka, false) => (500_000.0, 0.2),
         (ClientKind::Java, true) => (50_000.0, 2.0),
         (ClientKind::Java, false) => (100_000.0, 2.0),
-        (ClientKind::KafkaPython, _) => (10_000.0, 1.5),
+        // confluent-kafka-python is not benchmarked yet: reckoned as slow as kafka-python.
+        (ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython, _) => (10_000.0, 1.5),
         (ClientKind::Fake, _) => (1_000_000.0, 0.1),
     }
 }
@@ -295,7 +296,9 @@ fn started(opts: &SweepOptions) -> String {
         .iter()
         .filter_map(|c| match c {
             ClientKind::Java => Some("the Java driver is built"),
-            ClientKind::KafkaPython => Some("the Python environment is made"),
+            ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython => {
+                Some("the Python environment is made")
+            }
             _ => None,
         })
         .collect();

@@ -96,7 +96,7 @@ fn unknown_preset_client_or_mode() {
     );
     rejects(
         &["--client", "go"],
-        "[possible values: librdkafka, java, kafka-python, all]",
+        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, all]",
     );
     rejects(
         &["--mode", "turbo"],
@@ -508,7 +508,7 @@ fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
     );
     rejects(
         &["--group-type", "share", "--client", "kafka-python"],
-        "kafka-python has none; use --client java",
+        "kafka-python has none, and confluent-kafka",
     );
     rejects(
         &["--param", "group.type=consumer,share", "--client", "all"],

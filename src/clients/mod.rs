@@ -28,16 +28,22 @@ pub enum ClientKind {
     /// kafka-python, the lab's own client.
     #[serde(rename = "kafka-python")]
     KafkaPython,
+    /// confluent-kafka-python: librdkafka (bundled in its wheel) under Python, beside
+    /// kafka-python in the Python driver; it takes librdkafka's property names.
+    #[serde(rename = "confluent-kafka-python")]
+    ConfluentKafkaPython,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
     #[serde(rename = "fake")]
     Fake,
 }
 
 impl ClientKind {
-    pub const ALL: [ClientKind; 3] = [
+    /// Every real client, in the order `--client all` runs them.
+    pub const ALL: [ClientKind; 4] = [
         ClientKind::Librdkafka,
         ClientKind::Java,
         ClientKind::KafkaPython,
+        ClientKind::ConfluentKafkaPython,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +51,7 @@ impl ClientKind {
             ClientKind::Librdkafka => "librdkafka",
             ClientKind::Java => "java",
             ClientKind::KafkaPython => "kafka-python",
+            ClientKind::ConfluentKafkaPython => "confluent-kafka-python",
             ClientKind::Fake => "fake",
         }
     }
@@ -82,12 +89,13 @@ pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
             args: vec!["driver".into(), client.name().into()],
         }),
         ClientKind::Java => java::prepare(),
-        ClientKind::KafkaPython => python::prepare(),
+        ClientKind::KafkaPython => python::prepare(python::KAFKA_PYTHON_DRIVER),
+        ClientKind::ConfluentKafkaPython => python::prepare(python::CONFLUENT_DRIVER),
     }
 }
 
 /// The clients this build runs, by name, with their versions: librdkafka's as linked, the
-/// Java client's and kafka-python's as the drivers pin them (what a worker announces).
+/// Java client's, kafka-python's and confluent-kafka-python's as the drivers pin them (what a worker announces).
 pub fn versions() -> std::collections::BTreeMap<String, String> {
     let text = |path| {
         sources::file(path)
@@ -107,14 +115,16 @@ pub fn versions() -> std::collections::BTreeMap<String, String> {
         out.insert(ClientKind::Java.name().to_string(), v.0.trim().to_string());
     }
     let requirements = text("python/requirements.txt");
-    if let Some(v) = requirements
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("kafka-python=="))
-    {
-        out.insert(
-            ClientKind::KafkaPython.name().to_string(),
-            v.trim().to_string(),
-        );
+    for (client, pin) in [
+        (ClientKind::KafkaPython, "kafka-python=="),
+        (ClientKind::ConfluentKafkaPython, "confluent-kafka=="),
+    ] {
+        if let Some(v) = requirements
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(pin))
+        {
+            out.insert(client.name().to_string(), v.trim().to_string());
+        }
     }
     out
 }

@@ -144,6 +144,7 @@ pub fn clients(choices: &[ClientChoice]) -> Vec<ClientKind> {
             ClientChoice::Librdkafka => &[ClientKind::Librdkafka],
             ClientChoice::Java => &[ClientKind::Java],
             ClientChoice::KafkaPython => &[ClientKind::KafkaPython],
+            ClientChoice::ConfluentKafkaPython => &[ClientKind::ConfluentKafkaPython],
             ClientChoice::All => &ClientKind::ALL,
             ClientChoice::Fake => &[ClientKind::Fake],
         };
@@ -168,7 +169,8 @@ mod tests {
             [
                 ClientKind::Java,
                 ClientKind::Librdkafka,
-                ClientKind::KafkaPython
+                ClientKind::KafkaPython,
+                ClientKind::ConfluentKafkaPython
             ]
         );
     }

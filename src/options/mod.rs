@@ -265,7 +265,8 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         run_timeout_given: args.run_timeout,
         out,
         resume,
-        yes: args.yes,
+        // A dry run starts nothing, so its plan is shown however large (it says how many runs).
+        yes: args.yes || args.dry_run,
         report: !args.no_report,
         command_line,
         share_release_first: args.share_release_first.unwrap_or(0),

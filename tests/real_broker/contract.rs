@@ -197,7 +197,9 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
     // The client's whole resolved configuration: what kafkatune set, and the defaults.
     let config = r.client_config.as_ref().expect("client_config");
     let (auto_commit, default_only) = match client {
-        ClientKind::Librdkafka => ("enable.auto.commit", "socket.timeout.ms"),
+        ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython => {
+            ("enable.auto.commit", "socket.timeout.ms")
+        }
         ClientKind::Java => ("enable.auto.commit", "request.timeout.ms"),
         ClientKind::KafkaPython => ("enable_auto_commit", "request_timeout_ms"),
         ClientKind::Fake => unreachable!("the contract suite runs real clients"),
@@ -210,7 +212,7 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
     match client {
         ClientKind::Java => assert_eq!(config["max.poll.records"], mpr.to_string()),
         ClientKind::KafkaPython => assert_eq!(config["max_poll_records"], mpr.to_string()),
-        ClientKind::Librdkafka | ClientKind::Fake => {}
+        ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython | ClientKind::Fake => {}
     }
 }
 
@@ -310,3 +312,4 @@ macro_rules! contract {
 contract!(librdkafka, ClientKind::Librdkafka);
 contract!(java, ClientKind::Java);
 contract!(kafka_python, ClientKind::KafkaPython);
+contract!(confluent_kafka_python, ClientKind::ConfluentKafkaPython);

@@ -99,7 +99,7 @@ fn every_client_measures_end_to_end_latency() {
         ])
         .args([
             "--client",
-            "all",
+            "librdkafka,java,kafka-python",
             "-X",
             "fetch.max.wait.ms=100",
             "--repeat",

@@ -14,7 +14,7 @@ fn a_hundred_microseconds_a_record_makes_20000_messages_take_two_seconds_in_ever
         .args(["--prepare", "--messages", "20000", "--client", "all"])
         .args(["--processing", "100us", "--repeat", "1", "--no-report"]);
     let (recs, _) = sweep_ok(&mut sweep, &dir, 20_000);
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
     for r in &recs {
         let consume_s = r.consume_s.unwrap();
         let processing_s = r.processing_s.unwrap();
@@ -67,7 +67,7 @@ fn a_batch_longer_than_max_poll_interval_ms_is_recorded_as_exceeded_not_waited_f
         .assert()
         .success();
     let recs = records(&dir);
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
     for r in &recs {
         assert!(
             r.max_poll_exceeded.unwrap_or(0) >= 1,

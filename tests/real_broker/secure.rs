@@ -57,7 +57,7 @@ fn every_client_reads_through_scram_and_no_secret_is_written() {
         &dir,
         2000,
     );
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
     for r in &recs {
         assert_eq!(r.params["sasl.jaas.config"], "*****");
     }
@@ -115,7 +115,7 @@ fn multi_line_jaas_in_properties_files_works_for_prepare_and_every_client() {
         &dir,
         1500,
     );
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
     assert!(!printed.contains(SCRAM_PASSWORD) && !all_text(&dir).contains(SCRAM_PASSWORD));
 }
 
@@ -176,6 +176,6 @@ fn every_client_reads_through_sasl_plain() {
         .arg("--command-config")
         .arg(&admin);
     let (recs, _) = sweep_ok(&mut sweep, &dir, 1500);
-    assert_eq!(recs.len(), 3);
+    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
     assert!(!all_text(&dir).contains(SCRAM_PASSWORD));
 }

@@ -1,5 +1,6 @@
-//! The escape hatch: `librdkafka.NAME`, `java.NAME` and `kafka-python.NAME` carry a client's
-//! own setting, which the table does not know, to that client only.
+//! The escape hatch: `librdkafka.NAME`, `java.NAME`, `kafka-python.NAME` and
+//! `confluent-kafka-python.NAME` carry a client's own setting, which the table does not know,
+//! to that client only (`librdkafka.` to both librdkafka-based clients: `reaches`).
 
 use crate::clients::ClientKind;
 
@@ -8,6 +9,7 @@ const PREFIXES: &[(&str, ClientKind)] = &[
     ("librdkafka.", ClientKind::Librdkafka),
     ("java.", ClientKind::Java),
     ("kafka-python.", ClientKind::KafkaPython),
+    ("confluent-kafka-python.", ClientKind::ConfluentKafkaPython),
     ("fake.", ClientKind::Fake),
 ];
 
@@ -16,4 +18,12 @@ pub fn scoped(name: &str) -> Option<(ClientKind, &str)> {
     PREFIXES
         .iter()
         .find_map(|(prefix, client)| name.strip_prefix(prefix).map(|rest| (*client, rest)))
+}
+
+/// Whether a setting scoped to `scope` reaches `client`: its own prefix, and `librdkafka.`
+/// for confluent-kafka-python too, which runs on librdkafka and takes every one of its
+/// settings (so one `-X librdkafka.NAME=V` sets both librdkafka-based clients alike).
+pub fn reaches(scope: ClientKind, client: ClientKind) -> bool {
+    scope == client
+        || (scope == ClientKind::Librdkafka && client == ClientKind::ConfluentKafkaPython)
 }

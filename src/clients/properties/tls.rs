@@ -43,7 +43,8 @@ pub(super) fn stores(
 ) -> Result<BTreeMap<String, Value>, String> {
     let reader = match client {
         ClientKind::Java | ClientKind::Fake => return Ok(BTreeMap::new()),
-        ClientKind::Librdkafka => &LIBRDKAFKA,
+        // confluent-kafka-python is librdkafka: the same names, the same stores.
+        ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython => &LIBRDKAFKA,
         ClientKind::KafkaPython => &KAFKA_PYTHON,
     };
     let mut stores = Stores {

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::jaas::parse_jaas;
-use super::scope::scoped;
+use super::scope::{reaches, scoped};
 use super::share;
 use super::table::ShareScope;
 use super::table::{lookup, Spelling, ValueType};
@@ -43,7 +43,7 @@ pub fn translate(
             return Err(format!("a share consumer refuses `{name}`: {why}"));
         }
         if let Some((scope, native)) = scoped(name) {
-            if scope == client {
+            if reaches(scope, client) {
                 out.insert(native.to_string(), native_value(client, None, value));
             }
             continue;
@@ -52,6 +52,8 @@ pub fn translate(
         let spelling = match client {
             ClientKind::Librdkafka => prop.librdkafka,
             ClientKind::KafkaPython => prop.kafka_python,
+            // confluent-kafka-python hands its configuration to librdkafka unchanged.
+            ClientKind::ConfluentKafkaPython => prop.librdkafka,
             ClientKind::Java if prop.java => Name(prop.kafka),
             ClientKind::Java => Unsupported("a librdkafka-only setting"),
             ClientKind::Fake => Name(prop.kafka),
@@ -179,6 +181,27 @@ mod tests {
             Some(&Value::from(3000))
         );
         assert!(translate(ClientKind::Java, &p).unwrap().is_empty());
+    }
+
+    #[test]
+    fn confluent_kafka_python_takes_librdkafkas_names_and_its_scoped_settings() {
+        let p = props(&[
+            ("fetch.max.wait.ms", "500"),
+            ("librdkafka.queued.min.messages", "5000"),
+            ("confluent-kafka-python.queued.max.messages.kbytes", "1024"),
+        ]);
+        let out = translate(ClientKind::ConfluentKafkaPython, &p).unwrap();
+        assert_eq!(out.get("fetch.wait.max.ms"), Some(&Value::from("500")));
+        assert_eq!(out.get("queued.min.messages"), Some(&Value::from("5000")));
+        assert_eq!(
+            out.get("queued.max.messages.kbytes"),
+            Some(&Value::from("1024"))
+        );
+        let rd = translate(ClientKind::Librdkafka, &p).unwrap();
+        assert!(
+            !rd.contains_key("queued.max.messages.kbytes"),
+            "confluent-kafka-python's own prefix stays its own: {rd:?}"
+        );
     }
 
     #[test]
