@@ -218,13 +218,13 @@ fn a_pipeline_run_reads_exactly_what_its_producer_sent() {
                 "1",
                 "--no-report",
                 "--client",
-                "all",
+                "librdkafka,java,kafka-python",
             ])
             .args(["-X", "producer.linger.ms=5"]),
         &dir,
         30_000,
     );
-    assert_eq!(recs.len(), kafkatune::clients::ClientKind::ALL.len());
+    assert_eq!(recs.len(), 3);
     for r in &recs {
         assert!(
             r.latency_p99_ms.unwrap() >= r.latency_p50_ms.unwrap(),
