@@ -99,11 +99,15 @@ fn an_slo_below_the_latency_floor_has_no_capacity_and_the_other_trial_is_measure
     assert!(far.steps.iter().all(|s| s.latency_p99_ms.unwrap() >= 40.0));
     let near = trial(&file, "network.latency", "0ms");
     assert!(near.capacity_msgs_per_s.is_some(), "{near:?}");
-    // Nothing of the system's own limits the near trial below 4,000 msg/s: either every step
-    // passed (the rate ceiling), or, on a loaded machine (CI once), a step failed with this
-    // host's CPUs saturated, which the search must then name instead of the system.
+    // Near the broker the latency floor is far below 40 ms, so the trial carries well above
+    // the 1,000 msg/s the far one cannot: every step passed (the rate ceiling), or a step
+    // failed with this host's CPUs saturated (CI once), or, with another test beside it on
+    // the 2 cores (CI once: 3,084 passed, 3,221 broke p99<40ms), the system bent above
+    // 2,000 msg/s.
+    let carried = near.capacity_msgs_per_s.unwrap();
     assert!(
-        matches!(near.limit, Some(Limit::RateCeiling | Limit::Host)),
+        matches!(near.limit, Some(Limit::RateCeiling | Limit::Host))
+            || (near.limit == Some(Limit::System) && carried >= 2000.0),
         "{near:?}"
     );
     assert!(

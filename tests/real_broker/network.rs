@@ -82,7 +82,7 @@ fn every_client_reads_exactly_through_the_proxy_and_the_round_trip_follows_the_d
         "--no-report",
     ]);
     let (recs, _) = sweep_ok(&mut sweep, &dir.path().join("s"), messages);
-    assert_eq!(recs.len(), 6);
+    assert_eq!(recs.len(), 2 * kafkatune::clients::ClientKind::ALL.len());
     for client in ["librdkafka", "java", "kafka-python"] {
         let direct = run_of(&recs, client, "network.latency", "0ms");
         let far = run_of(&recs, client, "network.latency", "15ms");
