@@ -233,18 +233,11 @@ def install_fetch_counter(consumer):
         pass
 
 
-def build_result(state, status, error):
+def consumer_fields(state, consume_s):
+    """The result fields both Python drivers (kafka-python's and confluent-kafka-python's)
+    measure alike, from their run states' same-named attributes."""
     spec = state.spec
-    client = state.consumer if state.consumer is not None else state.producer
-    consume_s = None
-    if state.first_perf is not None and state.last_perf is not None:
-        consume_s = state.last_perf - state.first_perf
-    doc = {
-        "protocol_version": PROTOCOL_VERSION,
-        "status": status,
-        "error": error,
-        "client": spec.get("client", "kafka-python"),
-        "client_version": getattr(kafka, "__version__", None),
+    return {
         "messages": state.messages,
         "bytes": state.bytes,
         "ready_unix_us": state.ready_unix_us,
@@ -266,6 +259,22 @@ def build_result(state, status, error):
         "gc_count": None,  # JVM only, per the protocol
         "gc_time_ms": None,
         "latency_histogram": encode_histogram(state.histogram),
+    }
+
+
+def build_result(state, status, error):
+    spec = state.spec
+    client = state.consumer if state.consumer is not None else state.producer
+    consume_s = None
+    if state.first_perf is not None and state.last_perf is not None:
+        consume_s = state.last_perf - state.first_perf
+    doc = {
+        "protocol_version": PROTOCOL_VERSION,
+        "status": status,
+        "error": error,
+        "client": spec.get("client", "kafka-python"),
+        "client_version": getattr(kafka, "__version__", None),
+        **consumer_fields(state, consume_s),
         "poll_api": POLL_API,
         "client_config": resolved_config(client.config) if client is not None else None,
     }
