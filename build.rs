@@ -1,5 +1,7 @@
-//! Embeds the Java and Python drivers' sources (`drivers/`) in the binary, so kafkatune can
-//! build them into its cache wherever it is installed.
+//! Embeds every driver's folder (`drivers/NAME/`, whole: sources, build files, lockfiles) in
+//! the binary, so kafkatune can build them into its cache wherever it is installed. Build
+//! outputs a developer may leave there (`target/`, `node_modules/`, `__pycache__/`, `bin/`,
+//! dot files) are left out.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,9 @@ fn git_revision() {
     println!("cargo:rerun-if-changed=.git/HEAD");
 }
 
+/// Folders a driver's own build or a developer's run writes, never sources.
+const BUILD_OUTPUTS: &[&str] = &["target", "node_modules", "__pycache__", "bin"];
+
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -39,16 +44,13 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "target" || name == "__pycache__" || name.starts_with('.') {
+        if BUILD_OUTPUTS.contains(&name.as_str()) || name.starts_with('.') {
             continue;
         }
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(root, &path, files);
-        } else if [".java", ".xml", ".py", ".txt"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-        {
+        } else {
             let rel = path
                 .strip_prefix(root)
                 .unwrap()

@@ -12,19 +12,10 @@ scripts/setup.sh
 # No broker, no Java or Python client needed.
 cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
 
-# The Java driver's unit tests (JUnit through Maven).
-mvn -B -q -f drivers/java/pom.xml test
-echo "java driver: unit tests passed"
-
-# The Python driver's unit tests, in a virtual environment of their own under target/.
-venv=target/py-test-venv
-if [ ! -x "$venv/bin/pytest" ] || ! cmp -s drivers/python/requirements.txt "$venv/requirements.txt"; then
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r drivers/python/requirements.txt pytest
-    cp drivers/python/requirements.txt "$venv/requirements.txt"
-fi
-(cd drivers/python && "$root/$venv/bin/python" -m pytest -q -p no:cacheprovider)
+# Each driver's own unit tests (drivers/NAME/unit-tests.sh: JUnit, pytest, ...), no broker.
+for tests in drivers/*/unit-tests.sh; do
+    "$tests"
+done
 
 # Fetch Kafka's jars, build the Java driver and the Python environment once, before the
 # tests run in parallel.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::clients::ClientKind;
 use crate::defaults;
 use crate::grid::presets::Preset;
 use crate::results::Mode;
@@ -82,8 +83,11 @@ pub enum Command {
     /// Fetch and build what the clients and the embedded broker need, once (also done on first use).
     Setup {
         /// Client to set up (repeatable, or comma-separated). Default all.
-        #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
+        #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',', value_parser = client_choice())]
         clients: Vec<ClientChoice>,
+        /// Print the Debian packages these clients' drivers need (for an image), and do nothing else.
+        #[arg(long)]
+        debian_packages: bool,
     },
     /// Run a worker: take a coordinator's runs (`sweep --workers`) on this host, through the cluster.
     Worker(WorkerArgs),
@@ -185,22 +189,25 @@ pub enum BrokerCommand {
     Stop,
 }
 
-/// A client to measure, as `--client` takes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// A client to measure, as `--client` takes it: one by name, or `all`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientChoice {
-    /// librdkafka, built into kafkatune (the default)
-    Librdkafka,
-    /// The Apache Kafka Java client
-    Java,
-    /// kafka-python, the lab's own client
-    KafkaPython,
-    /// confluent-kafka-python: librdkafka under Python (librdkafka's property names)
-    ConfluentKafkaPython,
-    /// Every client above
+    One(ClientKind),
+    /// Every client (`ClientKind::ALL`).
     All,
-    /// A scripted stand-in for tests of the orchestration (no Kafka): see clients/fake.rs
-    #[value(hide = true)]
-    Fake,
+}
+
+/// `--client`'s parser: the names and their help lines are the clients' descriptors'.
+fn client_choice() -> impl clap::builder::TypedValueParser<Value = ClientChoice> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+    let visible =
+        crate::clients::descriptor::visible().map(|d| PossibleValue::new(d.name).help(d.about));
+    let fake = ClientKind::Fake.descriptor();
+    let names = visible
+        .chain([PossibleValue::new("all").help("Every client above")])
+        .chain([PossibleValue::new(fake.name).help(fake.about).hide(true)]);
+    PossibleValuesParser::new(names)
+        .map(|name| ClientKind::parse(&name).map_or(ClientChoice::All, ClientChoice::One))
 }
 
 /// The drivers that run inside the kafkatune binary.
@@ -316,7 +323,7 @@ pub struct SweepArgs {
     #[arg(long = "producer.config", value_name = "FILE")]
     pub producer_config: Option<PathBuf>,
     /// Client to measure (repeatable, or comma-separated). Default librdkafka.
-    #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',')]
+    #[arg(long = "client", value_name = "CLIENT", value_delimiter = ',', value_parser = client_choice())]
     pub clients: Vec<ClientChoice>,
     /// Run N consumer processes in one new consumer group, sharing --messages; sweep it with --param consumers=1,2,4.
     #[arg(long, value_name = "N")]
@@ -473,9 +480,9 @@ mod tests {
         assert_eq!(
             args.clients,
             [
-                ClientChoice::Java,
-                ClientChoice::Librdkafka,
-                ClientChoice::KafkaPython
+                ClientChoice::One(ClientKind::Java),
+                ClientChoice::One(ClientKind::Librdkafka),
+                ClientChoice::One(ClientKind::KafkaPython)
             ]
         );
     }

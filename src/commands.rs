@@ -77,12 +77,21 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
             println!("{}", report::compare(&before, &after)?);
             Ok(())
         }
-        Command::Setup { clients } => {
+        Command::Setup {
+            clients,
+            debian_packages,
+        } => {
             let clients = if clients.is_empty() {
                 vec![ClientChoice::All]
             } else {
                 clients
             };
+            if debian_packages {
+                let packages =
+                    crate::clients::descriptor::debian_packages(&options::clients(&clients));
+                println!("{}", packages.join(" "));
+                return Ok(());
+            }
             crate::broker::jars::locate()?;
             for client in options::clients(&clients) {
                 crate::clients::prepare(client)?;
@@ -167,11 +176,29 @@ fn report_and_results(opts: &SweepOptions, outcome: &SweepOutcome) {
 }
 
 fn print_properties() {
-    println!(
-        "{:<40} {:<9} {:<32} {:<32} java",
-        "Kafka name", "side", "librdkafka (also confluent-kafka-python)", "kafka-python"
-    );
-    let show = |s: properties::Spelling| match s {
+    use crate::clients::descriptor;
+    // One column per client that spells names its own way; those that take another's
+    // names (confluent-kafka-python: librdkafka's) are named in its column.
+    let columns: Vec<&descriptor::Descriptor> = descriptor::visible()
+        .filter(|d| d.properties.takes_names_of.is_none())
+        .collect();
+    let header = |d: &descriptor::Descriptor| {
+        let also: Vec<&str> = descriptor::visible()
+            .filter(|o| o.properties.takes_names_of == Some(d.kind))
+            .map(|o| o.name)
+            .collect();
+        if also.is_empty() {
+            d.name.to_string()
+        } else {
+            format!("{} (also {})", d.name, also.join(", "))
+        }
+    };
+    let show = |p: &'static properties::Property, d: &descriptor::Descriptor| match (d
+        .properties
+        .spelling)(
+        p
+    ) {
+        properties::Spelling::Name(n) if n == p.kafka => "=".to_string(),
         properties::Spelling::Name(n) => n.to_string(),
         properties::Spelling::JaasCredentials { username, password } => {
             format!("{username}+{password}")
@@ -179,24 +206,40 @@ fn print_properties() {
         properties::Spelling::Unsupported(_) => "-".to_string(),
         properties::Spelling::Rule(how) => format!("{how} *"),
     };
+    let mut rows = vec![std::iter::once("Kafka name".to_string())
+        .chain(["side".to_string()])
+        .chain(columns.iter().map(|d| header(d)))
+        .collect::<Vec<_>>()];
     for p in properties::PROPERTIES {
         let side = match p.role {
             properties::Role::Consumer => "consumer",
             properties::Role::Producer => "producer",
             properties::Role::Common => "both",
         };
-        println!(
-            "{:<40} {:<9} {:<32} {:<32} {}",
-            p.kafka,
-            side,
-            show(p.librdkafka),
-            show(p.kafka_python),
-            if p.java { "yes" } else { "-" }
+        rows.push(
+            [p.kafka.to_string(), side.to_string()]
+                .into_iter()
+                .chain(columns.iter().map(|d| show(p, d)))
+                .collect(),
         );
     }
-    println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting), and by confluent-kafka-python's as consume(num_messages=...).");
-    println!("confluent-kafka-python takes librdkafka's names and values: it is librdkafka under Python.");
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].len()).max().unwrap_or(0))
+        .collect();
+    for row in &rows {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+    println!("\n= the client takes Kafka's name; - it has no such setting (sweeping it is refused for that client).");
+    println!("max.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting), and by confluent-kafka-python's as consume(num_messages=...).");
     println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
-    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
+    println!(
+        "Any client's own setting: {} (that client only; librdkafka.NAME also reaches confluent-kafka-python, which runs on librdkafka).",
+        properties::prefixes_text()
+    );
     println!("Consumer settings act in drain and live sweeps, producer settings in produce sweeps and, in live sweeps, on kafkatune's paced producer (producer.NAME or consumer.NAME picks the side).");
 }

@@ -28,22 +28,16 @@ mod pace {
     pub const FILL_MSGS_PER_S: f64 = 30_000.0;
 }
 
-/// A conservative rate (msg/s) and process start-up (s) per client and side, below what each
-/// measured on a loaded 2-core machine: librdkafka drained 1.2-1.4 M msg/s and produced about
-/// 0.6 M, the Java driver 405 k and 219 k, kafka-python 14 k (docs/benchmarks.md). The
-/// start-up covers a fresh process (a JVM or a Python interpreter) and its connection. The
-/// seed sweep of 2026-12-07 (81 librdkafka runs of 100,000 messages) took 0.16 s a run,
-/// where this reckons 0.4 s.
+/// A conservative rate (msg/s) and process start-up (s) per client and side, from its
+/// descriptor (`Descriptor::pace`: below what each measured on a loaded 2-core machine).
 fn client_pace(client: ClientKind, producing: bool) -> (f64, f64) {
-    match (client, producing) {
-        (ClientKind::Librdkafka, true) => (200_000.0, 0.3),
-        (ClientKind::Librdkafka, false) => (500_000.0, 0.2),
-        (ClientKind::Java, true) => (50_000.0, 2.0),
-        (ClientKind::Java, false) => (100_000.0, 2.0),
-        // confluent-kafka-python is not benchmarked yet: reckoned as slow as kafka-python.
-        (ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython, _) => (10_000.0, 1.5),
-        (ClientKind::Fake, _) => (1_000_000.0, 0.1),
-    }
+    let pace = client.descriptor().pace;
+    let rate = if producing {
+        pace.produce_msgs_per_s
+    } else {
+        pace.consume_msgs_per_s
+    };
+    (rate, pace.start_s)
 }
 
 /// Runs already recorded in a `--resume` folder (0 for a new one); a folder that cannot be
@@ -291,17 +285,12 @@ fn started(opts: &SweepOptions) -> String {
             c.warmup_max.as_secs_f64()
         );
     }
-    let first_use: Vec<&str> = opts
-        .clients
-        .iter()
-        .filter_map(|c| match c {
-            ClientKind::Java => Some("the Java driver is built"),
-            ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython => {
-                Some("the Python environment is made")
-            }
-            _ => None,
-        })
-        .collect();
+    let mut first_use: Vec<&str> = Vec::new();
+    for note in opts.clients.iter().filter_map(|c| c.descriptor().first_use) {
+        if !first_use.contains(&note) {
+            first_use.push(note);
+        }
+    }
     if !first_use.is_empty() {
         let _ = write!(text, "; on first use {}", first_use.join(" and "));
     }

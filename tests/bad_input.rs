@@ -196,11 +196,14 @@ fn help_names_the_commands_and_the_kafka_options() {
 
 #[test]
 fn properties_lists_the_translation_table() {
+    // A column per client that spells names its own way, `=` where it takes Kafka's.
     kafkatune().arg("properties").assert().success().stdout(
         predicate::str::is_match(
-            r"fetch\.max\.wait\.ms\s+consumer\s+fetch\.wait\.max\.ms\s+fetch_max_wait_ms",
+            r"fetch\.max\.wait\.ms\s+consumer\s+fetch\.wait\.max\.ms\s+=\s+fetch_max_wait_ms",
         )
-        .unwrap(),
+        .unwrap()
+        .and(predicate::str::is_match(r"Kafka name\s+side\s+librdkafka \(also confluent-kafka-python\)\s+java\s+kafka-python").unwrap())
+        .and(predicate::str::is_match(r"queued\.min\.messages\s+consumer\s+=\s+-\s+-").unwrap()),
     );
 }
 
@@ -504,11 +507,20 @@ fn repeat_auto_with_a_maximum_below_its_minimum_or_a_bad_precision_is_refused() 
 fn share_groups_refuse_every_client_but_java_and_misplaced_share_settings() {
     rejects(
         &["--group-type", "share", "--client", "librdkafka"],
-        "share groups (KIP-932) run on the Java client only",
+        "--client librdkafka: share groups (KIP-932) run on the clients with a share consumer kafkatune drives (java); librdkafka 2.12.1",
     );
     rejects(
         &["--group-type", "share", "--client", "kafka-python"],
-        "kafka-python has none, and confluent-kafka",
+        "--client kafka-python: share groups (KIP-932) run on the clients with a share consumer kafkatune drives (java); kafka-python has none",
+    );
+    rejects(
+        &[
+            "--group-type",
+            "share",
+            "--client",
+            "confluent-kafka-python",
+        ],
+        "ShareConsumer (a preview) has no kafkatune driver yet; use --client java",
     );
     rejects(
         &["--param", "group.type=consumer,share", "--client", "all"],
@@ -699,4 +711,33 @@ fn a_worker_is_checked_before_it_connects() {
             .stderr(predicate::str::contains(message))
             .stderr(predicate::str::contains("panicked").not());
     }
+}
+
+#[test]
+fn a_client_whose_toolchain_is_missing_names_the_package_before_anything_starts() {
+    let out = tempfile::tempdir().unwrap();
+    kafkatune()
+        .env("PATH", "/nonexistent")
+        .args(["sweep", "--client", "java", "--out"])
+        .arg(out.path().join("r"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--client java: its driver needs `java`, which is not on PATH; install it (Debian: apt-get install -y openjdk-17-jre-headless)",
+        ));
+    assert!(!out.path().join("r").exists(), "nothing written");
+}
+
+#[test]
+fn setup_lists_the_debian_packages_the_drivers_need() {
+    kafkatune()
+        .args(["setup", "--debian-packages"])
+        .assert()
+        .success()
+        .stdout("openjdk-17-jre-headless maven python3 python3-venv\n");
+    kafkatune()
+        .args(["setup", "--client", "librdkafka", "--debian-packages"])
+        .assert()
+        .success()
+        .stdout("\n");
 }

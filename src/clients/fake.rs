@@ -33,12 +33,38 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use serde_json::Value;
 
+use super::descriptor::{Descriptor, Pace};
 use super::properties;
+use super::properties::{ClientProperties, Tls, Values};
 use super::protocol::{
     self, now_unix_us, Assignment, DriverResult, Processing, Spec, PROTOCOL_VERSION,
 };
 use super::ClientKind;
 use crate::results::{Params, Status};
+
+/// The fake client: never in `--client all`, hidden from help.
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: ClientKind::Fake,
+    name: "fake",
+    about: "A scripted stand-in for tests of the orchestration (no Kafka): see clients/fake.rs",
+    hidden: true,
+    needs: &[],
+    prepare: || super::built_in("fake"),
+    version: || None,
+    properties: ClientProperties {
+        spelling: |p| properties::Spelling::Name(p.kafka),
+        values: Values::Text,
+        tls: Tls::AsGiven,
+        takes_names_of: None,
+    },
+    no_share_consumer: Some("the fake client has none"),
+    pace: Pace {
+        consume_msgs_per_s: 1_000_000.0,
+        produce_msgs_per_s: 1_000_000.0,
+        start_s: 0.1,
+    },
+    first_use: None,
+};
 
 /// A trial's properties as the fake takes them: its own without the prefix, every other
 /// property by its Kafka name (the fake honours all of them by ignoring them), and the

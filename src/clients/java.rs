@@ -4,7 +4,9 @@ use std::process::Command;
 
 use anyhow::Result;
 
-use super::{sources, DriverCommand};
+use super::descriptor::{Descriptor, Pace, Tool};
+use super::properties::{ClientProperties, Spelling, Tls, Values};
+use super::{sources, ClientKind, DriverCommand};
 use crate::{broker, cache, process};
 
 /// JVM options of Kafka's own tools (`kafka-run-class.sh`, `kafka-consumer-perf-test.sh`),
@@ -17,6 +19,53 @@ const JVM_OPTS: &[&str] = &[
     "-XX:+ExplicitGCInvokesConcurrent",
     "-Djava.awt.headless=true",
 ];
+
+pub const DESCRIPTOR: Descriptor = Descriptor {
+    kind: ClientKind::Java,
+    name: "java",
+    about: "The Apache Kafka Java client",
+    hidden: false,
+    needs: &[
+        Tool {
+            command: "java",
+            debian: "openjdk-17-jre-headless",
+        },
+        Tool {
+            command: "mvn",
+            debian: "maven",
+        },
+    ],
+    prepare,
+    version,
+    properties: ClientProperties {
+        // Kafka's names are the Java client's own.
+        spelling: |p| {
+            if p.java {
+                Spelling::Name(p.kafka)
+            } else {
+                Spelling::Unsupported("a librdkafka-only setting")
+            }
+        },
+        values: Values::Text,
+        tls: Tls::AsGiven,
+        takes_names_of: None,
+    },
+    no_share_consumer: None,
+    // 405 k msg/s drained and 219 k produced, a JVM's start.
+    pace: Pace {
+        consume_msgs_per_s: 100_000.0,
+        produce_msgs_per_s: 50_000.0,
+        start_s: 2.0,
+    },
+    first_use: Some("the Java driver is built"),
+};
+
+/// kafka-clients' version, as the driver's pom.xml pins it.
+fn version() -> Option<String> {
+    let pom = sources::text("java/pom.xml");
+    let (_, rest) = pom.split_once("<kafka.version>")?;
+    Some(rest.split_once("</kafka.version>")?.0.trim().to_string())
+}
 
 pub fn prepare() -> Result<DriverCommand> {
     broker::java::require_java()?;

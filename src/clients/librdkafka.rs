@@ -24,12 +24,14 @@ use rdkafka::statistics::Statistics;
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 
+mod descriptor;
 mod group;
 mod lag;
 mod produce;
 mod queue;
 mod tally;
 
+pub use descriptor::DESCRIPTOR;
 use group::Member;
 use lag::LagSampler;
 use queue::MessageQueue;

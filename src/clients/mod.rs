@@ -1,6 +1,7 @@
 //! The clients kafkatune measures. Each runs as a driver process speaking one protocol
 //! (`docs/driver-protocol.md`): the orchestrator cannot tell them apart.
 
+pub mod descriptor;
 pub mod fake;
 pub mod java;
 pub mod latency;
@@ -16,24 +17,21 @@ use std::process::Command;
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-/// A client library kafkatune can measure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub use descriptor::Descriptor;
+
+/// A client library kafkatune can measure. Its name and everything else kafkatune knows of
+/// it are in its `Descriptor` (`descriptor.rs`), found by `ClientKind::descriptor`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ClientKind {
     /// librdkafka through the rdkafka crate, built into kafkatune.
-    #[serde(rename = "librdkafka")]
     Librdkafka,
     /// The Apache Kafka Java client (`kafka-clients`).
-    #[serde(rename = "java")]
     Java,
     /// kafka-python, the lab's own client.
-    #[serde(rename = "kafka-python")]
     KafkaPython,
-    /// confluent-kafka-python: librdkafka (bundled in its wheel) under Python, beside
-    /// kafka-python in the Python driver; it takes librdkafka's property names.
-    #[serde(rename = "confluent-kafka-python")]
+    /// confluent-kafka-python: librdkafka (bundled in its wheel) under Python.
     ConfluentKafkaPython,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
-    #[serde(rename = "fake")]
     Fake,
 }
 
@@ -46,14 +44,24 @@ impl ClientKind {
         ClientKind::ConfluentKafkaPython,
     ];
 
-    pub fn name(self) -> &'static str {
+    /// The one place each client is defined.
+    pub fn descriptor(self) -> &'static Descriptor {
         match self {
-            ClientKind::Librdkafka => "librdkafka",
-            ClientKind::Java => "java",
-            ClientKind::KafkaPython => "kafka-python",
-            ClientKind::ConfluentKafkaPython => "confluent-kafka-python",
-            ClientKind::Fake => "fake",
+            ClientKind::Librdkafka => &librdkafka::DESCRIPTOR,
+            ClientKind::Java => &java::DESCRIPTOR,
+            ClientKind::KafkaPython => &python::KAFKA_PYTHON,
+            ClientKind::ConfluentKafkaPython => &python::CONFLUENT_KAFKA_PYTHON,
+            ClientKind::Fake => &fake::DESCRIPTOR,
         }
+    }
+
+    pub fn name(self) -> &'static str {
+        self.descriptor().name
+    }
+
+    /// The escape-hatch prefix of this client's own settings (`java.`).
+    pub fn prefix(self) -> String {
+        format!("{}.", self.name())
     }
 
     pub fn parse(text: &str) -> Option<ClientKind> {
@@ -61,6 +69,26 @@ impl ClientKind {
             .into_iter()
             .chain([ClientKind::Fake])
             .find(|c| c.name() == text)
+    }
+}
+
+/// Results and control messages carry a client by its name.
+impl Serialize for ClientKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClientKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        ClientKind::parse(&name).ok_or_else(|| {
+            let known: Vec<&str> = descriptor::visible().map(|d| d.name).collect();
+            serde::de::Error::custom(format!(
+                "unknown client `{name}` (this kafkatune knows {})",
+                known.join(", ")
+            ))
+        })
     }
 }
 
@@ -83,48 +111,20 @@ impl DriverCommand {
 /// Builds what the client needs on first use (Java driver jar, Python virtual environment)
 /// and returns how to start its driver.
 pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
-    match client {
-        ClientKind::Librdkafka | ClientKind::Fake => Ok(DriverCommand {
-            program: std::env::current_exe()?,
-            args: vec!["driver".into(), client.name().into()],
-        }),
-        ClientKind::Java => java::prepare(),
-        ClientKind::KafkaPython => python::prepare(python::KAFKA_PYTHON_DRIVER),
-        ClientKind::ConfluentKafkaPython => python::prepare(python::CONFLUENT_DRIVER),
-    }
+    (client.descriptor().prepare)()
 }
 
-/// The clients this build runs, by name, with their versions: librdkafka's as linked, the
-/// Java client's, kafka-python's and confluent-kafka-python's as the drivers pin them (what a worker announces).
+/// How to start a driver built into this binary (`kafkatune driver NAME`).
+fn built_in(name: &str) -> Result<DriverCommand> {
+    Ok(DriverCommand {
+        program: std::env::current_exe()?,
+        args: vec!["driver".into(), name.into()],
+    })
+}
+
+/// The clients this build runs, by name, with their versions (what a worker announces).
 pub fn versions() -> std::collections::BTreeMap<String, String> {
-    let text = |path| {
-        sources::file(path)
-            .map(|b| String::from_utf8_lossy(b).into_owned())
-            .unwrap_or_default()
-    };
-    let mut out = std::collections::BTreeMap::new();
-    out.insert(
-        ClientKind::Librdkafka.name().to_string(),
-        rdkafka::util::get_rdkafka_version().1,
-    );
-    let pom = text("java/pom.xml");
-    if let Some(v) = pom
-        .split_once("<kafka.version>")
-        .and_then(|(_, rest)| rest.split_once("</kafka.version>"))
-    {
-        out.insert(ClientKind::Java.name().to_string(), v.0.trim().to_string());
-    }
-    let requirements = text("python/requirements.txt");
-    for (client, pin) in [
-        (ClientKind::KafkaPython, "kafka-python=="),
-        (ClientKind::ConfluentKafkaPython, "confluent-kafka=="),
-    ] {
-        if let Some(v) = requirements
-            .lines()
-            .find_map(|l| l.trim().strip_prefix(pin))
-        {
-            out.insert(client.name().to_string(), v.trim().to_string());
-        }
-    }
-    out
+    descriptor::visible()
+        .filter_map(|d| Some((d.name.to_string(), (d.version)()?)))
+        .collect()
 }

@@ -19,6 +19,13 @@ pub fn file(path: &str) -> Option<&'static [u8]> {
     FILES.iter().find(|(p, _)| *p == path).map(|(_, b)| *b)
 }
 
+/// One embedded text file (empty if this build carries none).
+pub fn text(path: &str) -> String {
+    file(path)
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .unwrap_or_default()
+}
+
 /// A short hash of a driver's sources: its cache folder changes when they do, and only then.
 /// SHA-256, stable across Rust releases and builds (std's `DefaultHasher` is not: a new
 /// toolchain would rebuild every cached driver, or two could share a folder).

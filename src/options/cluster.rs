@@ -141,12 +141,8 @@ pub fn clients(choices: &[ClientChoice]) -> Vec<ClientKind> {
     let mut out = Vec::new();
     for choice in choices {
         let kinds: &[ClientKind] = match choice {
-            ClientChoice::Librdkafka => &[ClientKind::Librdkafka],
-            ClientChoice::Java => &[ClientKind::Java],
-            ClientChoice::KafkaPython => &[ClientKind::KafkaPython],
-            ClientChoice::ConfluentKafkaPython => &[ClientKind::ConfluentKafkaPython],
+            ClientChoice::One(kind) => std::slice::from_ref(kind),
             ClientChoice::All => &ClientKind::ALL,
-            ClientChoice::Fake => &[ClientKind::Fake],
         };
         for c in kinds {
             if !out.contains(c) {
@@ -165,7 +161,7 @@ mod tests {
     fn clients_in_order_each_once_librdkafka_by_default() {
         assert_eq!(clients(&[]), [ClientKind::Librdkafka]);
         assert_eq!(
-            clients(&[ClientChoice::Java, ClientChoice::All]),
+            clients(&[ClientChoice::One(ClientKind::Java), ClientChoice::All]),
             [
                 ClientKind::Java,
                 ClientKind::Librdkafka,

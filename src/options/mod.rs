@@ -115,6 +115,12 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         .unwrap_or(Mode::Drain);
     let live = live_load(args, mode, preset.as_ref().and_then(|p| p.live))?;
     let clients = clients(&args.clients);
+    if let Some(why) = clients
+        .iter()
+        .find_map(|c| crate::clients::descriptor::missing_tool(*c))
+    {
+        return Err(usage(why));
+    }
 
     let mut fixed = Params::new();
     let config_files = [&args.consumer_config, &args.producer_config];

@@ -10,8 +10,19 @@ use crate::error::usage;
 use crate::grid::SweptProperty;
 use crate::results::{Mode, Params};
 
-/// Why only the Java client: the words every refusal of another client uses.
-const JAVA_ONLY: &str = "share groups (KIP-932) run on the Java client only (KafkaShareConsumer, kafka-clients 4.4.0): librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer, kafka-python has none, and confluent-kafka 2.16.2's ShareConsumer (a preview) has no kafkatune driver yet; use --client java";
+/// Why `client` cannot run a share group, and which clients can (their descriptors say).
+fn no_share_consumer(client: ClientKind, why: &str) -> String {
+    let able: Vec<&str> = crate::clients::descriptor::visible()
+        .filter(|d| d.no_share_consumer.is_none())
+        .map(|d| d.name)
+        .collect();
+    format!(
+        "--client {}: share groups (KIP-932) run on the clients with a share consumer kafkatune drives ({}); {why}; use --client {}",
+        client.name(),
+        able.join(", "),
+        able.join(",")
+    )
+}
 
 /// Checks a sweep's share settings: the Java client only, drain or live mode, share settings only
 /// where a share group runs, the test knob only with explicit acknowledgement.
@@ -53,8 +64,11 @@ pub fn check(
         }
         return Ok(());
     }
-    if let Some(other) = clients.iter().find(|c| **c != ClientKind::Java) {
-        return Err(usage(format!("--client {}: {JAVA_ONLY}", other.name())));
+    if let Some((other, why)) = clients
+        .iter()
+        .find_map(|c| Some((*c, c.descriptor().no_share_consumer?)))
+    {
+        return Err(usage(no_share_consumer(other, why)));
     }
     if !matches!(mode, Mode::Drain | Mode::Live) {
         return Err(usage(format!(

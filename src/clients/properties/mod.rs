@@ -15,6 +15,7 @@
 //! settings) and `own` (kafkatune's own settings given as properties: `consumers`,
 //! `processing`, `network.*`, ...).
 
+mod client;
 mod jaas;
 pub mod own;
 mod scope;
@@ -25,10 +26,11 @@ mod tls;
 mod translate;
 mod validate;
 
+pub use client::{ClientProperties, PemNames, Tls, Values};
 pub use own::{
     validate_consumers, validate_producers, CONSUMERS, MAX_CONSUMERS, MAX_PRODUCERS, PRODUCERS,
 };
-pub use scope::scoped;
+pub use scope::{prefixes_text, scoped};
 pub use secrets::{is_secret, mask};
 pub use table::{lookup, Property, Role, ShareScope, Spelling, ValueType, PROPERTIES};
 pub use translate::translate;

@@ -1,51 +1,26 @@
 //! TLS stores. The Java client reads JKS, PKCS#12 and PEM stores under Kafka's names;
 //! librdkafka reads PEM files (and a PKCS#12 key store) under its own names, kafka-python PEM
-//! files only. So a PEM store, which all three read, is spelled out here per client, and any
-//! other store is an error that names the way out.
+//! files only (each client's `Descriptor::tls` says which). So a PEM store, which every client
+//! reads, is spelled out here per client, and any other store is an error that names the way
+//! out.
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::client::{PemNames, Tls};
 use crate::clients::ClientKind;
 
-/// Where a client takes the pieces of a PEM store, and what key stores it reads.
-struct Reader {
-    ca: &'static str,
-    certificate: &'static str,
-    key: &'static str,
-    key_password: &'static str,
-    key_stores: &'static str,
-}
-
-const LIBRDKAFKA: Reader = Reader {
-    ca: "ssl.ca.location",
-    certificate: "ssl.certificate.location",
-    key: "ssl.key.location",
-    key_password: "ssl.key.password",
-    key_stores: "key stores as PEM or PKCS#12 files",
-};
-
-const KAFKA_PYTHON: Reader = Reader {
-    ca: "ssl_cafile",
-    certificate: "ssl_certfile",
-    key: "ssl_keyfile",
-    key_password: "ssl_password",
-    key_stores: "key stores as PEM files only",
-};
-
 /// The TLS settings of `props` that librdkafka and kafka-python take only as a set: trust
-/// and key stores (PEM files, which all three clients read; librdkafka also takes a PKCS#12
+/// and key stores (PEM files, which every client reads; librdkafka also takes a PKCS#12
 /// key store) and kafka-python's host name check. The Java client takes them as they are.
 pub(super) fn stores(
     client: ClientKind,
     props: &BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, Value>, String> {
-    let reader = match client {
-        ClientKind::Java | ClientKind::Fake => return Ok(BTreeMap::new()),
-        // confluent-kafka-python is librdkafka: the same names, the same stores.
-        ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython => &LIBRDKAFKA,
-        ClientKind::KafkaPython => &KAFKA_PYTHON,
+    let reader = match client.descriptor().properties.tls {
+        Tls::AsGiven => return Ok(BTreeMap::new()),
+        Tls::Pem(names) => names,
     };
     let mut stores = Stores {
         client,
@@ -62,7 +37,7 @@ pub(super) fn stores(
 /// One client's translation of the store settings, under way.
 struct Stores<'a> {
     client: ClientKind,
-    reader: &'static Reader,
+    reader: &'static PemNames,
     props: &'a BTreeMap<String, String>,
     out: BTreeMap<String, Value>,
 }
@@ -84,9 +59,17 @@ impl<'a> Stores<'a> {
 
     /// What the client reads, and the two ways out.
     fn own(&self, what: &str) -> String {
+        let own: Vec<String> = super::client::visible()
+            .filter(|(_, p)| p.takes_names_of.is_none())
+            .map(|(c, p)| match p.tls {
+                Tls::AsGiven => format!("{}ssl.truststore.location=...", c.prefix()),
+                Tls::Pem(names) => format!("{}{}=...", c.prefix(), names.ca),
+            })
+            .collect();
         format!(
-            "the {} client reads {what}; give PEM files (ssl.truststore.type=PEM, ssl.keystore.type=PEM), which all three clients read, or give each client its own setting (java.ssl.truststore.location=..., librdkafka.ssl.ca.location=..., kafka-python.ssl_cafile=...)",
-            self.client.name()
+            "the {} client reads {what}; give PEM files (ssl.truststore.type=PEM, ssl.keystore.type=PEM), which every client reads, or give each client its own setting ({})",
+            self.client.name(),
+            own.join(", ")
         )
     }
 
@@ -114,8 +97,8 @@ impl<'a> Stores<'a> {
         let Some(location) = self.get("ssl.keystore.location") else {
             return Ok(());
         };
-        match (self.store_type("ssl.keystore.type").as_str(), self.client) {
-            ("PEM", _) => {
+        match self.store_type("ssl.keystore.type").as_str() {
+            "PEM" => {
                 if self.get("ssl.keystore.password").is_some() {
                     return Err("`ssl.keystore.password`: a PEM key store has no store password (Kafka refuses one too); give the private key's password as ssl.key.password".to_string());
                 }
@@ -127,13 +110,13 @@ impl<'a> Stores<'a> {
                 }
             }
             // librdkafka opens a PKCS#12 key store itself, under Kafka's names.
-            ("PKCS12", ClientKind::Librdkafka) => {
+            "PKCS12" if self.reader.pkcs12_key_store => {
                 self.set("ssl.keystore.location", location);
                 if let Some(password) = self.get("ssl.keystore.password") {
                     self.set("ssl.keystore.password", password);
                 }
             }
-            (kind, _) => {
+            kind => {
                 return Err(format!(
                     "`ssl.keystore.location` names a {kind} key store, but {}",
                     self.own(self.reader.key_stores)
@@ -143,14 +126,13 @@ impl<'a> Stores<'a> {
         Ok(())
     }
 
-    /// kafka-python has no algorithm setting, only a host name check that is on or off.
+    /// A client with no algorithm setting, only a host name check that is on or off
+    /// (kafka-python).
     fn host_check(&mut self) {
         let algorithm = self.get("ssl.endpoint.identification.algorithm");
-        if let (ClientKind::KafkaPython, Some(algorithm)) = (self.client, algorithm) {
-            self.out.insert(
-                "ssl_check_hostname".to_string(),
-                Value::Bool(!algorithm.is_empty()),
-            );
+        if let (Some(check), Some(algorithm)) = (self.reader.host_check, algorithm) {
+            self.out
+                .insert(check.to_string(), Value::Bool(!algorithm.is_empty()));
         }
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use super::client::Values;
 use super::jaas::parse_jaas;
 use super::scope::{reaches, scoped};
 use super::share;
@@ -49,15 +50,7 @@ pub fn translate(
             continue;
         }
         let prop = lookup(name).ok_or_else(|| unknown(name))?;
-        let spelling = match client {
-            ClientKind::Librdkafka => prop.librdkafka,
-            ClientKind::KafkaPython => prop.kafka_python,
-            // confluent-kafka-python hands its configuration to librdkafka unchanged.
-            ClientKind::ConfluentKafkaPython => prop.librdkafka,
-            ClientKind::Java if prop.java => Name(prop.kafka),
-            ClientKind::Java => Unsupported("a librdkafka-only setting"),
-            ClientKind::Fake => Name(prop.kafka),
-        };
+        let spelling = (client.descriptor().properties.spelling)(prop);
         match spelling {
             Unsupported(why) => {
                 return Err(format!(
@@ -79,9 +72,9 @@ pub fn translate(
     Ok(out)
 }
 
-/// Strings for librdkafka and Java; typed values for kafka-python's keyword arguments.
+/// Strings as typed, or typed values for Python keyword arguments (kafka-python's).
 fn native_value(client: ClientKind, value_type: Option<ValueType>, value: &str) -> Value {
-    if client != ClientKind::KafkaPython {
+    if client.descriptor().properties.values != Values::PythonKeywords {
         return Value::String(value.to_string());
     }
     match value_type {
