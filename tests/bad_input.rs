@@ -741,3 +741,21 @@ fn setup_lists_the_debian_packages_the_drivers_need() {
         .success()
         .stdout("\n");
 }
+
+#[test]
+fn a_combination_librdkafka_refuses_is_refused_before_anything_runs_naming_the_fix() {
+    // Seen 2026-12-07: 18 runs each failed at once with librdkafka's own refusal.
+    let out = tempfile::tempdir().unwrap();
+    for client in ["librdkafka", "confluent-kafka-python"] {
+        kafkatune()
+            .args(["sweep", "--yes", "--client", client])
+            .args(["--param", "fetch.max.bytes=65536,1048576", "--out"])
+            .arg(out.path().join("r"))
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "the {client} client: librdkafka refuses `fetch.max.bytes=65536` below `message.max.bytes` (1000000, its default): lower it with -X librdkafka.message.max.bytes=65536"
+            )));
+        assert!(!out.path().join("r").exists(), "nothing written");
+    }
+}

@@ -35,7 +35,7 @@ use serde_json::Value;
 
 use super::descriptor::{Descriptor, Pace};
 use super::properties;
-use super::properties::{ClientProperties, Tls, Values};
+use super::properties::{no_rules, ClientProperties, Tls, Values};
 use super::protocol::{
     self, now_unix_us, Assignment, DriverResult, Processing, Spec, PROTOCOL_VERSION,
 };
@@ -56,6 +56,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         values: Values::Text,
         tls: Tls::AsGiven,
         takes_names_of: None,
+        rules: no_rules,
     },
     no_share_consumer: Some("the fake client has none"),
     pace: Pace {

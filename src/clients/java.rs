@@ -5,7 +5,7 @@ use std::process::Command;
 use anyhow::Result;
 
 use super::descriptor::{Descriptor, Pace, Tool};
-use super::properties::{ClientProperties, Spelling, Tls, Values};
+use super::properties::{no_rules, ClientProperties, Spelling, Tls, Values};
 use super::{sources, ClientKind, DriverCommand};
 use crate::{broker, cache, process};
 
@@ -49,6 +49,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         values: Values::Text,
         tls: Tls::AsGiven,
         takes_names_of: None,
+        rules: no_rules,
     },
     no_share_consumer: None,
     // 405 k msg/s drained and 219 k produced, a JVM's start.

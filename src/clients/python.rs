@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::Result;
 
 use super::descriptor::{Descriptor, Pace, Tool};
-use super::properties::{ClientProperties, PemNames, Tls, Values};
+use super::properties::{no_rules, ClientProperties, PemNames, Tls, Values};
 use super::{sources, ClientKind, DriverCommand};
 use crate::{cache, process};
 
@@ -52,6 +52,7 @@ pub const KAFKA_PYTHON: Descriptor = Descriptor {
         values: Values::PythonKeywords,
         tls: Tls::Pem(&KAFKA_PYTHON_PEM),
         takes_names_of: None,
+        rules: no_rules,
     },
     no_share_consumer: Some("kafka-python has none"),
     pace: PYTHON_PACE,
@@ -83,6 +84,7 @@ pub const CONFLUENT_KAFKA_PYTHON: Descriptor = Descriptor {
         values: Values::Text,
         tls: super::librdkafka::DESCRIPTOR.properties.tls,
         takes_names_of: Some(ClientKind::Librdkafka),
+        rules: super::librdkafka::DESCRIPTOR.properties.rules,
     },
     no_share_consumer: Some(
         "confluent-kafka 2.16.2's ShareConsumer (a preview) has no kafkatune driver yet",

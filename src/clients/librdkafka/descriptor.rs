@@ -2,6 +2,10 @@
 
 use crate::clients::descriptor::{Descriptor, Pace};
 use crate::clients::properties::{ClientProperties, PemNames, Tls, Values};
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 use crate::clients::ClientKind;
 
 pub const DESCRIPTOR: Descriptor = Descriptor {
@@ -17,6 +21,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         values: Values::Text,
         tls: Tls::Pem(&PEM),
         takes_names_of: None,
+        rules,
     },
     no_share_consumer: Some(
         "librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer",
@@ -30,6 +35,35 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     first_use: None,
 };
 
+/// librdkafka's defaults of the settings its rules compare (CONFIGURATION.md, 2.12).
+const DEFAULT_FETCH_MAX_BYTES: i64 = 52_428_800;
+const DEFAULT_MESSAGE_MAX_BYTES: i64 = 1_000_000;
+
+/// What librdkafka refuses when a consumer starts (rdkafka_conf.c): `fetch.max.bytes` below
+/// `message.max.bytes`.
+fn rules(native: &BTreeMap<String, Value>) -> Result<(), String> {
+    let int = |name: &str, default: i64| {
+        native
+            .get(name)
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(default)
+    };
+    let fetch = int("fetch.max.bytes", DEFAULT_FETCH_MAX_BYTES);
+    let message = int("message.max.bytes", DEFAULT_MESSAGE_MAX_BYTES);
+    if native.contains_key("fetch.max.bytes") && fetch < message {
+        let from = if native.contains_key("message.max.bytes") {
+            "as given"
+        } else {
+            "its default"
+        };
+        return Err(format!(
+            "librdkafka refuses `fetch.max.bytes={fetch}` below `message.max.bytes` ({message}, {from}): lower it with -X librdkafka.message.max.bytes={fetch} (a consumer sends no large requests), or keep fetch.max.bytes at {message} or more"
+        ));
+    }
+    Ok(())
+}
+
 /// librdkafka reads PEM files, and a PKCS#12 key store under Kafka's own names.
 const PEM: PemNames = PemNames {
     ca: "ssl.ca.location",
@@ -40,3 +74,35 @@ const PEM: PemNames = PemNames {
     pkcs12_key_store: true,
     host_check: None,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn native(pairs: &[(&str, &str)]) -> BTreeMap<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::from(*v)))
+            .collect()
+    }
+
+    #[test]
+    fn fetch_max_bytes_below_message_max_bytes_is_refused_naming_the_fix() {
+        let e = rules(&native(&[("fetch.max.bytes", "65536")])).unwrap_err();
+        assert!(
+            e.contains("below `message.max.bytes` (1000000, its default)")
+                && e.contains("-X librdkafka.message.max.bytes=65536"),
+            "{e}"
+        );
+        assert!(rules(&native(&[
+            ("fetch.max.bytes", "65536"),
+            ("message.max.bytes", "65536")
+        ]))
+        .is_ok());
+        assert!(rules(&native(&[("fetch.max.bytes", "1000000")])).is_ok());
+        assert!(
+            rules(&native(&[("message.max.bytes", "2000000")])).is_ok(),
+            "a producer's"
+        );
+    }
+}

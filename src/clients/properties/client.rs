@@ -1,6 +1,10 @@
 //! How one client takes Kafka's properties: the part of its descriptor
 //! (`clients::Descriptor::properties`) that translating and validating read.
 
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
 use super::table::{Property, Spelling};
 use crate::clients::ClientKind;
 
@@ -16,6 +20,14 @@ pub struct ClientProperties {
     /// Another client whose property names, escape-hatch settings (`librdkafka.NAME`) and TLS
     /// settings it takes unchanged (confluent-kafka-python: librdkafka's).
     pub takes_names_of: Option<ClientKind>,
+    /// Combinations the client itself refuses at start-up, checked on its translated settings
+    /// (native names) before anything runs: the error says what to change.
+    pub rules: fn(&BTreeMap<String, Value>) -> Result<(), String>,
+}
+
+/// For a client that refuses no combination.
+pub fn no_rules(_: &BTreeMap<String, Value>) -> Result<(), String> {
+    Ok(())
 }
 
 /// How a client takes property values.

@@ -26,7 +26,7 @@ mod tls;
 mod translate;
 mod validate;
 
-pub use client::{ClientProperties, PemNames, Tls, Values};
+pub use client::{no_rules, ClientProperties, PemNames, Tls, Values};
 pub use own::{
     validate_consumers, validate_producers, CONSUMERS, MAX_CONSUMERS, MAX_PRODUCERS, PRODUCERS,
 };

@@ -69,6 +69,8 @@ pub fn translate(
             }
         }
     }
+    (client.descriptor().properties.rules)(&out)
+        .map_err(|why| format!("the {} client: {why}", client.name()))?;
     Ok(out)
 }
 
