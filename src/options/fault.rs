@@ -37,11 +37,12 @@ pub struct Around<'a> {
 /// Checks every fault of the sweep against what runs it.
 pub fn check(a: &Around) -> Result<()> {
     let mut faults: Vec<(String, Fault)> = Vec::new();
-    let values = a
-        .fixed
-        .get(FAULT)
-        .into_iter()
-        .chain(a.swept.iter().filter(|(k, _)| k == FAULT).flat_map(|(_, v)| v));
+    let values = a.fixed.get(FAULT).into_iter().chain(
+        a.swept
+            .iter()
+            .filter(|(k, _)| k == FAULT)
+            .flat_map(|(_, v)| v),
+    );
     for v in values {
         let f = fault::parse(v).map_err(|e| usage(format!("fault={v}: {e}")))?;
         faults.push((v.clone(), f));
@@ -59,7 +60,9 @@ pub fn check(a: &Around) -> Result<()> {
             .into());
         }
         if a.cluster.fake.is_some() {
-            return Err(usage("--fault needs real brokers to harm: leave --fake-cluster out"));
+            return Err(usage(
+                "--fault needs real brokers to harm: leave --fake-cluster out",
+            ));
         }
     }
     if let Some((v, _)) = faults.iter().find(|(_, f)| f.harms_a_broker()) {
@@ -86,7 +89,9 @@ pub fn check(a: &Around) -> Result<()> {
     }
     let producers = crate::clients::properties::PRODUCERS;
     let several = a.fixed.get(producers).is_some_and(|n| n != "1")
-        || a.swept.iter().any(|(k, vs)| k == producers && vs.iter().any(|n| n != "1"));
+        || a.swept
+            .iter()
+            .any(|(k, vs)| k == producers && vs.iter().any(|n| n != "1"));
     if several || a.workers {
         return Err(usage(
             "--fault accounts for one local producer's records in this version: leave --param producers and --workers out",

@@ -51,6 +51,10 @@ pub fn produce(
     let outcome = runner::run(driver, spec, scratch, timeout, || running.steady());
     let applied = running.finish();
     let outcome = outcome?;
+    if outcome.interrupted {
+        // Ctrl-C: the pause is over (`finish`); the sweep ends, and the cluster with it.
+        return Ok((outcome, None));
+    }
     for done in brokers
         .restore(&topic, RESTORE_TIMEOUT)
         .map_err(|e| error::env(format!("after fault {text}: {e:#}")))?

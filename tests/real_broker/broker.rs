@@ -187,6 +187,7 @@ fn a_three_broker_cluster_replicates_and_leaves_nothing_behind() {
 
     let stopping = std::time::Instant::now();
     drop(producer);
+    drop(embedded);
     drop(cluster);
     let stopped_in = stopping.elapsed().as_secs_f64();
     assert!(

@@ -236,14 +236,13 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
                     );
                 }
                 // A fault run counts a refused send by its reason and goes on.
-                Err((e, _)) if ctx.book.is_some() => {
-                    ctx.book
-                        .as_ref()
-                        .unwrap()
-                        .failed(format!("send: {}", reason(&e)));
-                    break;
-                }
-                Err((e, _)) => anyhow::bail!("sending record {i} failed: {e}"),
+                Err((e, _)) => match &ctx.book {
+                    Some(book) => {
+                        book.failed(format!("send: {}", reason(&e)));
+                        break;
+                    }
+                    None => anyhow::bail!("sending record {i} failed: {e}"),
+                },
             }
         }
         if i % 1024 == 1023 && last_progress.elapsed() >= Duration::from_millis(250) {
