@@ -14,7 +14,7 @@ use super::spec::Fault;
 use crate::fault_file::FaultEvent;
 use crate::process;
 
-/// What a fault needs of the cluster it harms (the embedded one: `super::embedded`).
+/// What a fault needs of the cluster it harms (the embedded one: `embedded.rs`).
 pub trait Brokers: Send + Sync {
     /// The node id of the broker leading partition 0 of `topic`.
     fn leader(&self, topic: &str) -> Result<u32>;
@@ -30,7 +30,7 @@ pub trait Brokers: Send + Sync {
     /// After a run: every broker running again, and every partition of `topic` with all
     /// its replicas in sync; what was done, in words.
     fn restore(&self, topic: &str, timeout: Duration) -> Result<Vec<String>>;
-    /// Reads `topic` back and accounts for every record of `books` (`super::accounting`).
+    /// Reads `topic` back and accounts for every record of `books` (`accounting.rs`).
     fn account(
         &self,
         topic: &str,
