@@ -705,14 +705,28 @@ fn a_worker_is_checked_before_it_connects() {
 fn faults_are_refused_where_they_cannot_run_or_make_no_sense() {
     let produce = ["--mode", "produce", "--client", "librdkafka"];
     let with = |extra: &[&'static str]| -> Vec<&'static str> {
-        produce.iter().copied().chain(extra.iter().copied()).collect()
+        produce
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect()
     };
     rejects(
-        &with(&["--bootstrap-servers", "127.0.0.1:9", "--fault", "kill-leader@3s"]),
+        &with(&[
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--fault",
+            "kill-leader@3s",
+        ]),
         "kafkatune never harms a cluster it did not start",
     );
     rejects(
-        &with(&["--param", "fault=none,kill-leader@3s", "--bootstrap-servers", "127.0.0.1:9"]),
+        &with(&[
+            "--param",
+            "fault=none,kill-leader@3s",
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+        ]),
         "kafkatune never harms a cluster it did not start",
     );
     rejects(&with(&["--fault", "kill-leader@3s"]), "give --brokers 3");
@@ -745,7 +759,16 @@ fn faults_are_refused_where_they_cannot_run_or_make_no_sense() {
         "runs in --mode produce in this version",
     );
     rejects(
-        &["--mode", "produce", "--brokers", "3", "--client", "java", "--fault", "kill-leader@3s"],
+        &[
+            "--mode",
+            "produce",
+            "--brokers",
+            "3",
+            "--client",
+            "java",
+            "--fault",
+            "kill-leader@3s",
+        ],
         "give --client librdkafka",
     );
     rejects(
