@@ -334,6 +334,12 @@ pub struct SweepArgs {
     /// gbit). Sweep one with --param network.latency=0ms,10ms.
     #[arg(long, value_name = "latency=MS[,jitter=MS][,bandwidth=RATE]")]
     pub network: Option<String>,
+    /// Harm the embedded cluster during each run, then account for every record sent
+    /// (lost, ambiguous, duplicated, out of order): none, kill-leader@T, restart-leader@T,
+    /// pause-leader@T:D (T after the producer's steady state). --mode produce, --brokers 3,
+    /// --client librdkafka. Sweep it with --param fault=none,kill-leader@3s.
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Option<String>,
     /// The kind of group the consumers form: consumer (a consumer group) or share (a share group, KIP-932: any number of consumers per partition; the Java client only). Sweep it with --param group.type=consumer,share.
     #[arg(long = "group-type", value_name = "TYPE", value_parser = ["consumer", "share"])]
     pub group_type: Option<String>,

@@ -124,6 +124,12 @@ pub fn run(command: Command, argv: &[String]) -> Result<()> {
 fn finish(opts: &SweepOptions, outcome: SweepOutcome) -> Result<()> {
     let summary = crate::stats::summary::summarize_runs(&outcome.meta, &outcome.records);
     println!("{}", output::table::render(&outcome.meta, &summary));
+    // `--fault`: each run's accounting, one line (report.md and report.html do not show it yet).
+    for r in &outcome.records {
+        if let Some(f) = &r.fault {
+            println!("fault, {} run {}: {}", r.trial_id, r.run_index, f.line());
+        }
+    }
     if let Some(note) = crate::stats::precision::note(&outcome.meta, &summary) {
         println!("{note}");
     }

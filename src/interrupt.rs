@@ -13,6 +13,8 @@ static REQUESTED: AtomicBool = AtomicBool::new(false);
 pub fn install_handler() {
     let _ = ctrlc::set_handler(|| {
         if REQUESTED.swap(true, Ordering::SeqCst) {
+            // A broker paused by a fault is continued, not left stopped.
+            crate::process::resume_all();
             std::process::exit(130);
         }
         eprintln!("\nkafkatune: interrupted: stopping (Ctrl-C again to quit at once)");

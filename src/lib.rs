@@ -17,6 +17,8 @@ pub mod defaults;
 pub mod dry_run;
 pub mod error;
 pub mod export;
+pub mod fault;
+pub mod fault_file;
 pub mod grid;
 pub mod interrupt;
 pub mod network;

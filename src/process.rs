@@ -92,3 +92,30 @@ pub fn alive(pid: u32) -> bool {
     // SAFETY: signal 0 only checks for existence.
     unsafe { libc::kill(pid as i32, 0) == 0 }
 }
+
+/// Processes kafkatune stopped (SIGSTOP, a `pause-leader` fault) and has not continued yet.
+static PAUSED: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// SIGSTOPs the process group led by `pid`, and remembers it, so that every way out
+/// (the fault's end, the run's, a second Ctrl-C: `resume_all`) continues it.
+pub fn pause(pid: u32) -> Result<()> {
+    use nix::sys::signal::{killpg, Signal};
+    PAUSED.lock().unwrap().push(pid);
+    killpg(nix::unistd::Pid::from_raw(pid as i32), Signal::SIGSTOP)
+        .map_err(|e| anyhow::anyhow!("SIGSTOP to process {pid}: {e}"))
+}
+
+/// SIGCONTs a process `pause` stopped.
+pub fn resume(pid: u32) {
+    use nix::sys::signal::{killpg, Signal};
+    PAUSED.lock().unwrap().retain(|p| *p != pid);
+    let _ = killpg(nix::unistd::Pid::from_raw(pid as i32), Signal::SIGCONT);
+}
+
+/// SIGCONTs every process `pause` stopped (before kafkatune exits).
+pub fn resume_all() {
+    let paused: Vec<u32> = PAUSED.lock().map(|p| p.clone()).unwrap_or_default();
+    for pid in paused {
+        resume(pid);
+    }
+}

@@ -328,6 +328,9 @@ pub struct RunRecord {
     /// Produce runs with `producers` above 1, or on workers: each producer process's share.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub per_producer: Vec<ProducerRun>,
+    /// `--fault` runs: what was done and the accounting of every record sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<crate::fault_file::FaultRecord>,
     /// Consumers that got no partition and counted nothing (more consumers than partitions).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub idle_consumers: Vec<u32>,

@@ -759,3 +759,79 @@ fn a_combination_librdkafka_refuses_is_refused_before_anything_runs_naming_the_f
         assert!(!out.path().join("r").exists(), "nothing written");
     }
 }
+
+#[test]
+fn faults_are_refused_where_they_cannot_run_or_make_no_sense() {
+    let produce = ["--mode", "produce", "--client", "librdkafka"];
+    let with = |extra: &[&'static str]| -> Vec<&'static str> {
+        produce
+            .iter()
+            .copied()
+            .chain(extra.iter().copied())
+            .collect()
+    };
+    rejects(
+        &with(&[
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+            "--fault",
+            "kill-leader@3s",
+        ]),
+        "kafkatune never harms a cluster it did not start",
+    );
+    rejects(
+        &with(&[
+            "--param",
+            "fault=none,kill-leader@3s",
+            "--bootstrap-servers",
+            "127.0.0.1:9",
+        ]),
+        "kafkatune never harms a cluster it did not start",
+    );
+    rejects(&with(&["--fault", "kill-leader@3s"]), "give --brokers 3");
+    rejects(
+        &with(&["--brokers", "1", "--fault", "pause-leader@1s:1s"]),
+        "give --brokers 3",
+    );
+    rejects(
+        &with(&["--brokers", "3", "--fault", "kil-leader@3s"]),
+        "did you mean kill-leader?",
+    );
+    rejects(
+        &with(&["--brokers", "3", "--fault", "crash@3s"]),
+        "kafkatune knows none, kill-leader@T, restart-leader@T, pause-leader@T:D",
+    );
+    rejects(
+        &with(&["--brokers", "3", "--fault", "pause-leader@3s"]),
+        "a pause needs its length",
+    );
+    // Where the run's length is known (--messages at --rate: 10 s here).
+    let timed = ["--brokers", "3", "--messages", "10000", "--rate", "1000"];
+    let mut late: Vec<&str> = with(&timed);
+    late.extend(["--fault", "kill-leader@12s"]);
+    rejects(&late, "the run sends for about 10.0 s");
+    let mut long: Vec<&str> = with(&timed);
+    long.extend(["--param", "fault=none,pause-leader@5s:6s"]);
+    rejects(&long, "give a shorter pause");
+    rejects(
+        &["--brokers", "3", "--fault", "kill-leader@3s"],
+        "runs in --mode produce in this version",
+    );
+    rejects(
+        &[
+            "--mode",
+            "produce",
+            "--brokers",
+            "3",
+            "--client",
+            "java",
+            "--fault",
+            "kill-leader@3s",
+        ],
+        "give --client librdkafka",
+    );
+    rejects(
+        &with(&["--brokers", "3", "-X", "fault=kill-leader@3s"]),
+        "is not a Kafka property",
+    );
+}

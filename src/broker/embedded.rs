@@ -104,8 +104,25 @@ impl EmbeddedBroker {
         }
     }
 
+    /// Starts a killed broker again on its folder and data (a `restart-leader` fault). The
+    /// calling thread must last: the kernel kills the JVM when the thread that started it ends
+    /// (`process::isolate`).
+    pub fn restart(&mut self, jars: &KafkaJars) -> Result<()> {
+        anyhow::ensure!(!self.running(), "broker {} still runs", self.node_id);
+        let log = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(self.dir.join("broker.log"))?;
+        let archive = class_archive::for_broker(jars, false);
+        let child = jvm(jars, &self.dir, &archive.jvm_args, self.detached, log)?;
+        self.pid = child.id();
+        self.child = Some(child);
+        self.exited = false;
+        Ok(())
+    }
+
     /// Whether its JVM still runs (reaping it if it exited).
-    fn running(&mut self) -> bool {
+    pub fn running(&mut self) -> bool {
         if self.exited {
             return false;
         }
@@ -206,6 +223,8 @@ pub struct EmbeddedCluster {
     detached: bool,
     /// Its brokers were handed out (`into_brokers`): each stops on its own.
     released: bool,
+    /// The jars it runs, to start a broker again.
+    pub jars: KafkaJars,
 }
 
 /// Ports per broker: PLAINTEXT, CONTROLLER, each of `SECURED`, then INTERNAL.
@@ -229,6 +248,7 @@ impl EmbeddedCluster {
             controllers: if brokers >= 3 { 3 } else { 1 },
             detached: setup.detached,
             released: false,
+            jars: jars.clone(),
         };
         // A failed start stops what it started, detached or not.
         match cluster.launch(jars, setup, &template, brokers) {
@@ -400,28 +420,7 @@ fn spawn_broker(
     // kafkatune stops itself: a detached one's exit is not waited for).
     let archive = class_archive::for_broker(jars, !setup.detached && node.id == 1);
     let log = std::fs::File::create(dir.join("broker.log"))?;
-    let mut cmd = Command::new("java");
-    cmd.arg(format!("-Xms{BROKER_HEAP}"))
-        .arg(format!("-Xmx{BROKER_HEAP}"))
-        .args([
-            "-XX:+UseG1GC",
-            "-XX:MaxGCPauseMillis=20",
-            "-Djava.awt.headless=true",
-        ])
-        .args(&archive.jvm_args)
-        .arg(format!(
-            "-Dlog4j2.configurationFile={}",
-            dir.join("log4j2.yaml").display()
-        ))
-        .arg("-cp")
-        .arg(jars.classpath())
-        .arg("kafka.Kafka")
-        .arg(dir.join("server.properties"))
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-    process::isolate(&mut cmd, !setup.detached);
-    let child = cmd.spawn().context("starting the broker's JVM")?;
+    let child = jvm(jars, dir, &archive.jvm_args, setup.detached, log)?;
     Ok(EmbeddedBroker {
         pid: child.id(),
         child: Some(child),
@@ -440,6 +439,38 @@ fn spawn_broker(
         stopped: false,
         archive: archive.pending,
     })
+}
+
+/// Starts a broker's JVM on its folder (properties, logging and data in place).
+fn jvm(
+    jars: &KafkaJars,
+    dir: &Path,
+    archive_args: &[String],
+    detached: bool,
+    log: std::fs::File,
+) -> Result<Child> {
+    let mut cmd = Command::new("java");
+    cmd.arg(format!("-Xms{BROKER_HEAP}"))
+        .arg(format!("-Xmx{BROKER_HEAP}"))
+        .args([
+            "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20",
+            "-Djava.awt.headless=true",
+        ])
+        .args(archive_args)
+        .arg(format!(
+            "-Dlog4j2.configurationFile={}",
+            dir.join("log4j2.yaml").display()
+        ))
+        .arg("-cp")
+        .arg(jars.classpath())
+        .arg("kafka.Kafka")
+        .arg(dir.join("server.properties"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    process::isolate(&mut cmd, !detached);
+    cmd.spawn().context("starting the broker's JVM")
 }
 
 /// SIGTERM to the broker's process group, up to 15 s for its controlled shutdown, then SIGKILL.

@@ -27,8 +27,9 @@ pub struct Cluster {
     pub admin_props: ClientProps,
     /// The embedded broker, when kafkatune started one (`embedded()`).
     pub embedded: Option<EmbeddedBroker>,
-    /// The embedded brokers, when kafkatune started several (`embedded_with(n)`, n > 1).
-    pub embedded_cluster: Option<EmbeddedCluster>,
+    /// The embedded brokers, when kafkatune started several (`embedded_with(n)`, n > 1);
+    /// shared with a fault run's thread (`--fault`), which kills and restarts them.
+    pub embedded_cluster: Option<std::sync::Arc<std::sync::Mutex<EmbeddedCluster>>>,
     /// How many brokers it has: those kafkatune started, or those an external cluster's
     /// metadata listed when it was checked.
     pub brokers: u32,
@@ -105,7 +106,10 @@ impl Cluster {
         let (embedded, embedded_cluster) = if count == 1 {
             (cluster.into_brokers().pop(), None)
         } else {
-            (None, Some(cluster))
+            (
+                None,
+                Some(std::sync::Arc::new(std::sync::Mutex::new(cluster))),
+            )
         };
         if let Some(proxies) = &network {
             eprintln!(
@@ -178,7 +182,7 @@ impl Cluster {
     pub fn embedded_pids(&self) -> Vec<u32> {
         match (&self.embedded, &self.embedded_cluster) {
             (Some(b), _) => vec![b.pid],
-            (None, Some(c)) => c.pids(),
+            (None, Some(c)) => c.lock().unwrap().pids(),
             (None, None) => Vec::new(),
         }
     }

@@ -24,6 +24,7 @@ use rdkafka::statistics::Statistics;
 use rdkafka::types::{RDKafkaErrorCode, RDKafkaRespErr};
 use rdkafka::{Offset, TopicPartitionList};
 
+mod book;
 mod descriptor;
 mod group;
 mod lag;

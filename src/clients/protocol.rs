@@ -78,6 +78,19 @@ pub struct ProduceSpec {
     /// as ProducerPerformance does.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub latency_from_intended: bool,
+    /// Fault runs (`--fault`): stamp each record's key with the producer id and its sequence
+    /// number, and write what was acknowledged to a file (the built-in driver only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting: Option<ProduceAccounting>,
+}
+
+/// A fault run's producer side of the accounting (`fault/accounting.rs`): every
+/// record's key is `producer_id` (4 bytes) then its sequence number (8 bytes), big-endian;
+/// at its end the driver writes a `fault_file::ProducerBook` as JSON to `file`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProduceAccounting {
+    pub producer_id: u32,
+    pub file: std::path::PathBuf,
 }
 
 fn is_zero(n: &u64) -> bool {

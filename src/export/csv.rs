@@ -43,6 +43,13 @@ fn flatten(record: &RunRecord) -> Result<Vec<(String, String)>> {
                         .map(|(k, v)| (format!("params.{k}"), scalar(&v))),
                 );
             }
+            // A fault run's accounting (`fault`): its counts, one column each.
+            Value::Object(inner) if key == "fault" => out.extend(
+                inner
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_object() && !v.is_array())
+                    .map(|(k, v)| (format!("fault.{k}"), scalar(&v))),
+            ),
             Value::Object(_) | Value::Array(_) => {}
             v => out.push((key, scalar(&v))),
         }

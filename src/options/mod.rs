@@ -3,6 +3,7 @@
 
 mod cluster;
 mod command_line;
+mod fault;
 mod files;
 mod network;
 mod repeat;
@@ -154,6 +155,7 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
         cli_fixed.insert(properties::CONSUMERS.into(), n.to_string());
     }
     cli_fixed.extend(network::option_params(args.network.as_deref())?);
+    cli_fixed.extend(fault::option_params(args.fault.as_deref())?);
     if let Some(t) = &args.group_type {
         cli_fixed.insert(properties::share::GROUP_TYPE.into(), t.clone());
     }
@@ -255,6 +257,15 @@ fn build(args: &SweepArgs, command_line: String) -> Result<SweepOptions> {
             workload.payload.file.is_some(),
         )?;
     }
+    fault::check(&fault::Around {
+        cluster: &cluster,
+        mode,
+        clients: &clients,
+        fixed: &fixed,
+        swept: &swept,
+        expected_s: send_rate.map(|r| workload.messages as f64 / r),
+        workers: workers.is_some(),
+    })?;
     let opts = SweepOptions {
         cluster,
         workload,

@@ -45,6 +45,10 @@ pub trait SweepCluster {
     /// (`crate::workload::warm_cluster`), on a topic of its own when `own_topic` (a drain's
     /// topic holds an exact count), else on the sweep's; `None` when it is not warmed (the user's cluster,
     /// the fake, or `max` zero).
+    /// The brokers a fault (`--fault`) may harm: the embedded cluster's; `None` elsewhere.
+    fn fault_brokers(&self) -> Option<std::sync::Arc<dyn crate::fault::Brokers>> {
+        None
+    }
     fn warm_up(
         &self,
         _workload: &Workload,
@@ -148,6 +152,15 @@ impl SweepCluster for Cluster {
             }
         );
         Ok(Some(w))
+    }
+
+    fn fault_brokers(&self) -> Option<std::sync::Arc<dyn crate::fault::Brokers>> {
+        let cluster = self.embedded_cluster.as_ref()?.clone();
+        Some(std::sync::Arc::new(crate::fault::embedded::Embedded {
+            cluster,
+            bootstrap: self.bootstrap.clone(),
+            props: self.admin_props.clone(),
+        }))
     }
 
     fn set_network(&self, settings: &NetworkSettings) -> Result<Option<f64>> {

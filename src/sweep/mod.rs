@@ -6,6 +6,7 @@
 
 pub mod cluster;
 mod fake_cluster;
+mod fault_run;
 pub mod group;
 mod host_cpu;
 mod lag;

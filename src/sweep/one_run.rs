@@ -129,6 +129,7 @@ impl RunContext<'_> {
         let timeout = Duration::from_secs_f64(load.timeout_s) + kill_grace(load.timeout_s);
         let mut group_run = None;
         let mut producers_run = None;
+        let mut fault = None;
         let mut live_run = None;
         let mut lag_samples = Vec::new();
         let network = crate::network::NetworkSettings::from_params(&trial.params)
@@ -137,8 +138,9 @@ impl RunContext<'_> {
         let host_cpu = super::host_cpu::Sample::now();
         let outcome = match (load.live, group::consumers(trial)) {
             _ if self.opts.mode == Mode::Produce => {
-                let (outcome, p) = self.produce(run, &mut spec, &load, &scratch, timeout)?;
+                let (outcome, p, f) = self.produce(run, &mut spec, &load, &scratch, timeout)?;
                 producers_run = p;
+                fault = f;
                 outcome
             }
             (None, _) if self.opts.mode == Mode::Pipeline => {
@@ -218,6 +220,7 @@ impl RunContext<'_> {
             }
         }
         rec.network_rtt_ms = network_rtt_ms;
+        rec.fault = fault;
         rec.offered_rate_msgs_per_s = load.offered_rate();
         rec.host_cpu_busy = host_cpu_busy;
         if rec.status == Some(Status::Failed) && !outcome.stderr_tail.is_empty() {
@@ -370,7 +373,11 @@ impl RunContext<'_> {
         load: &RunLoad,
         scratch: &std::path::Path,
         timeout: Duration,
-    ) -> Result<(RunOutcome, Option<super::producers::ProducersOutcome>)> {
+    ) -> Result<(
+        RunOutcome,
+        Option<super::producers::ProducersOutcome>,
+        Option<crate::fault_file::FaultRecord>,
+    )> {
         let topic = &self.opts.workload.topic;
         let before = self.cluster.truncate(topic)?;
         spec.partitions = from_the_end(&before);
@@ -379,8 +386,24 @@ impl RunContext<'_> {
             rate_msgs_per_s: load.send_rate,
             warmup_records: load.warmup_records,
             latency_from_intended: load.step,
+            accounting: None,
         });
+        let mut fault = None;
+        let fault_text = run.trial.params.get(crate::fault::FAULT);
         let (mut outcome, producers) = match (super::producers::producers(run.trial), self.fleet) {
+            (None, None) if fault_text.is_some() => {
+                let text = fault_text.map(String::as_str).unwrap_or("none");
+                let (o, f) = super::fault_run::produce(
+                    self.cluster,
+                    text,
+                    run.driver,
+                    spec,
+                    scratch,
+                    timeout,
+                )?;
+                fault = f;
+                (o, None)
+            }
             (None, None) => (
                 runner::run(run.driver, spec, scratch, timeout, || {})?,
                 None,
@@ -401,37 +424,10 @@ impl RunContext<'_> {
                 (p.combined.clone(), Some(p))
             }
         };
-        let acked = outcome
-            .result
-            .as_ref()
-            .filter(|r| r.status == Some(Status::Ok))
-            .map(|r| r.messages as i64);
-        // The high watermark counts what every in-sync replica has: with acks=1 the leader
-        // answers first, so the followers may still be catching up when the run ends.
-        let settle = std::time::Instant::now() + Duration::from_secs(10);
-        let mut written = written_now(self.cluster, topic, &before)?;
-        while acked.is_some_and(|a| written < a) && std::time::Instant::now() < settle {
-            std::thread::sleep(Duration::from_millis(50));
-            written = written_now(self.cluster, topic, &before)?;
+        if fault.is_none() {
+            super::producers::check_written(self.cluster, topic, &before, &mut outcome)?;
         }
-        if let Some(r) = outcome
-            .result
-            .as_ref()
-            .filter(|r| r.status == Some(Status::Ok))
-        {
-            if written != r.messages as i64 && outcome.failure.is_none() {
-                outcome.failure = Some(format!(
-                    "the topic gained {written} records for the {} acknowledged: {}",
-                    r.messages,
-                    if written > r.messages as i64 {
-                        "duplicates (retries without enable.idempotence)"
-                    } else {
-                        "acknowledged records were lost"
-                    }
-                ));
-            }
-        }
-        Ok((outcome, producers))
+        Ok((outcome, producers, fault))
     }
 
     /// A pipeline run: the consumer starts at the end offsets; once it is ready the producer
@@ -577,23 +573,4 @@ fn from_the_end(offsets: &[crate::broker::admin::PartitionOffsets]) -> Vec<Parti
             end_offset: None,
         })
         .collect()
-}
-
-/// Records written to `topic` since `before` (by the high watermarks).
-fn written_now(
-    cluster: &dyn SweepCluster,
-    topic: &str,
-    before: &[crate::broker::admin::PartitionOffsets],
-) -> Result<i64> {
-    Ok(cluster
-        .offsets(topic)?
-        .iter()
-        .map(|a| {
-            a.high
-                - before
-                    .iter()
-                    .find(|b| b.partition == a.partition)
-                    .map_or(0, |b| b.high)
-        })
-        .sum())
 }

@@ -266,6 +266,66 @@ pub fn fill_record(rec: &mut RunRecord, p: &ProducersOutcome) {
         .collect();
 }
 
+/// After a producer run without a fault's accounting: the topic must hold exactly the records
+/// the driver saw acknowledged (no loss, no duplicate), or the run fails.
+pub fn check_written(
+    cluster: &dyn super::cluster::SweepCluster,
+    topic: &str,
+    before: &[crate::broker::admin::PartitionOffsets],
+    outcome: &mut RunOutcome,
+) -> Result<()> {
+    let acked = outcome
+        .result
+        .as_ref()
+        .filter(|r| r.status == Some(Status::Ok))
+        .map(|r| r.messages as i64);
+    // The high watermark counts what every in-sync replica has: with acks=1 the leader
+    // answers first, so the followers may still be catching up when the run ends.
+    let settle = std::time::Instant::now() + Duration::from_secs(10);
+    let mut written = written_now(cluster, topic, before)?;
+    while acked.is_some_and(|a| written < a) && std::time::Instant::now() < settle {
+        std::thread::sleep(Duration::from_millis(50));
+        written = written_now(cluster, topic, before)?;
+    }
+    if let Some(r) = outcome
+        .result
+        .as_ref()
+        .filter(|r| r.status == Some(Status::Ok))
+    {
+        if written != r.messages as i64 && outcome.failure.is_none() {
+            outcome.failure = Some(format!(
+                "the topic gained {written} records for the {} acknowledged: {}",
+                r.messages,
+                if written > r.messages as i64 {
+                    "duplicates (retries without enable.idempotence)"
+                } else {
+                    "acknowledged records were lost"
+                }
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Records written to `topic` since `before` (by the high watermarks).
+fn written_now(
+    cluster: &dyn super::cluster::SweepCluster,
+    topic: &str,
+    before: &[crate::broker::admin::PartitionOffsets],
+) -> Result<i64> {
+    Ok(cluster
+        .offsets(topic)?
+        .iter()
+        .map(|a| {
+            a.high
+                - before
+                    .iter()
+                    .find(|b| b.partition == a.partition)
+                    .map_or(0, |b| b.high)
+        })
+        .sum())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

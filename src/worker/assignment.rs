@@ -297,6 +297,7 @@ mod tests {
             rate_msgs_per_s: None,
             warmup_records: 0,
             latency_from_intended: false,
+            accounting: None,
         });
         let write = check(&producer, "orders", Some(&recipe)).unwrap_err();
         assert!(write.contains("did not create"), "{write}");

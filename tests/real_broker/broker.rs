@@ -109,11 +109,11 @@ fn a_three_broker_cluster_replicates_and_leaves_nothing_behind() {
     assert_eq!(cluster.broker_count(), 3);
     assert!(cluster.is_embedded());
     assert_eq!(cluster.kind(), "embedded");
-    let embedded = cluster.embedded_cluster.as_ref().unwrap();
+    let pids = cluster.embedded_pids();
+    let embedded = cluster.embedded_cluster.as_ref().unwrap().lock().unwrap();
     assert_eq!(embedded.controllers, 3);
     let dir = embedded.dir.clone();
     let needle = dir.to_string_lossy().into_owned();
-    let pids = cluster.embedded_pids();
     assert_eq!(pids.len(), 3);
     let mut java = java_processes_with(&needle);
     java.sort_unstable();
@@ -187,6 +187,7 @@ fn a_three_broker_cluster_replicates_and_leaves_nothing_behind() {
 
     let stopping = std::time::Instant::now();
     drop(producer);
+    drop(embedded);
     drop(cluster);
     let stopped_in = stopping.elapsed().as_secs_f64();
     assert!(

@@ -4,6 +4,7 @@
 mod broker;
 mod capacity;
 mod contract;
+mod fault_runs;
 mod faults;
 mod group;
 mod group_live;

@@ -193,6 +193,7 @@ fn spec(topic: &str, mode: Mode) -> Spec {
             rate_msgs_per_s: None,
             warmup_records: 0,
             latency_from_intended: false,
+            accounting: None,
         }),
         share: None,
         processing: None,

@@ -43,6 +43,8 @@ struct Deliveries {
     /// Batch sizes in bytes, summed and counted over every statistics window (each
     /// document's window covers only the time since the one before).
     batches: Mutex<(f64, f64)>,
+    /// Fault runs: which sequences were acknowledged, the errors by reason.
+    book: Option<super::book::Book>,
 }
 
 impl ClientContext for Deliveries {
@@ -81,6 +83,9 @@ impl ProducerContext for Deliveries {
                 self.bytes
                     .fetch_add(m.payload_len() as u64, Ordering::Relaxed);
                 self.last_ack_ns.fetch_max(now_ns, Ordering::Relaxed);
+                if let Some(book) = &self.book {
+                    book.acked(m.key(), now_ns);
+                }
                 // A warm-up record (WARMUP_OPAQUE) is acknowledged and counted, not timed.
                 if sent_ns != WARMUP_OPAQUE {
                     let us = now_ns.saturating_sub(sent_ns as u64) / 1000;
@@ -89,6 +94,9 @@ impl ProducerContext for Deliveries {
             }
             Err((e, _)) => {
                 self.errors.fetch_add(1, Ordering::Relaxed);
+                if let Some(book) = &self.book {
+                    book.failed(reason(e));
+                }
                 self.first_error
                     .lock()
                     .unwrap()
@@ -136,6 +144,10 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
         stats: Mutex::new(None),
         stats_seen: AtomicU64::new(0),
         batches: Mutex::new((0.0, 0.0)),
+        book: produce
+            .accounting
+            .clone()
+            .map(|a| super::book::Book::new(a, spec.messages)),
     };
     // Delivery reports are served by the producer's own polling thread as they come (it
     // blocks on librdkafka's queue, woken once per produce response), so that each record's
@@ -167,6 +179,10 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     let t0 = Instant::now();
     let t0_us = protocol::now_unix_us();
     let mut last_progress = Instant::now();
+    let producer_id = produce.accounting.as_ref().map(|a| a.producer_id);
+    if let Some(book) = &ctx.book {
+        book.started(first_ns);
+    }
     for i in 0..spec.messages {
         if let Some(every) = interval {
             let due = t0 + every * i as u32;
@@ -194,10 +210,14 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
             start_ns as usize
         };
         let partition = spec.partitions[(i % spec.partitions.len() as u64) as usize].partition;
+        let key = producer_id.map(|p| crate::fault::keys::key(p, i));
         loop {
-            let record = BaseRecord::<(), [u8], usize>::with_opaque_to(&spec.topic, opaque)
+            let mut record = BaseRecord::<[u8], [u8], usize>::with_opaque_to(&spec.topic, opaque)
                 .partition(partition)
                 .payload(&buf[..]);
+            if let Some(k) = &key {
+                record = record.key(&k[..]);
+            }
             match producer.send(record) {
                 Ok(()) => break,
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
@@ -215,7 +235,14 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
                         spec.messages
                     );
                 }
-                Err((e, _)) => anyhow::bail!("sending record {i} failed: {e}"),
+                // A fault run counts a refused send by its reason and goes on.
+                Err((e, _)) => match &ctx.book {
+                    Some(book) => {
+                        book.failed(format!("send: {}", reason(&e)));
+                        break;
+                    }
+                    None => anyhow::bail!("sending record {i} failed: {e}"),
+                },
             }
         }
         if i % 1024 == 1023 && last_progress.elapsed() >= Duration::from_millis(250) {
@@ -258,7 +285,16 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
     result.assigned_partitions = spec.partitions.iter().map(|p| p.partition).collect();
     result.rebalances = Some(0);
     fill_stats(ctx, result);
-    if let Some(e) = ctx.first_error.lock().unwrap().clone() {
+    if let Some(book) = &ctx.book {
+        book.write(spec.messages)?;
+    }
+    if let Some(e) = ctx
+        .first_error
+        .lock()
+        .unwrap()
+        .clone()
+        .filter(|_| ctx.book.is_none())
+    {
         anyhow::bail!(
             "{} of {} records failed to be delivered; the first: {e}",
             ctx.errors.load(Ordering::Relaxed),
@@ -272,13 +308,22 @@ pub fn produce(spec: &Spec, result: &mut DriverResult) -> Result<()> {
             spec.messages
         );
     }
+    // A fault run's losses are its measurement (the book), not a failure.
     anyhow::ensure!(
-        acked == spec.messages,
+        acked == spec.messages || ctx.book.is_some(),
         "{acked} of {} records acknowledged",
         spec.messages
     );
     result.status = Some(Status::Ok);
     Ok(())
+}
+
+/// An error's reason, as the book counts it: librdkafka's error code when it has one.
+fn reason(e: &KafkaError) -> String {
+    match e.rdkafka_error_code() {
+        Some(code) => format!("{code:?}"),
+        None => e.to_string(),
+    }
 }
 
 /// The producer's own counts from the last statistics document.

@@ -107,6 +107,14 @@ const OWN: &[Own] = &[
         check: |_, v| processing::parse(v).map(drop),
     },
     Own {
+        name: crate::fault::FAULT,
+        option: Some("--fault"),
+        how: "it is a fault kafkatune does to its embedded cluster during each run: give it as --fault kill-leader@3s, or sweep it with --param fault=none,kill-leader@3s",
+        acts: Acts::OnProducers,
+        out_of_mode: "--fault (and --param fault) runs in --mode produce in this version (the built-in librdkafka producer, --client librdkafka); faults in live, pipeline and group runs are not built yet: add --mode produce",
+        check: crate::fault::spec::validate,
+    },
+    Own {
         name: "network.",
         option: Some("--network"),
         how: "it is the network kafkatune puts between clients and brokers: give it as --network latency=10ms,jitter=1ms,bandwidth=100mbit, or sweep it with --param network.latency=0ms,10ms",
