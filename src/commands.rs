@@ -199,18 +199,18 @@ fn print_properties() {
             format!("{} (also {})", d.name, also.join(", "))
         }
     };
-    let show = |p: &'static properties::Property, d: &descriptor::Descriptor| match (d
-        .properties
-        .spelling)(
-        p
-    ) {
-        properties::Spelling::Name(n) if n == p.kafka => "=".to_string(),
-        properties::Spelling::Name(n) => n.to_string(),
-        properties::Spelling::JaasCredentials { username, password } => {
-            format!("{username}+{password}")
+    // The spelling of a value in the property's own range (no value is refused).
+    let show = |p: &'static properties::Property, d: &descriptor::Descriptor| {
+        let spelling = d.properties.spelling;
+        match spelling(p, "") {
+            properties::Spelling::Name(n) if n == p.kafka => "=".to_string(),
+            properties::Spelling::Name(n) => n.to_string(),
+            properties::Spelling::JaasCredentials { username, password } => {
+                format!("{username}+{password}")
+            }
+            properties::Spelling::Unsupported(_) => "-".to_string(),
+            properties::Spelling::Rule(how) => format!("{how} *"),
         }
-        properties::Spelling::Unsupported(_) => "-".to_string(),
-        properties::Spelling::Rule(how) => format!("{how} *"),
     };
     let mut rows = vec![std::iter::once("Kafka name".to_string())
         .chain(["side".to_string()])

@@ -52,7 +52,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     prepare: || super::built_in("fake"),
     version: || None,
     properties: ClientProperties {
-        spelling: |p| properties::Spelling::Name(p.kafka),
+        spelling: |p, _| properties::Spelling::Name(p.kafka),
         values: Values::Text,
         tls: Tls::AsGiven,
         takes_names_of: None,

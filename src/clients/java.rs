@@ -39,7 +39,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     version,
     properties: ClientProperties {
         // Kafka's names are the Java client's own.
-        spelling: |p| {
+        spelling: |p, _| {
             if p.java {
                 Spelling::Name(p.kafka)
             } else {

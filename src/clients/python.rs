@@ -48,7 +48,7 @@ pub const KAFKA_PYTHON: Descriptor = Descriptor {
     prepare: || prepare(KAFKA_PYTHON_DRIVER),
     version: || pinned("kafka-python=="),
     properties: ClientProperties {
-        spelling: |p| p.kafka_python,
+        spelling: |p, _| p.kafka_python,
         values: Values::PythonKeywords,
         tls: Tls::Pem(&KAFKA_PYTHON_PEM),
         takes_names_of: None,

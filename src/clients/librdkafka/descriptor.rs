@@ -17,7 +17,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     prepare: || crate::clients::built_in("librdkafka"),
     version: || Some(rdkafka::util::get_rdkafka_version().1),
     properties: ClientProperties {
-        spelling: |p| p.librdkafka,
+        spelling: |p, _| p.librdkafka,
         values: Values::Text,
         tls: Tls::Pem(&PEM),
         takes_names_of: None,

@@ -10,9 +10,9 @@ use crate::clients::ClientKind;
 
 /// How a client takes properties.
 pub struct ClientProperties {
-    /// How it spells each property of the table (`Spelling::Unsupported` with the reason,
-    /// and its nearest setting, when it has none).
-    pub spelling: fn(&'static Property) -> Spelling,
+    /// How it spells each property of the table, given the value (`Spelling::Unsupported`
+    /// with the reason, and its nearest setting, when it has none or not that value).
+    pub spelling: fn(&'static Property, &str) -> Spelling,
     /// How values reach it.
     pub values: Values,
     /// How Kafka's TLS store settings reach it.

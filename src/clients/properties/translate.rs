@@ -50,7 +50,7 @@ pub fn translate(
             continue;
         }
         let prop = lookup(name).ok_or_else(|| unknown(name))?;
-        let spelling = (client.descriptor().properties.spelling)(prop);
+        let spelling = (client.descriptor().properties.spelling)(prop, value);
         match spelling {
             Unsupported(why) => {
                 return Err(format!(
