@@ -48,6 +48,8 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
         } else if [".java", ".xml", ".py", ".txt"]
             .iter()
             .any(|ext| name.ends_with(ext))
+            // The Go driver is embedded whole (go.mod, go.sum, every .go file).
+            || rel_dir(root, dir) == "franz-go" && (name.ends_with(".go") || name == "go.mod" || name == "go.sum")
         {
             let rel = path
                 .strip_prefix(root)
@@ -57,4 +59,13 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
             files.push((rel, path.to_string_lossy().into_owned()));
         }
     }
+}
+
+/// `dir` under `root`, by its first component (`franz-go` for drivers/franz-go/...).
+fn rel_dir(root: &Path, dir: &Path) -> String {
+    dir.strip_prefix(root)
+        .ok()
+        .and_then(|p| p.components().next())
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .unwrap_or_default()
 }

@@ -42,6 +42,9 @@ fn client_pace(client: ClientKind, producing: bool) -> (f64, f64) {
         (ClientKind::Java, false) => (100_000.0, 2.0),
         // confluent-kafka-python is not benchmarked yet: reckoned as slow as kafka-python.
         (ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython, _) => (10_000.0, 1.5),
+        // franz-go is not benchmarked yet: reckoned as the Java client, without the JVM's start.
+        (ClientKind::FranzGo, true) => (50_000.0, 0.3),
+        (ClientKind::FranzGo, false) => (100_000.0, 0.3),
         (ClientKind::Fake, _) => (1_000_000.0, 0.1),
     }
 }
@@ -296,6 +299,7 @@ fn started(opts: &SweepOptions) -> String {
         .iter()
         .filter_map(|c| match c {
             ClientKind::Java => Some("the Java driver is built"),
+            ClientKind::FranzGo => Some("the franz-go driver is built"),
             ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython => {
                 Some("the Python environment is made")
             }

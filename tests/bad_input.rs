@@ -96,7 +96,7 @@ fn unknown_preset_client_or_mode() {
     );
     rejects(
         &["--client", "go"],
-        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, all]",
+        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, franz-go, all]",
     );
     rejects(
         &["--mode", "turbo"],

@@ -2,6 +2,7 @@
 //! (`docs/driver-protocol.md`): the orchestrator cannot tell them apart.
 
 pub mod fake;
+pub mod franz_go;
 pub mod java;
 pub mod latency;
 pub mod librdkafka;
@@ -32,6 +33,10 @@ pub enum ClientKind {
     /// kafka-python in the Python driver; it takes librdkafka's property names.
     #[serde(rename = "confluent-kafka-python")]
     ConfluentKafkaPython,
+    /// franz-go (Go, `github.com/twmb/franz-go`): its driver is built with the machine's Go
+    /// toolchain (`drivers/franz-go`); it takes kgo option names (`properties/franz_go.rs`).
+    #[serde(rename = "franz-go")]
+    FranzGo,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
     #[serde(rename = "fake")]
     Fake,
@@ -39,11 +44,12 @@ pub enum ClientKind {
 
 impl ClientKind {
     /// Every real client, in the order `--client all` runs them.
-    pub const ALL: [ClientKind; 4] = [
+    pub const ALL: [ClientKind; 5] = [
         ClientKind::Librdkafka,
         ClientKind::Java,
         ClientKind::KafkaPython,
         ClientKind::ConfluentKafkaPython,
+        ClientKind::FranzGo,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +58,7 @@ impl ClientKind {
             ClientKind::Java => "java",
             ClientKind::KafkaPython => "kafka-python",
             ClientKind::ConfluentKafkaPython => "confluent-kafka-python",
+            ClientKind::FranzGo => "franz-go",
             ClientKind::Fake => "fake",
         }
     }
@@ -91,6 +98,7 @@ pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
         ClientKind::Java => java::prepare(),
         ClientKind::KafkaPython => python::prepare(python::KAFKA_PYTHON_DRIVER),
         ClientKind::ConfluentKafkaPython => python::prepare(python::CONFLUENT_DRIVER),
+        ClientKind::FranzGo => franz_go::prepare(),
     }
 }
 
@@ -125,6 +133,9 @@ pub fn versions() -> std::collections::BTreeMap<String, String> {
         {
             out.insert(client.name().to_string(), v.trim().to_string());
         }
+    }
+    if let Some(v) = franz_go::version() {
+        out.insert(ClientKind::FranzGo.name().to_string(), v);
     }
     out
 }

@@ -145,6 +145,7 @@ pub fn clients(choices: &[ClientChoice]) -> Vec<ClientKind> {
             ClientChoice::Java => &[ClientKind::Java],
             ClientChoice::KafkaPython => &[ClientKind::KafkaPython],
             ClientChoice::ConfluentKafkaPython => &[ClientKind::ConfluentKafkaPython],
+            ClientChoice::FranzGo => &[ClientKind::FranzGo],
             ClientChoice::All => &ClientKind::ALL,
             ClientChoice::Fake => &[ClientKind::Fake],
         };
@@ -170,7 +171,8 @@ mod tests {
                 ClientKind::Java,
                 ClientKind::Librdkafka,
                 ClientKind::KafkaPython,
-                ClientKind::ConfluentKafkaPython
+                ClientKind::ConfluentKafkaPython,
+                ClientKind::FranzGo
             ]
         );
     }

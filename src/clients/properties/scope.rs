@@ -10,6 +10,7 @@ const PREFIXES: &[(&str, ClientKind)] = &[
     ("java.", ClientKind::Java),
     ("kafka-python.", ClientKind::KafkaPython),
     ("confluent-kafka-python.", ClientKind::ConfluentKafkaPython),
+    ("franz-go.", ClientKind::FranzGo),
     ("fake.", ClientKind::Fake),
 ];
 

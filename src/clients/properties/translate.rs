@@ -54,6 +54,7 @@ pub fn translate(
             ClientKind::KafkaPython => prop.kafka_python,
             // confluent-kafka-python hands its configuration to librdkafka unchanged.
             ClientKind::ConfluentKafkaPython => prop.librdkafka,
+            ClientKind::FranzGo => super::franz_go::spelling(prop, value),
             ClientKind::Java if prop.java => Name(prop.kafka),
             ClientKind::Java => Unsupported("a librdkafka-only setting"),
             ClientKind::Fake => Name(prop.kafka),
