@@ -10,7 +10,7 @@ export KAFKATUNE_WITH_CHROMIUM=1
 scripts/setup.sh
 
 # No broker, no Java or Python client needed.
-cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
+cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test bad_input_franz_go --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
 
 # The Java driver's unit tests (JUnit through Maven).
 mvn -B -q -f drivers/java/pom.xml test
@@ -26,7 +26,10 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s drivers/python/requirements.txt "$ven
 fi
 (cd drivers/python && "$root/$venv/bin/python" -m pytest -q -p no:cacheprovider)
 
-# Fetch Kafka's jars, build the Java driver and the Python environment once, before the
+# The franz-go driver's unit tests (go vet and go test; the machine's Go, no toolchain download).
+(cd drivers/franz-go && GOTOOLCHAIN=local go vet ./... && GOTOOLCHAIN=local go test -count=1 ./...)
+
+# Fetch Kafka's jars, build the Java and franz-go drivers and the Python environment once, before the
 # tests run in parallel.
 target/release/kafkatune setup --client all
 

@@ -166,6 +166,18 @@ fn report_and_results(opts: &SweepOptions, outcome: &SweepOutcome) {
     eprintln!("kafkatune: results in {}", opts.out.display());
 }
 
+/// franz-go's spellings, kgo option names: a table of their own, after the others.
+fn print_franz_go() {
+    println!("\n{:<40} franz-go (kgo option; durations in ms)", "Kafka name");
+    for p in properties::PROPERTIES {
+        if let properties::Spelling::Name(n) = properties::franz_go::spelling(p, "") {
+            println!("{:<40} {n}", p.kafka);
+        }
+    }
+    println!("{:<40} SASLUser+SASLPassword", "sasl.jaas.config");
+    println!("Every other property is refused for franz-go (TLS too, for now); max.poll.records is PollRecords(ctx, n).");
+}
+
 fn print_properties() {
     println!(
         "{:<40} {:<9} {:<32} {:<32} java",
@@ -194,9 +206,10 @@ fn print_properties() {
             if p.java { "yes" } else { "-" }
         );
     }
+    print_franz_go();
     println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting), and by confluent-kafka-python's as consume(num_messages=...).");
     println!("confluent-kafka-python takes librdkafka's names and values: it is librdkafka under Python.");
     println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
-    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
+    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V, franz-go.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
     println!("Consumer settings act in drain and live sweeps, producer settings in produce sweeps and, in live sweeps, on kafkatune's paced producer (producer.NAME or consumer.NAME picks the side).");
 }

@@ -84,8 +84,9 @@ var options = map[string]option{
 		}
 		return nil, fmt.Errorf("takes read_uncommitted or read_committed, not %q", v)
 	},
-	"DisableFetchCRCValidation": flag("false", func() kgo.Opt { return kgo.DisableFetchCRCValidation() }),
-	"DisableFetchSessions":      flag("true", func() kgo.Opt { return kgo.DisableFetchSessions() }),
+	// check.crcs and enable.idempotence, as Kafka says them: false sets the Disable option.
+	"FetchCRCValidation":   flag("false", func() kgo.Opt { return kgo.DisableFetchCRCValidation() }),
+	"DisableFetchSessions": flag("true", func() kgo.Opt { return kgo.DisableFetchSessions() }),
 	"ConsumeResetOffset": func(v string) (kgo.Opt, error) {
 		switch strings.ToLower(v) {
 		case "earliest":
@@ -124,7 +125,7 @@ var options = map[string]option{
 	"MaxProduceRequestsInflightPerBroker": ints(func(n int) kgo.Opt {
 		return kgo.MaxProduceRequestsInflightPerBroker(n)
 	}),
-	"DisableIdempotentWrite": flag("false", func() kgo.Opt { return kgo.DisableIdempotentWrite() }),
+	"IdempotentWrite": flag("false", func() kgo.Opt { return kgo.DisableIdempotentWrite() }),
 	"RequiredAcks": func(v string) (kgo.Opt, error) {
 		switch strings.ToLower(strings.TrimSpace(v)) {
 		case "all", "-1":

@@ -57,7 +57,7 @@ func TestFranzGoDefaultsAreWhatTheDocsSay(t *testing.T) {
 func TestBytesAcksCompressionAndFlags(t *testing.T) {
 	cl := optValues(t, map[string]any{
 		"FetchMinBytes": "1024", "ProducerBatchMaxBytes": "65536", "RequiredAcks": "1",
-		"ProducerBatchCompression": "zstd", "DisableIdempotentWrite": "false",
+		"ProducerBatchCompression": "zstd", "IdempotentWrite": "false",
 		"MaxProduceRequestsInflightPerBroker": "5",
 	})
 	if got := cl.OptValue(kgo.FetchMinBytes); got != int32(1024) {
@@ -75,7 +75,7 @@ func TestBytesAcksCompressionAndFlags(t *testing.T) {
 }
 
 func TestIdempotenceOnLeavesTheDefault(t *testing.T) {
-	cl := optValues(t, map[string]any{"DisableIdempotentWrite": "true"})
+	cl := optValues(t, map[string]any{"IdempotentWrite": "true"})
 	if got := cl.OptValue(kgo.DisableIdempotentWrite); got != false {
 		t.Errorf("enable.idempotence=true keeps idempotent writes, got %v", got)
 	}

@@ -16,7 +16,8 @@ pub fn spelling(prop: &Property, value: &str) -> Spelling {
         "fetch.max.wait.ms" => Name("FetchMaxWait"),
         "fetch.max.bytes" => Name("FetchMaxBytes"),
         "max.partition.fetch.bytes" => Name("FetchMaxPartitionBytes"),
-        "check.crcs" => Name("DisableFetchCRCValidation"),
+        // true/false as Kafka says it; the driver sets DisableFetchCRCValidation for false.
+        "check.crcs" => Name("FetchCRCValidation"),
         "isolation.level" => Name("FetchIsolationLevel"),
         "client.id" => Name("ClientID"),
         "client.rack" => Name("Rack"),
@@ -32,7 +33,8 @@ pub fn spelling(prop: &Property, value: &str) -> Spelling {
         "batch.size" => Name("ProducerBatchMaxBytes"),
         "acks" => Name("RequiredAcks"),
         "compression.type" => Name("ProducerBatchCompression"),
-        "enable.idempotence" => Name("DisableIdempotentWrite"),
+        // The driver sets DisableIdempotentWrite for false.
+        "enable.idempotence" => Name("IdempotentWrite"),
         "max.in.flight.requests.per.connection" => Name("MaxProduceRequestsInflightPerBroker"),
         "delivery.timeout.ms" => Name("RecordDeliveryTimeout"),
         "retries" => Name("RecordRetries"),

@@ -15,7 +15,7 @@
 //! settings) and `own` (kafkatune's own settings given as properties: `consumers`,
 //! `processing`, `network.*`, ...).
 
-mod franz_go;
+pub mod franz_go;
 mod jaas;
 pub mod own;
 mod scope;
