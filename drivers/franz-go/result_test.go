@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"compress/zlib"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,6 +61,15 @@ func TestLatencyCountsFromTheValuesSendTimeAfterTheWarmup(t *testing.T) {
 		t.Errorf("count %d max %d", h.TotalCount(), h.Max())
 	}
 	enc := encodeHistogram(h)
+	raw, _ := base64.StdEncoding.DecodeString(*enc)
+	zr, err := zlib.NewReader(bytes.NewReader(raw[8:]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := io.ReadAll(zr)
+	if off := binary.BigEndian.Uint32(payload[8:12]); off != 0 {
+		t.Errorf("normalizing index offset %d, want 0 (Rust's reader refuses others)", off)
+	}
 	back, err := hdr.Decode([]byte(*enc))
 	if err != nil || back.TotalCount() != 1 {
 		t.Errorf("decode: %v, %v", err, back)
