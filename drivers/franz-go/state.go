@@ -122,7 +122,7 @@ func (s *state) result(status, errText string) *Result {
 	if s.spec.Mode == "produce" {
 		r.PollAPI = "Produce(ctx, record, promise)"
 		s.produce.fields(r)
-		s.hooks.producerFields(r, s.messages)
+		s.hooks.producerFields(r, r.Messages) // the acknowledged records
 	} else {
 		s.hooks.consumerFields(r)
 	}
