@@ -34,6 +34,15 @@ fn git_revision() {
     println!("cargo:rerun-if-changed=.git/HEAD");
 }
 
+/// A compiled program a developer's build left beside the sources (`go build`'s binary).
+fn is_program(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|_| magic == *b"\x7fELF")
+}
+
 /// Folders a driver's own build or a developer's run writes, never sources.
 const BUILD_OUTPUTS: &[&str] = &["target", "node_modules", "__pycache__", "bin"];
 
@@ -50,7 +59,7 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(root, &path, files);
-        } else {
+        } else if !is_program(&path) {
             let rel = path
                 .strip_prefix(root)
                 .unwrap()

@@ -10,14 +10,15 @@ export KAFKATUNE_WITH_CHROMIUM=1
 scripts/setup.sh
 
 # No broker, no Java or Python client needed.
-cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
+cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test bad_input_franz_go --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
 
 # Each driver's own unit tests (drivers/NAME/unit-tests.sh: JUnit, pytest, ...), no broker.
 for tests in drivers/*/unit-tests.sh; do
     "$tests"
 done
 
-# Fetch Kafka's jars, build the Java driver and the Python environment once, before the
+
+# Fetch Kafka's jars, build every client's driver once, before the
 # tests run in parallel.
 target/release/kafkatune setup --client all
 

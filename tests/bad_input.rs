@@ -96,7 +96,7 @@ fn unknown_preset_client_or_mode() {
     );
     rejects(
         &["--client", "go"],
-        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, all]",
+        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, franz-go, all]",
     );
     rejects(
         &["--mode", "turbo"],
@@ -723,7 +723,7 @@ fn a_client_whose_toolchain_is_missing_names_the_package_before_anything_starts(
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "--client java: its driver needs `java`, which is not on PATH; install it (Debian: apt-get install -y openjdk-17-jre-headless)",
+            "--client java: its driver needs `java`, which is not on PATH; install a Java 17+ runtime (Debian: apt-get install -y openjdk-17-jre-headless)",
         ));
     assert!(!out.path().join("r").exists(), "nothing written");
 }

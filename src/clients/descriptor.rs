@@ -37,11 +37,14 @@ pub struct Descriptor {
     pub first_use: Option<&'static str>,
 }
 
-/// A program a driver needs, and the Debian package that installs it.
+/// A program a driver needs, and how to install it.
 #[derive(Debug)]
 pub struct Tool {
     pub command: &'static str,
-    pub debian: &'static str,
+    /// The Debian package that has it (for an image), if Debian's will do.
+    pub debian: Option<&'static str>,
+    /// What to do when it is missing.
+    pub install: &'static str,
 }
 
 /// The first program `client` needs that is not on PATH, with what to do (exit 2, before
@@ -53,10 +56,10 @@ pub fn missing_tool(client: ClientKind) -> Option<String> {
         .iter()
         .find(|t| crate::process::find(t.command).is_none())?;
     Some(format!(
-        "--client {}: its driver needs `{}`, which is not on PATH; install it (Debian: apt-get install -y {}), or leave this client out",
+        "--client {}: its driver needs `{}`, which is not on PATH; {}, or leave this client out",
         client.name(),
         tool.command,
-        tool.debian
+        tool.install
     ))
 }
 
@@ -64,9 +67,13 @@ pub fn missing_tool(client: ClientKind) -> Option<String> {
 /// Dockerfile installs `kafkatune setup --debian-packages`).
 pub fn debian_packages(clients: &[ClientKind]) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
-    for tool in clients.iter().flat_map(|c| c.descriptor().needs) {
-        if !out.contains(&tool.debian) {
-            out.push(tool.debian);
+    for package in clients
+        .iter()
+        .flat_map(|c| c.descriptor().needs)
+        .filter_map(|t| t.debian)
+    {
+        if !out.contains(&package) {
+            out.push(package);
         }
     }
     out

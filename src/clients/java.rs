@@ -28,11 +28,15 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
     needs: &[
         Tool {
             command: "java",
-            debian: "openjdk-17-jre-headless",
+            debian: Some("openjdk-17-jre-headless"),
+            install:
+                "install a Java 17+ runtime (Debian: apt-get install -y openjdk-17-jre-headless)",
         },
         Tool {
             command: "mvn",
-            debian: "maven",
+            debian: Some("maven"),
+            install:
+                "install Maven (Debian: apt-get install -y maven): it builds the Java driver once",
         },
     ],
     prepare,

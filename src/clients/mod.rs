@@ -3,6 +3,7 @@
 
 pub mod descriptor;
 pub mod fake;
+pub mod franz_go;
 pub mod java;
 pub mod latency;
 pub mod librdkafka;
@@ -31,17 +32,20 @@ pub enum ClientKind {
     KafkaPython,
     /// confluent-kafka-python: librdkafka (bundled in its wheel) under Python.
     ConfluentKafkaPython,
+    /// franz-go (Go, `github.com/twmb/franz-go`), built with the machine's Go toolchain.
+    FranzGo,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
     Fake,
 }
 
 impl ClientKind {
     /// Every real client, in the order `--client all` runs them.
-    pub const ALL: [ClientKind; 4] = [
+    pub const ALL: [ClientKind; 5] = [
         ClientKind::Librdkafka,
         ClientKind::Java,
         ClientKind::KafkaPython,
         ClientKind::ConfluentKafkaPython,
+        ClientKind::FranzGo,
     ];
 
     /// The one place each client is defined.
@@ -51,6 +55,7 @@ impl ClientKind {
             ClientKind::Java => &java::DESCRIPTOR,
             ClientKind::KafkaPython => &python::KAFKA_PYTHON,
             ClientKind::ConfluentKafkaPython => &python::CONFLUENT_KAFKA_PYTHON,
+            ClientKind::FranzGo => &franz_go::DESCRIPTOR,
             ClientKind::Fake => &fake::DESCRIPTOR,
         }
     }

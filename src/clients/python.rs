@@ -31,11 +31,13 @@ const PYTHON_PACE: Pace = Pace {
 const PYTHON_NEEDS: &[Tool] = &[
     Tool {
         command: "python3",
-        debian: "python3",
+        debian: Some("python3"),
+        install: INSTALL_PYTHON,
     },
     Tool {
         command: "python3",
-        debian: "python3-venv",
+        debian: Some("python3-venv"),
+        install: INSTALL_PYTHON,
     },
 ];
 

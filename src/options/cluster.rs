@@ -166,7 +166,8 @@ mod tests {
                 ClientKind::Java,
                 ClientKind::Librdkafka,
                 ClientKind::KafkaPython,
-                ClientKind::ConfluentKafkaPython
+                ClientKind::ConfluentKafkaPython,
+                ClientKind::FranzGo
             ]
         );
     }

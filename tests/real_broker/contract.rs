@@ -194,6 +194,11 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
             "the JVM reports GC"
         );
     }
+    if client == ClientKind::FranzGo {
+        // Go's collector, from runtime/metrics: cycles so far and their pauses.
+        assert!(r.gc_count.is_some(), "Go reports GC cycles");
+        assert!(r.gc_time_ms.is_some_and(|t| t >= 0.0), "{:?}", r.gc_time_ms);
+    }
     // The client's whole resolved configuration: what kafkatune set, and the defaults.
     let config = r.client_config.as_ref().expect("client_config");
     let (auto_commit, default_only) = match client {
@@ -202,6 +207,8 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
         }
         ClientKind::Java => ("enable.auto.commit", "request.timeout.ms"),
         ClientKind::KafkaPython => ("enable_auto_commit", "request_timeout_ms"),
+        // An assigned franz-go consumer has no group, so nothing to commit automatically.
+        ClientKind::FranzGo => ("ServerSideBalancer", "RequestRetries"),
         ClientKind::Fake => unreachable!("the contract suite runs real clients"),
     };
     assert_eq!(config[auto_commit], "false", "{config:?}");
@@ -212,7 +219,10 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
     match client {
         ClientKind::Java => assert_eq!(config["max.poll.records"], mpr.to_string()),
         ClientKind::KafkaPython => assert_eq!(config["max_poll_records"], mpr.to_string()),
-        ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython | ClientKind::Fake => {}
+        ClientKind::Librdkafka
+        | ClientKind::ConfluentKafkaPython
+        | ClientKind::FranzGo
+        | ClientKind::Fake => {}
     }
 }
 
@@ -313,3 +323,4 @@ contract!(librdkafka, ClientKind::Librdkafka);
 contract!(java, ClientKind::Java);
 contract!(kafka_python, ClientKind::KafkaPython);
 contract!(confluent_kafka_python, ClientKind::ConfluentKafkaPython);
+contract!(franz_go, ClientKind::FranzGo);
