@@ -1,4 +1,4 @@
-//! Embeds the Java and Python drivers' sources (`drivers/`) in the binary, so kafkatune can
+//! Embeds the Java, Python and KafkaJS drivers' sources (`drivers/`) in the binary, so kafkatune can
 //! build them into its cache wherever it is installed.
 
 use std::path::{Path, PathBuf};
@@ -39,15 +39,21 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) {
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "target" || name == "__pycache__" || name.starts_with('.') {
+        if name == "target"
+            || name == "__pycache__"
+            || name == "node_modules"
+            || name.starts_with('.')
+        {
             continue;
         }
         if path.is_dir() {
             println!("cargo:rerun-if-changed={}", path.display());
             collect(root, &path, files);
-        } else if [".java", ".xml", ".py", ".txt"]
+        } else if [".java", ".xml", ".py", ".txt", ".js"]
             .iter()
             .any(|ext| name.ends_with(ext))
+            || name == "package.json"
+            || name == "package-lock.json"
         {
             let rel = path
                 .strip_prefix(root)

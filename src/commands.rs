@@ -196,7 +196,13 @@ fn print_properties() {
     }
     println!("\nmax.poll.records is applied by librdkafka's driver as the batch size of one poll (librdkafka has no such setting), and by confluent-kafka-python's as consume(num_messages=...).");
     println!("confluent-kafka-python takes librdkafka's names and values: it is librdkafka under Python.");
+    println!("\nKafkaJS (--client kafkajs) spells them its own way; every other property is refused for it, naming the nearest setting:");
+    println!("{:<40} {:<32} KafkaJS's default", "Kafka name", "kafkajs");
+    for (kafka, js, default) in properties::KAFKAJS_SPELLINGS {
+        println!("{kafka:<40} {js:<32} {default}");
+    }
+    println!("KafkaJS has no linger.ms, batch.size or max.poll.records: it sends what each send() call is given (kafkajs.sendRecords=N records a call, 1000 by default), and its eachBatch hands a fetch's batch, which the driver cuts at max.poll.records.");
     println!("* TLS stores: librdkafka and kafka-python read PEM files (librdkafka also a PKCS#12 key store). With ssl.truststore.type=PEM and ssl.keystore.type=PEM every client reads the same files.");
-    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
+    println!("Any client's own setting: librdkafka.NAME=V, java.NAME=V, kafka-python.NAME=V, confluent-kafka-python.NAME=V, kafkajs.NAME=V (that client only; librdkafka.NAME=V also reaches confluent-kafka-python, which runs on librdkafka).");
     println!("Consumer settings act in drain and live sweeps, producer settings in produce sweeps and, in live sweeps, on kafkatune's paced producer (producer.NAME or consumer.NAME picks the side).");
 }

@@ -42,6 +42,8 @@ fn client_pace(client: ClientKind, producing: bool) -> (f64, f64) {
         (ClientKind::Java, false) => (100_000.0, 2.0),
         // confluent-kafka-python is not benchmarked yet: reckoned as slow as kafka-python.
         (ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython, _) => (10_000.0, 1.5),
+        // KafkaJS is not benchmarked yet either: reckoned as kafka-python, with Node's start.
+        (ClientKind::KafkaJs, _) => (10_000.0, 1.0),
         (ClientKind::Fake, _) => (1_000_000.0, 0.1),
     }
 }
@@ -299,6 +301,7 @@ fn started(opts: &SweepOptions) -> String {
             ClientKind::KafkaPython | ClientKind::ConfluentKafkaPython => {
                 Some("the Python environment is made")
             }
+            ClientKind::KafkaJs => Some("KafkaJS is installed with npm ci"),
             _ => None,
         })
         .collect();

@@ -3,6 +3,7 @@
 
 pub mod fake;
 pub mod java;
+pub mod kafkajs;
 pub mod latency;
 pub mod librdkafka;
 pub mod properties;
@@ -32,6 +33,9 @@ pub enum ClientKind {
     /// kafka-python in the Python driver; it takes librdkafka's property names.
     #[serde(rename = "confluent-kafka-python")]
     ConfluentKafkaPython,
+    /// KafkaJS (npm `kafkajs`) under Node.js: its eachBatch is its poll; its own names.
+    #[serde(rename = "kafkajs")]
+    KafkaJs,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
     #[serde(rename = "fake")]
     Fake,
@@ -39,11 +43,12 @@ pub enum ClientKind {
 
 impl ClientKind {
     /// Every real client, in the order `--client all` runs them.
-    pub const ALL: [ClientKind; 4] = [
+    pub const ALL: [ClientKind; 5] = [
         ClientKind::Librdkafka,
         ClientKind::Java,
         ClientKind::KafkaPython,
         ClientKind::ConfluentKafkaPython,
+        ClientKind::KafkaJs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -52,6 +57,7 @@ impl ClientKind {
             ClientKind::Java => "java",
             ClientKind::KafkaPython => "kafka-python",
             ClientKind::ConfluentKafkaPython => "confluent-kafka-python",
+            ClientKind::KafkaJs => "kafkajs",
             ClientKind::Fake => "fake",
         }
     }
@@ -91,6 +97,7 @@ pub fn prepare(client: ClientKind) -> Result<DriverCommand> {
         ClientKind::Java => java::prepare(),
         ClientKind::KafkaPython => python::prepare(python::KAFKA_PYTHON_DRIVER),
         ClientKind::ConfluentKafkaPython => python::prepare(python::CONFLUENT_DRIVER),
+        ClientKind::KafkaJs => kafkajs::prepare(),
     }
 }
 
@@ -125,6 +132,9 @@ pub fn versions() -> std::collections::BTreeMap<String, String> {
         {
             out.insert(client.name().to_string(), v.trim().to_string());
         }
+    }
+    if let Some(v) = kafkajs::version() {
+        out.insert(ClientKind::KafkaJs.name().to_string(), v);
     }
     out
 }

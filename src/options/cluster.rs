@@ -145,6 +145,7 @@ pub fn clients(choices: &[ClientChoice]) -> Vec<ClientKind> {
             ClientChoice::Java => &[ClientKind::Java],
             ClientChoice::KafkaPython => &[ClientKind::KafkaPython],
             ClientChoice::ConfluentKafkaPython => &[ClientKind::ConfluentKafkaPython],
+            ClientChoice::KafkaJs => &[ClientKind::KafkaJs],
             ClientChoice::All => &ClientKind::ALL,
             ClientChoice::Fake => &[ClientKind::Fake],
         };
@@ -170,9 +171,11 @@ mod tests {
                 ClientKind::Java,
                 ClientKind::Librdkafka,
                 ClientKind::KafkaPython,
-                ClientKind::ConfluentKafkaPython
+                ClientKind::ConfluentKafkaPython,
+                ClientKind::KafkaJs
             ]
         );
+        assert_eq!(clients(&[ClientChoice::KafkaJs]), [ClientKind::KafkaJs]);
     }
 
     #[test]

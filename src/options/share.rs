@@ -11,7 +11,7 @@ use crate::grid::SweptProperty;
 use crate::results::{Mode, Params};
 
 /// Why only the Java client: the words every refusal of another client uses.
-const JAVA_ONLY: &str = "share groups (KIP-932) run on the Java client only (KafkaShareConsumer, kafka-clients 4.4.0): librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer, kafka-python has none, and confluent-kafka 2.16.2's ShareConsumer (a preview) has no kafkatune driver yet; use --client java";
+const JAVA_ONLY: &str = "share groups (KIP-932) run on the Java client only (KafkaShareConsumer, kafka-clients 4.4.0): librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer, kafka-python has none, and confluent-kafka 2.16.2's ShareConsumer (a preview) has no kafkatune driver yet, and KafkaJS 2.2.4 has no share consumer; use --client java";
 
 /// Checks a sweep's share settings: the Java client only, drain or live mode, share settings only
 /// where a share group runs, the test knob only with explicit acknowledgement.
@@ -103,6 +103,8 @@ mod tests {
         assert!(e.to_string().contains("librdkafka 2.12.1"), "{e}");
         let e = check(Mode::Drain, &[ClientKind::KafkaPython], &share, &[], None).unwrap_err();
         assert!(e.to_string().contains("kafka-python has none"), "{e}");
+        let e = check(Mode::Drain, &[ClientKind::KafkaJs], &share, &[], None).unwrap_err();
+        assert!(e.to_string().contains("KafkaJS 2.2.4 has no share consumer"), "{e}");
         assert!(check(Mode::Drain, &[ClientKind::Java], &share, &[], None).is_ok());
         assert!(check(Mode::Live, &[ClientKind::Java], &share, &[], None).is_ok());
         assert!(check(Mode::Pipeline, &[ClientKind::Java], &share, &[], None).is_err());

@@ -16,6 +16,7 @@
 //! `processing`, `network.*`, ...).
 
 mod jaas;
+mod kafkajs;
 pub mod own;
 mod scope;
 mod secrets;
@@ -25,6 +26,7 @@ mod tls;
 mod translate;
 mod validate;
 
+pub use kafkajs::SPELLINGS as KAFKAJS_SPELLINGS;
 pub use own::{
     validate_consumers, validate_producers, CONSUMERS, MAX_CONSUMERS, MAX_PRODUCERS, PRODUCERS,
 };

@@ -1,5 +1,5 @@
 //! The escape hatch: `librdkafka.NAME`, `java.NAME`, `kafka-python.NAME` and
-//! `confluent-kafka-python.NAME` carry a client's own setting, which the table does not know,
+//! `confluent-kafka-python.NAME` (and `kafkajs.NAME`) carry a client's own setting, which the table does not know,
 //! to that client only (`librdkafka.` to both librdkafka-based clients: `reaches`).
 
 use crate::clients::ClientKind;
@@ -10,6 +10,7 @@ const PREFIXES: &[(&str, ClientKind)] = &[
     ("java.", ClientKind::Java),
     ("kafka-python.", ClientKind::KafkaPython),
     ("confluent-kafka-python.", ClientKind::ConfluentKafkaPython),
+    ("kafkajs.", ClientKind::KafkaJs),
     ("fake.", ClientKind::Fake),
 ];
 

@@ -34,6 +34,16 @@ const KAFKA_PYTHON: Reader = Reader {
     key_stores: "key stores as PEM files only",
 };
 
+/// The KafkaJS driver reads the PEM files and hands them to Node's TLS (`ssl: {ca, cert,
+/// key, passphrase}`).
+const KAFKAJS: Reader = Reader {
+    ca: "ssl.ca",
+    certificate: "ssl.cert",
+    key: "ssl.key",
+    key_password: "ssl.passphrase",
+    key_stores: "key stores as PEM files only",
+};
+
 /// The TLS settings of `props` that librdkafka and kafka-python take only as a set: trust
 /// and key stores (PEM files, which all three clients read; librdkafka also takes a PKCS#12
 /// key store) and kafka-python's host name check. The Java client takes them as they are.
@@ -46,6 +56,7 @@ pub(super) fn stores(
         // confluent-kafka-python is librdkafka: the same names, the same stores.
         ClientKind::Librdkafka | ClientKind::ConfluentKafkaPython => &LIBRDKAFKA,
         ClientKind::KafkaPython => &KAFKA_PYTHON,
+        ClientKind::KafkaJs => &KAFKAJS,
     };
     let mut stores = Stores {
         client,
@@ -149,6 +160,12 @@ impl<'a> Stores<'a> {
         if let (ClientKind::KafkaPython, Some(algorithm)) = (self.client, algorithm) {
             self.out.insert(
                 "ssl_check_hostname".to_string(),
+                Value::Bool(!algorithm.is_empty()),
+            );
+        }
+        if let (ClientKind::KafkaJs, Some(algorithm)) = (self.client, algorithm) {
+            self.out.insert(
+                "ssl.checkHostname".to_string(),
                 Value::Bool(!algorithm.is_empty()),
             );
         }

@@ -49,6 +49,11 @@ pub fn translate(
             continue;
         }
         let prop = lookup(name).ok_or_else(|| unknown(name))?;
+        // KafkaJS: its own names, typed, and its own refusals (`kafkajs.rs`).
+        if client == ClientKind::KafkaJs {
+            out.extend(super::kafkajs::translate(prop, value)?);
+            continue;
+        }
         let spelling = match client {
             ClientKind::Librdkafka => prop.librdkafka,
             ClientKind::KafkaPython => prop.kafka_python,
@@ -57,6 +62,7 @@ pub fn translate(
             ClientKind::Java if prop.java => Name(prop.kafka),
             ClientKind::Java => Unsupported("a librdkafka-only setting"),
             ClientKind::Fake => Name(prop.kafka),
+            ClientKind::KafkaJs => unreachable!("translated above"),
         };
         match spelling {
             Unsupported(why) => {
@@ -81,7 +87,7 @@ pub fn translate(
 
 /// Strings for librdkafka and Java; typed values for kafka-python's keyword arguments.
 fn native_value(client: ClientKind, value_type: Option<ValueType>, value: &str) -> Value {
-    if client != ClientKind::KafkaPython {
+    if client != ClientKind::KafkaPython && client != ClientKind::KafkaJs {
         return Value::String(value.to_string());
     }
     match value_type {

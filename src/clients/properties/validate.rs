@@ -50,7 +50,7 @@ pub(super) fn unknown(name: &str) -> String {
     if let Some((_, candidate)) = nearest {
         msg.push_str(&format!("; did you mean `{candidate}`?"));
     }
-    msg.push_str(" (kafkatune takes Kafka's Java property names; `kafkatune properties` lists them; pass a client's own setting as librdkafka.NAME, java.NAME, kafka-python.NAME or confluent-kafka-python.NAME)");
+    msg.push_str(" (kafkatune takes Kafka's Java property names; `kafkatune properties` lists them; pass a client's own setting as librdkafka.NAME, java.NAME, kafka-python.NAME, confluent-kafka-python.NAME or kafkajs.NAME)");
     msg
 }
 
