@@ -31,10 +31,14 @@ const DRIVER_PRODUCER_OPTIONS = { sendRecords: 1000, sendsInFlight: 5 }
 // Security, as kafkatune translates it (src/clients/kafkajs.rs): the SASL mechanism and
 // credentials; KafkaJS takes them as one `sasl` object.
 const SASL_OPTIONS = ['sasl.mechanism', 'sasl.username', 'sasl.password']
+// TLS, as kafkatune translates PEM stores (src/clients/properties/tls.rs): file paths the
+// driver reads into Node's tls.connect options, and the host name check.
+const TLS_OPTIONS = ['ssl.ca', 'ssl.cert', 'ssl.key', 'ssl.passphrase', 'ssl.checkHostname']
 
 // KafkaJS 2.2.4's own defaults (its documentation and src/consumer/index.js,
 // src/producer/index.js, src/index.js), for the resolved configuration of the result.
-const CLIENT_DEFAULTS = { clientId: 'kafkajs', connectionTimeout: 1000, authenticationTimeout: 10000,
+// clientId: the driver's own (KafkaJS's is 'kafkajs').
+const CLIENT_DEFAULTS = { clientId: 'kafkatune', connectionTimeout: 1000, authenticationTimeout: 10000,
   reauthenticationThreshold: 10000, requestTimeout: 30000, enforceRequestTimeout: true,
   'retry.initialRetryTime': 300, 'retry.maxRetryTime': 30000, 'retry.retries': 5,
   'retry.factor': 0.2, 'retry.multiplier': 2, ssl: false, sasl: null }
@@ -50,7 +54,7 @@ const PRODUCER_DEFAULTS = { idempotent: false, maxInFlightRequests: null, transa
  * consumer's or producer's constructor), `send` (each send() call), `driver` (the producer
  * driver's own). Throws an Error naming a setting the role does not take. */
 function routeProperties (properties, role) {
-  const out = { client: {}, retry: {}, role: {}, send: {}, driver: {}, sasl: {}, ssl: false }
+  const out = { client: {}, retry: {}, role: {}, send: {}, driver: {}, sasl: {}, ssl: false, tls: {} }
   const roleOptions = role === 'producer' ? PRODUCER_OPTIONS : CONSUMER_OPTIONS
   for (const [name, value] of Object.entries(properties || {})) {
     if (CLIENT_OPTIONS.includes(name)) out.client[name] = value
@@ -60,6 +64,7 @@ function routeProperties (properties, role) {
     else if (role === 'producer' && name in DRIVER_PRODUCER_OPTIONS) out.driver[name] = positiveInt(name, value)
     else if (SASL_OPTIONS.includes(name)) out.sasl[name.slice(5)] = value
     else if (name === 'ssl') out.ssl = value === true || value === 'true'
+    else if (TLS_OPTIONS.includes(name)) out.tls[name.slice(4)] = value
     else {
       throw new Error(`KafkaJS ${role}: unknown setting \`${name}\` (KafkaJS 2.2.4 takes none by that name; ` +
         'kafkatune passes KafkaJS names, e.g. maxWaitTimeInMs, minBytes, sessionTimeout, acks)')
@@ -88,8 +93,20 @@ function kafkaOptions (bootstrap, routed, logLevel) {
   }
   if (Object.keys(routed.retry).length) options.retry = { ...routed.retry }
   if (routed.sasl) options.sasl = routed.sasl
-  if (routed.ssl) options.ssl = true
+  if (routed.ssl) options.ssl = tlsOptions(routed.tls)
   return options
+}
+
+/** Node's tls.connect options from the PEM files kafkatune names (`true`: the system's CAs). */
+function tlsOptions (tls, read = p => fs.readFileSync(p)) {
+  if (!Object.keys(tls).length) return true
+  const out = {}
+  if (tls.ca) out.ca = [read(tls.ca)]
+  if (tls.cert) out.cert = read(tls.cert)
+  if (tls.key) out.key = read(tls.key)
+  if (tls.passphrase) out.passphrase = tls.passphrase
+  if (tls.checkHostname === false || tls.checkHostname === 'false') out.checkServerIdentity = () => undefined
+  return out
 }
 
 /** The whole configuration as the run used it: KafkaJS's defaults with what was set on top,
@@ -99,6 +116,7 @@ function resolvedConfig (role, routed, set) {
   Object.assign(conf, routed.client, routed.role, routed.send, routed.driver, set || {})
   for (const [k, v] of Object.entries(routed.retry)) conf['retry.' + k] = v
   conf.ssl = routed.ssl
+  for (const [k, v] of Object.entries(routed.tls)) conf['ssl.' + k] = k === 'passphrase' ? '*****' : v
   if (routed.sasl) {
     delete conf.sasl
     conf['sasl.mechanism'] = routed.sasl.mechanism
@@ -267,6 +285,7 @@ module.exports = {
   DRIVER_PRODUCER_OPTIONS,
   routeProperties,
   kafkaOptions,
+  tlsOptions,
   resolvedConfig,
   processingFromSpec,
   processingUs,
