@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: set-up, then the tests that need no broker (seconds, so a mistake fails
 # fast: Rust unit tests, the scheduler on the fake client, the tree's shape, bad input,
-# report snapshots, the Java and Python drivers' unit tests), then everything on a real
+# report snapshots, the Java, Python and KafkaJS drivers' unit tests), then everything on a real
 # embedded Apache Kafka broker with every client, and the report in Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,6 +25,18 @@ if [ ! -x "$venv/bin/pytest" ] || ! cmp -s drivers/python/requirements.txt "$ven
     cp drivers/python/requirements.txt "$venv/requirements.txt"
 fi
 (cd drivers/python && "$root/$venv/bin/python" -m pytest -q -p no:cacheprovider)
+
+# The KafkaJS driver's unit tests (node --test), with its lockfile's packages installed by
+# npm ci into a copy under target/ (node_modules never lands in drivers/kafkajs).
+js=target/kafkajs-test
+if [ ! -d "$js/node_modules" ] || ! cmp -s drivers/kafkajs/package-lock.json "$js/package-lock.json"; then
+    rm -rf "$js"
+    mkdir -p "$js"
+    cp drivers/kafkajs/package.json drivers/kafkajs/package-lock.json "$js/"
+    (cd "$js" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+rm -rf "$js/lib" "$js/test" && cp -r drivers/kafkajs/lib drivers/kafkajs/test drivers/kafkajs/kafkatune_kafkajs.js "$js/"
+(cd "$js" && node --test)
 
 # Fetch Kafka's jars, build the Java driver and the Python environment once, before the
 # tests run in parallel.

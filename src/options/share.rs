@@ -104,7 +104,11 @@ mod tests {
         let e = check(Mode::Drain, &[ClientKind::KafkaPython], &share, &[], None).unwrap_err();
         assert!(e.to_string().contains("kafka-python has none"), "{e}");
         let e = check(Mode::Drain, &[ClientKind::KafkaJs], &share, &[], None).unwrap_err();
-        assert!(e.to_string().contains("KafkaJS 2.2.4 has no share consumer"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("KafkaJS 2.2.4 has no share consumer"),
+            "{e}"
+        );
         assert!(check(Mode::Drain, &[ClientKind::Java], &share, &[], None).is_ok());
         assert!(check(Mode::Live, &[ClientKind::Java], &share, &[], None).is_ok());
         assert!(check(Mode::Pipeline, &[ClientKind::Java], &share, &[], None).is_err());

@@ -25,10 +25,18 @@ pub const SPELLINGS: &[(&str, &str, &str)] = &[
     ("fetch.min.bytes", "minBytes", "1"),
     ("fetch.max.wait.ms", "maxWaitTimeInMs", "5000"),
     ("fetch.max.bytes", "maxBytes", "10485760"),
-    ("max.partition.fetch.bytes", "maxBytesPerPartition", "1048576"),
+    (
+        "max.partition.fetch.bytes",
+        "maxBytesPerPartition",
+        "1048576",
+    ),
     ("session.timeout.ms", "sessionTimeout", "30000"),
     ("heartbeat.interval.ms", "heartbeatInterval", "3000"),
-    ("isolation.level", "readUncommitted", "false (read_committed)"),
+    (
+        "isolation.level",
+        "readUncommitted",
+        "false (read_committed)",
+    ),
     ("client.rack", "rackId", "none"),
     ("client.id", "clientId", "kafkajs"),
     ("request.timeout.ms", "requestTimeout", "30000"),
@@ -168,7 +176,11 @@ mod tests {
         assert_eq!(out.get("sessionTimeout"), Some(&Value::from(10000)));
         assert_eq!(out.get("readUncommitted"), Some(&Value::Bool(true)));
         assert_eq!(out.get("rebalanceTimeout"), Some(&Value::from(60000)));
-        assert_eq!(out.len(), 5, "max.poll.records travels in the spec: {out:?}");
+        assert_eq!(
+            out.len(),
+            5,
+            "max.poll.records travels in the spec: {out:?}"
+        );
         let producer = props(&[("acks", "all"), ("enable.idempotence", "true")]);
         let out = translate(ClientKind::KafkaJs, &producer).unwrap();
         assert_eq!(out.get("acks"), Some(&Value::from(-1)));
@@ -178,22 +190,34 @@ mod tests {
     #[test]
     fn what_kafkajs_lacks_is_refused_naming_the_nearest_setting() {
         let err = translate(ClientKind::KafkaJs, &props(&[("linger.ms", "5")])).unwrap_err();
-        assert!(err.contains("kafkajs client cannot honour `linger.ms=5`"), "{err}");
+        assert!(
+            err.contains("kafkajs client cannot honour `linger.ms=5`"),
+            "{err}"
+        );
         assert!(err.contains("send() call"), "{err}");
-        let err =
-            translate(ClientKind::KafkaJs, &props(&[("group.protocol", "consumer")])).unwrap_err();
+        let err = translate(
+            ClientKind::KafkaJs,
+            &props(&[("group.protocol", "consumer")]),
+        )
+        .unwrap_err();
         assert!(err.contains("classic group protocol"), "{err}");
-        assert!(translate(ClientKind::KafkaJs, &props(&[("group.protocol", "classic")]))
-            .unwrap()
-            .is_empty());
-        let err = translate(ClientKind::KafkaJs, &props(&[("max.poll.interval.ms", "1000")]))
-            .unwrap_err();
+        assert!(translate(
+            ClientKind::KafkaJs,
+            &props(&[("group.protocol", "classic")])
+        )
+        .unwrap()
+        .is_empty());
+        let err = translate(
+            ClientKind::KafkaJs,
+            &props(&[("max.poll.interval.ms", "1000")]),
+        )
+        .unwrap_err();
         assert!(err.contains("sessionTimeout"), "{err}");
         let err =
             translate(ClientKind::KafkaJs, &props(&[("compression.type", "lz4")])).unwrap_err();
         assert!(err.contains("gzip"), "{err}");
-        let err = translate(ClientKind::KafkaJs, &props(&[("queued.min.messages", "5")]))
-            .unwrap_err();
+        let err =
+            translate(ClientKind::KafkaJs, &props(&[("queued.min.messages", "5")])).unwrap_err();
         assert!(err.contains("kafkajs"), "{err}");
     }
 
@@ -210,7 +234,10 @@ mod tests {
         ]);
         let out = translate(ClientKind::KafkaJs, &p).unwrap();
         assert_eq!(out.get("ssl"), Some(&Value::Bool(true)));
-        assert_eq!(out.get("sasl.mechanism"), Some(&Value::from("SCRAM-SHA-512")));
+        assert_eq!(
+            out.get("sasl.mechanism"),
+            Some(&Value::from("SCRAM-SHA-512"))
+        );
         assert_eq!(out.get("sasl.username"), Some(&Value::from("alice")));
         assert_eq!(out.get("sasl.password"), Some(&Value::from("s3cret")));
         assert_eq!(out.get("ssl.ca"), Some(&Value::from("/t/ca.pem")));
