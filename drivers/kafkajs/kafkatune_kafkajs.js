@@ -126,7 +126,7 @@ async function main (argv) {
     ctx.version = require('kafkajs/package.json').version
     const hdr = require('hdr-histogram-js')
     ctx.newHistogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: c.HIST_HIGHEST_US, numberOfSignificantValueDigits: 3 })
-    ctx.encode = h => hdr.encodeIntoCompressedBase64(h)
+    ctx.encode = h => c.standardHistogramBase64(hdr.encodeIntoCompressedBase64(h))
     ctx.gc = new c.GcStats()
     state.phase = 'starting'
     if (spec.share) throw new Error('KafkaJS has no share consumer (KIP-932): run share groups with --client java')

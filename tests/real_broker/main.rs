@@ -7,6 +7,7 @@ mod contract;
 mod faults;
 mod group;
 mod group_live;
+mod kafkajs;
 mod live;
 mod network;
 mod processing;

@@ -202,6 +202,25 @@ class GcStats {
   stop () { this.observer.disconnect() }
 }
 
+/** An HdrHistogram V2 compressed base64 encoding made standard: hdr-histogram-js 3.0.1
+ * writes its header's normalizingIndexOffset as 1 and integerToDoubleValueConversionRatio as
+ * the integer 1 (JsHistogram.encoding.js), which other readers refuse (the Rust hdrhistogram
+ * crate: UnsupportedFeature). Its counts are not shifted, so the offset is 0 and the ratio
+ * the double 1.0; the payload is kept as it is. */
+function standardHistogramBase64 (base64) {
+  const zlib = require('zlib')
+  const outer = Buffer.from(base64, 'base64')
+  if (outer.readUInt32BE(0) !== 0x1c849314) throw new Error('not a V2 compressed HdrHistogram')
+  const inner = zlib.inflateSync(outer.subarray(8, 8 + outer.readUInt32BE(4)))
+  inner.writeUInt32BE(0, 8)
+  inner.writeDoubleBE(1.0, 32)
+  const compressed = zlib.deflateSync(inner)
+  const head = Buffer.alloc(8)
+  head.writeUInt32BE(0x1c849314, 0)
+  head.writeUInt32BE(compressed.length, 4)
+  return Buffer.concat([head, compressed]).toString('base64')
+}
+
 /** Wall clock, microseconds since the epoch (performance.timeOrigin + now: sub-ms). */
 const unixUs = () => Math.round((performance.timeOrigin + performance.now()) * 1000)
 
@@ -294,6 +313,7 @@ module.exports = {
   GcStats,
   RequestStats,
   unixUs,
+  standardHistogramBase64,
   decodeSendUs,
   emit,
   oneLine,

@@ -224,7 +224,7 @@ async function run (spec, ctx, state) {
   state.admin = admin
   await admin.connect()
   const meta = await admin.fetchTopicMetadata({ topics: [topic] })
-  for (const p of meta.topics[0].partitions) r.leaders.set(Number(p.partitionId), p.leader)
+  for (const p of meta.topics[0].partitions) r.leaders.set(Number(p.partitionId), Number(p.leader))
 
   state.phase = 'creating the consumer'
   const consumer = kafka.consumer({ groupId, ...routed.role })
@@ -232,7 +232,7 @@ async function run (spec, ctx, state) {
   const ev = consumer.events
   consumer.on(ev.REQUEST, e => ctx.requests.record(e.payload))
   const seen = new Set()
-  consumer.on(ev.FETCH_START, e => r.onFetchStart(e.payload.nodeId, seen))
+  consumer.on(ev.FETCH_START, e => r.onFetchStart(Number(e.payload.nodeId), seen))
   let subscribedPerf = null
   let stopRequested = false
   let finish

@@ -1,0 +1,88 @@
+//! KafkaJS on the real broker beyond the contract suite: live latency from the record
+//! stamps, a producer sweep's exact count in calls of `sendRecords`, and the throwaway group
+//! a drain joins (KafkaJS always joins a group to consume) deleted after the run.
+
+use kafkatune::results::Status;
+
+use super::{groups, kafkatune_on, out_dir, records, shared, sweep_ok, topic};
+
+#[test]
+fn live_latency_comes_from_the_record_stamps() {
+    let b = shared();
+    let t = topic("kafkajs-live");
+    let (_tmp, dir) = out_dir();
+    kafkatune_on("sweep", &b.bootstrap, &t)
+        .args(["--mode", "live", "--rate", "200", "--duration", "3"])
+        .args(["--warmup", "5", "--prepare", "--client", "kafkajs"])
+        .args(["--repeat", "1", "--no-report", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let recs = records(&dir);
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(r.status, Some(Status::Ok), "{:?}", r.error);
+    assert_eq!(r.messages, 1600, "200 msg/s x (5 + 3) s");
+    assert!(r.latency_samples.unwrap() >= 550, "the measured 3 s");
+    let p50 = r.latency_p50_ms.unwrap();
+    assert!(
+        p50 > 0.0 && p50 < 50.0,
+        "minBytes=1: the broker answers a caught-up fetch at once, got {p50} ms"
+    );
+    assert!(r.latency_p50_ms <= r.latency_p99_ms && r.latency_p99_ms <= r.latency_max_ms);
+    assert!(r.gc_count.is_some() && r.gc_time_ms.is_some(), "Node's GC");
+    let (polls, empty) = (r.polls.unwrap(), r.empty_polls.unwrap());
+    assert!(empty < polls, "empty fetch rounds {empty} of {polls} polls");
+}
+
+#[test]
+fn a_producer_sweep_sends_exactly_the_messages_in_calls_of_send_records() {
+    let (_tmp, dir) = out_dir();
+    let t = format!("kafkatune-t-kafkajs-produce-{}", std::process::id());
+    let (recs, _) = sweep_ok(
+        kafkatune_on("sweep", &shared().bootstrap, &t)
+            .args(["--mode", "produce", "--allow-write", "--messages", "20000"])
+            .args(["--partitions", "2", "--client", "kafkajs", "--repeat", "1"])
+            .args(["-X", "acks=all", "-X", "enable.idempotence=true"])
+            .args(["--param", "kafkajs.sendRecords=100,1000", "--no-report"]),
+        &dir,
+        20_000,
+    );
+    assert_eq!(recs.len(), 2, "one run per sendRecords");
+    for r in &recs {
+        assert!(r.send_s.unwrap() > 0.0);
+        assert_eq!(r.produce_errors, Some(0));
+        let requests = r.produce_requests.unwrap();
+        assert!(requests >= 20.0, "at least one request per call: {requests}");
+        assert!(r.ack_latency_p50_ms.unwrap() > 0.0);
+        assert_eq!(r.per_partition.as_ref().unwrap().values().sum::<u64>(), 20_000);
+    }
+    let calls = |n: &str| {
+        recs.iter()
+            .find(|r| r.params.get("kafkajs.sendRecords").map(String::as_str) == Some(n))
+            .and_then(|r| r.client_metrics.get("send_calls").copied())
+            .unwrap()
+    };
+    assert_eq!(calls("100"), 200.0, "20,000 records in calls of 100");
+    assert_eq!(calls("1000"), 20.0, "20,000 records in calls of 1,000");
+    assert_eq!(super::produce::end_count(&t), 40_000, "both runs' records, exactly");
+}
+
+#[test]
+fn a_drain_leaves_no_group_behind() {
+    let b = shared();
+    let t = topic("kafkajs-drain");
+    let (_tmp, dir) = out_dir();
+    sweep_ok(
+        kafkatune_on("sweep", &b.bootstrap, &t)
+            .args(["--prepare", "--messages", "5000", "--partitions", "3"])
+            .args(["--client", "kafkajs", "--repeat", "2", "--no-report"]),
+        &dir,
+        5_000,
+    );
+    let left: Vec<_> = groups(&b.bootstrap)
+        .into_iter()
+        .filter(|(g, _)| g.starts_with("kafkatune-kafkajs-"))
+        .collect();
+    assert!(left.is_empty(), "throwaway groups left: {left:?}");
+}
