@@ -82,12 +82,28 @@ function withTimeout (promise, ms) {
 }
 
 async function closeAll (state) {
-  const quiet = p => withTimeout(Promise.resolve().then(p).catch(err => process.stderr.write(`kafkatune-kafkajs: close: ${c.oneLine(err)}\n`)), CLOSE_TIMEOUT_MS)
-  if (state.consumer) await quiet(() => state.consumer.disconnect())
+  const quiet = (p, ms = CLOSE_TIMEOUT_MS) => withTimeout(Promise.resolve().then(p).catch(err => process.stderr.write(`kafkatune-kafkajs: close: ${c.oneLine(err)}\n`)), ms)
+  // KafkaJS leaves the group only once its fetch in flight has returned, which the broker
+  // holds up to maxWaitTimeInMs when there is nothing to read: a member that exits before
+  // stays in its group until its session times out, and the group cannot be deleted.
+  const maxWait = Number((state.routed && state.routed.role.maxWaitTimeInMs) ?? 5000)
+  if (state.consumer) await quiet(() => state.consumer.disconnect(), Math.min(maxWait + 2000, 9000))
   if (state.producer) await quiet(() => state.producer.disconnect())
   if (state.admin) {
     // An assign run's throwaway group: nothing was committed, nothing is kept.
-    if (state.throwawayGroup) await quiet(() => state.admin.deleteGroups([state.throwawayGroup]))
+    // The coordinator may still be completing the member's leave: ask again a few times.
+    if (state.throwawayGroup) {
+      await quiet(async () => {
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await state.admin.deleteGroups([state.throwawayGroup])
+          } catch (err) {
+            if (attempt >= 5) throw new Error(`deleting group ${state.throwawayGroup}: ${c.oneLine(err)}`)
+            await c.sleepMs(200 * attempt)
+          }
+        }
+      }, 5000)
+    }
     await quiet(() => state.admin.disconnect())
   }
 }

@@ -53,9 +53,15 @@ fn a_producer_sweep_sends_exactly_the_messages_in_calls_of_send_records() {
         assert!(r.send_s.unwrap() > 0.0);
         assert_eq!(r.produce_errors, Some(0));
         let requests = r.produce_requests.unwrap();
-        assert!(requests >= 20.0, "at least one request per call: {requests}");
+        assert!(
+            requests >= 20.0,
+            "at least one request per call: {requests}"
+        );
         assert!(r.ack_latency_p50_ms.unwrap() > 0.0);
-        assert_eq!(r.per_partition.as_ref().unwrap().values().sum::<u64>(), 20_000);
+        assert_eq!(
+            r.per_partition.as_ref().unwrap().values().sum::<u64>(),
+            20_000
+        );
     }
     let calls = |n: &str| {
         recs.iter()
@@ -65,7 +71,11 @@ fn a_producer_sweep_sends_exactly_the_messages_in_calls_of_send_records() {
     };
     assert_eq!(calls("100"), 200.0, "20,000 records in calls of 100");
     assert_eq!(calls("1000"), 20.0, "20,000 records in calls of 1,000");
-    assert_eq!(super::produce::end_count(&t), 40_000, "both runs' records, exactly");
+    assert_eq!(
+        super::produce::end_count(&t),
+        20_000,
+        "each run found the topic emptied and left exactly its records"
+    );
 }
 
 #[test]
@@ -73,6 +83,13 @@ fn a_drain_leaves_no_group_behind() {
     let b = shared();
     let t = topic("kafkajs-drain");
     let (_tmp, dir) = out_dir();
+    let throwaway = || {
+        groups(&b.bootstrap)
+            .into_iter()
+            .filter(|(g, _)| g.starts_with("kafkatune-kafkajs-"))
+            .collect::<Vec<_>>()
+    };
+    let before = throwaway();
     sweep_ok(
         kafkatune_on("sweep", &b.bootstrap, &t)
             .args(["--prepare", "--messages", "5000", "--partitions", "3"])
@@ -80,9 +97,44 @@ fn a_drain_leaves_no_group_behind() {
         &dir,
         5_000,
     );
-    let left: Vec<_> = groups(&b.bootstrap)
+    let left: Vec<_> = throwaway()
         .into_iter()
-        .filter(|(g, _)| g.starts_with("kafkatune-kafkajs-"))
+        .filter(|g| !before.contains(g))
         .collect();
     assert!(left.is_empty(), "throwaway groups left: {left:?}");
+}
+
+#[test]
+fn a_live_group_of_two_reads_exactly_what_was_sent() {
+    use super::group_live::{assert_latency_of_every_member, live_group, MESSAGES};
+    let recs = live_group(
+        "kafkajs-group-live",
+        &[
+            "--client",
+            "kafkajs",
+            "--partitions",
+            "2",
+            "--consumers",
+            "2",
+        ],
+    );
+    assert_eq!(recs.len(), 1);
+    let r = &recs[0];
+    assert_eq!(r.per_consumer.len(), 2);
+    assert!(
+        r.per_consumer
+            .iter()
+            .all(|c| c.status == Some(Status::Ok) && c.messages > 0),
+        "both members read: {:?}",
+        r.per_consumer
+    );
+    assert_eq!(
+        r.per_consumer.iter().map(|c| c.messages).sum::<u64>(),
+        MESSAGES
+    );
+    let per_partition = r.per_partition.as_ref().unwrap();
+    assert_eq!(per_partition["0"], MESSAGES / 2);
+    assert_eq!(per_partition["1"], MESSAGES / 2);
+    assert_latency_of_every_member(r);
+    super::group::assert_gone(r.group_id.as_deref().unwrap());
 }

@@ -271,6 +271,10 @@ async function run (spec, ctx, state) {
     }
     for (const p of assigned) if (!r.perPartition.has(p)) r.perPartition.set(p, 0)
     pauseHeld(assigned.filter(p => !r.started || r.partitionDone(p)))
+    // A partition this member paused before (held earlier, or revoked mid-batch) and now
+    // holds again runs, unless it is done.
+    const go = assigned.filter(p => r.started && !r.partitionDone(p))
+    if (go.length) consumer.resume([{ topic, partitions: go }])
     reportAssigned()
     // A partition the group has no commit for starts at the spec's start offset.
     admin.fetchOffsets({ groupId, topics: [topic] }).then(res => {
@@ -291,7 +295,7 @@ async function run (spec, ctx, state) {
     const partition = Number(batch.partition)
     if (!r.started || stopRequested || !r.held.has(partition) || r.remaining() <= 0) {
       // Not counted now: leave the offsets unresolved, so the records come again.
-      if (!r.started || !r.held.has(partition)) pause()
+      if (!r.started && r.held.has(partition)) pause()
       return
     }
     const last = await r.onBatch(batch, c.unixUs)
