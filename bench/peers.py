@@ -867,7 +867,7 @@ def main():
             stack.callback(bench.close)
             print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
                   file=sys.stderr, flush=True)
-            if {"1", "2", "3", "9"} & wanted:  # the consumer pairs' topic
+            if {"1", "2", "3", "9", "12"} & wanted:  # the consumer pairs' topic
                 print(f"filling {bench.topic}", file=sys.stderr, flush=True)
                 bench.create_topic(bench.topic)
                 run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
@@ -875,7 +875,7 @@ def main():
                      str(args.message_size)])
             results = [bench.run_pair(p) for p in bench.pairs() if p[0].rstrip("ab") in wanted]
             seed = bench.seed_sweep() if "5" in wanted else None
-            env = environment(args, bench.topic if {"1", "2", "3"} & wanted else None,
+            env = environment(args, bench.topic if {"1", "2", "3", "12"} & wanted else None,
                               bench.replication())
             print_table(env, results, seed, broker.start_s)
             saved = ROOT / "target/bench" / f"peers-{time.strftime('%Y%m%d-%H%M%S')}.json"
