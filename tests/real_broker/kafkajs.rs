@@ -138,3 +138,42 @@ fn a_live_group_of_two_reads_exactly_what_was_sent() {
     assert_latency_of_every_member(r);
     super::group::assert_gone(r.group_id.as_deref().unwrap());
 }
+
+#[test]
+fn kafkajs_reads_through_mutual_tls_and_scram() {
+    let b = shared();
+    // Mutual TLS from the same PEM files as the other clients (ssl.ca, ssl.cert, ssl.key).
+    let (_tmp, dir) = out_dir();
+    let mut sweep = kafkatune_on("sweep", &b.tls_bootstrap, &topic("kafkajs-tls"));
+    sweep.args(["--prepare", "--messages", "2000", "--repeat", "1"]);
+    sweep.args(["--client", "kafkajs", "--no-report"]);
+    for p in super::tls::tls_properties(true) {
+        sweep.arg("-X").arg(p);
+    }
+    let (recs, _) = sweep_ok(&mut sweep, &dir, 2000);
+    assert_eq!(recs[0].params["security.protocol"], "SSL");
+
+    // SASL/SCRAM: the JAAS line's user and password become KafkaJS's sasl object.
+    let tmp = tempfile::tempdir().unwrap();
+    let jaas = super::scram_jaas(super::SCRAM_PASSWORD);
+    let admin = tmp.path().join("admin.properties");
+    let lines = [
+        "security.protocol=SASL_PLAINTEXT",
+        "sasl.mechanism=SCRAM-SHA-256",
+        &jaas,
+    ];
+    std::fs::write(&admin, lines.join("\n")).unwrap();
+    let (_tmp2, dir) = out_dir();
+    let mut sweep = kafkatune_on("sweep", &b.scram_bootstrap, &topic("kafkajs-scram"));
+    sweep.args(["--prepare", "--messages", "2000", "--repeat", "1"]);
+    sweep.args(["--client", "kafkajs", "--no-report", "--command-config"]);
+    sweep.arg(&admin);
+    for p in lines {
+        sweep.arg("-X").arg(p);
+    }
+    let (recs, printed) = sweep_ok(&mut sweep, &dir, 2000);
+    assert_eq!(recs[0].params["sasl.jaas.config"], "*****");
+    assert!(!printed.contains(super::SCRAM_PASSWORD));
+    let config = serde_json::to_string(&recs[0].client_config).unwrap();
+    assert!(config.contains("scram-sha-256") && !config.contains(super::SCRAM_PASSWORD));
+}
