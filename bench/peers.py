@@ -7,7 +7,7 @@ the median of the per-round ratios kafkatune / peer with their spread. What each
 measures and why it is fair: bench/README.md. Exits non-zero on errors only, never on a
 missed target. Python 3.11 standard library only.
 
-    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9,10] [--brokers 1]
+    python3 bench/peers.py [--rounds 5] [--messages 1000000] [--pairs 1,2,3,4,5,6,7,8,9,10,12] [--brokers 1]
 
 Pair 11 (HAProxy in front of a broker of its own, a reference for pair 8) runs only when
 asked for (--pairs 8,11): it needs haproxy on the PATH.
@@ -65,6 +65,33 @@ consumer.close()
 print(json.dumps({"messages": count, "consume_s": last - first}))
 """
 
+# Pair 12: the simplest consumer of KafkaJS's documentation (kafka.js.org, "Getting
+# Started": connect, subscribe fromBeginning, run eachMessage), counting to n, timed from the
+# first message as kafkatune's drivers do; run by the KafkaJS driver's own node_modules.
+KAFKAJS_LOOP = """
+const { Kafka, logLevel } = require('kafkajs')
+const [bootstrap, topic, n] = [process.argv[1], process.argv[2], Number(process.argv[3])]
+const kafka = new Kafka({ clientId: 'my-app', brokers: [bootstrap], logLevel: logLevel.WARN })
+const consumer = kafka.consumer({ groupId: 'kafkatune-peer-' + process.pid + '-' + Date.now() })
+let count = 0
+let first
+const run = async () => {
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      count++
+      if (count === 1) first = performance.now()
+      if (count === n) {
+        const last = performance.now()
+        console.log(JSON.stringify({ messages: count, consume_s: (last - first) / 1000 }))
+        process.exit(0)
+      }
+    }
+  })
+}
+run().catch(e => { console.error(e); process.exit(1) })
+"""
 
 # Pairs 6 and 7: every producer side gets these settings, in its own spelling.
 PRODUCER_PROPS = ["acks=all", "linger.ms=10", "batch.size=65536", "compression.type=lz4"]
@@ -306,6 +333,14 @@ def driver_python():
     return done[-1].parent / "venv/bin/python"
 
 
+def kafkajs_node_modules():
+    """The KafkaJS driver's node_modules (`kafkatune setup` installs it; newest if several)."""
+    done = sorted(user_cache().glob("kafkajs-driver-*/.complete"), key=lambda p: p.stat().st_mtime)
+    if not done:
+        raise RuntimeError("no KafkaJS driver: run kafkatune setup --client all")
+    return done[-1].parent / "src/node_modules"
+
+
 class Bench:
     def __init__(self, args, broker, scratch):
         self.args = args
@@ -460,6 +495,13 @@ class Bench:
         doc = json.loads(stdout.strip().splitlines()[-1])
         return doc["messages"] / doc["consume_s"]
 
+    def kafkajs_loop(self):
+        env = {**os.environ, "NODE_PATH": str(kafkajs_node_modules())}
+        stdout, _ = run(["node", "-e", KAFKAJS_LOOP, self.bootstrap, self.topic,
+                         str(self.args.messages)], env=env)
+        doc = json.loads(stdout.strip().splitlines()[-1])
+        return doc["messages"] / doc["consume_s"]
+
     def kafkatune_producer(self):
         topic = self.new_topic("bench-produce-k")
         _, stderr = run([self.kafkatune, "prepare", "--bootstrap-servers", self.bootstrap,
@@ -587,6 +629,8 @@ class Bench:
              self.consumer_performance, rate),
             ("3", "kafka-python driver / the lab's loop",
              lambda: self.kafkatune_rate("kafka-python"), self.lab_loop, rate),
+            ("12", "kafkajs driver / KafkaJS's documented eachMessage loop",
+             lambda: self.kafkatune_rate("kafkajs"), self.kafkajs_loop, rate),
             ("9", "java share consumer / ShareConsumerPerformance, from the first record",
              lambda: self.kafkatune_rate("java", "--group-type", "share"),
              self.share_consumer_performance, rate),
@@ -791,7 +835,7 @@ def parse_args():
                    help="unrecorded rounds of both sides before a pair's rounds (default 1)")
     p.add_argument("--messages", type=int, default=1_000_000)
     p.add_argument("--message-size", type=int, default=100)
-    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8,9,10", help="which pairs to run, e.g. 1,4")
+    p.add_argument("--pairs", default="1,2,3,4,5,6,7,8,9,10,12", help="which pairs to run, e.g. 1,4")
     p.add_argument("--brokers", type=int, default=1,
                    help="embedded brokers (default 1); topics get replication factor min(3, N), "
                         "and min.insync.replicas=2 from 3 on")
@@ -823,7 +867,7 @@ def main():
             stack.callback(bench.close)
             print(f"{args.brokers} broker(s) at {broker.bootstrap} (started in {broker.start_s:.1f} s)",
                   file=sys.stderr, flush=True)
-            if {"1", "2", "3", "9"} & wanted:  # the consumer pairs' topic
+            if {"1", "2", "3", "9", "12"} & wanted:  # the consumer pairs' topic
                 print(f"filling {bench.topic}", file=sys.stderr, flush=True)
                 bench.create_topic(bench.topic)
                 run([bench.kafkatune, "prepare", "--bootstrap-servers", broker.bootstrap, "--topic",
@@ -831,7 +875,7 @@ def main():
                      str(args.message_size)])
             results = [bench.run_pair(p) for p in bench.pairs() if p[0].rstrip("ab") in wanted]
             seed = bench.seed_sweep() if "5" in wanted else None
-            env = environment(args, bench.topic if {"1", "2", "3"} & wanted else None,
+            env = environment(args, bench.topic if {"1", "2", "3", "12"} & wanted else None,
                               bench.replication())
             print_table(env, results, seed, broker.start_s)
             saved = ROOT / "target/bench" / f"peers-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -11,6 +11,8 @@ need() { # need COMMAND DEBIAN_PACKAGE...
 need java openjdk-17-jdk-headless
 need mvn maven
 need python3 python3 python3-venv
+need node nodejs
+need npm npm
 need cc build-essential
 need make build-essential
 need pkg-config pkg-config

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: set-up, then the tests that need no broker (seconds, so a mistake fails
 # fast: Rust unit tests, the scheduler on the fake client, the tree's shape, bad input,
-# report snapshots, the Java and Python drivers' unit tests), then everything on a real
+# report snapshots, the Java, Python and KafkaJS drivers' unit tests), then everything on a real
 # embedded Apache Kafka broker with every client, and the report in Chromium.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -19,7 +19,7 @@ use crate::workload::payload::{FileFormat, PayloadKind};
     long_about = "Tune Apache Kafka consumers and producers by measurement.\n\nkafkatune sweeps client settings \
                   (consumers: max.poll.records, fetch.min.bytes, fetch.max.wait.ms, ...; producers: linger.ms, batch.size, \
                   compression.type, acks, ...) on a real Apache Kafka broker or cluster it starts itself, or on your cluster, \
-                  for librdkafka, the Java client, kafka-python, confluent-kafka-python and franz-go; it finds each setting's capacity within a latency SLO and \
+                  for librdkafka, the Java client, kafka-python, confluent-kafka-python, franz-go and KafkaJS; it finds each setting's capacity within a latency SLO and \
                   the best settings within a budget, and reports what each setting does with intervals that state their level.",
     after_help = "Examples:\n  kafkatune sweep --preset seed                 the lab's 27 consumer settings, embedded broker\n  \
                   kafkatune sweep --preset seed --client all    the same for every client\n  \

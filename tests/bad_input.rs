@@ -96,7 +96,7 @@ fn unknown_preset_client_or_mode() {
     );
     rejects(
         &["--client", "go"],
-        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, franz-go, all]",
+        "[possible values: librdkafka, java, kafka-python, confluent-kafka-python, franz-go, kafkajs, all]",
     );
     rejects(
         &["--mode", "turbo"],
@@ -282,6 +282,51 @@ fn a_setting_of_the_side_a_mode_does_not_run_is_refused() {
         "kafka-python client cannot honour `buffer.memory`",
     );
     rejects(&["--mode", "produce", "-X", "acks=2"], "acks");
+}
+
+#[test]
+fn a_setting_kafkajs_lacks_is_refused_naming_what_it_does_instead() {
+    for (args, message) in [
+        (
+            &["--mode", "produce", "--client", "kafkajs", "-X", "linger.ms=5"][..],
+            "kafkajs client cannot honour `linger.ms=5` (KafkaJS has no linger and no batch size: it sends what each send() call is given",
+        ),
+        (
+            &["--mode", "produce", "--client", "all", "--param", "batch.size=16384,65536"][..],
+            "kafkajs client cannot honour `batch.size",
+        ),
+        (
+            &["--client", "kafkajs", "-X", "group.protocol=consumer", "--consumers", "2"][..],
+            "KafkaJS speaks only the classic group protocol",
+        ),
+        (
+            &["--client", "kafkajs", "-X", "max.poll.interval.ms=1000"][..],
+            "sessionTimeout",
+        ),
+        (
+            &["--mode", "produce", "--client", "kafkajs", "-X", "compression.type=zstd"][..],
+            "use gzip or none",
+        ),
+    ] {
+        rejects(args, message);
+    }
+}
+
+#[test]
+fn kafkajs_without_node_names_the_debian_packages() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    kafkatune()
+        .env("PATH", empty.path())
+        .args(["sweep", "--client", "kafkajs", "--out"])
+        .arg(out.path().join("sweep"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "--client kafkajs: its driver needs `node`, which is not on PATH",
+        ))
+        .stderr(predicate::str::contains("apt-get install -y nodejs npm"))
+        .stderr(predicate::str::contains("panicked").not());
 }
 
 #[test]
@@ -734,7 +779,7 @@ fn setup_lists_the_debian_packages_the_drivers_need() {
         .args(["setup", "--debian-packages"])
         .assert()
         .success()
-        .stdout("openjdk-17-jre-headless maven python3 python3-venv\n");
+        .stdout("openjdk-17-jre-headless maven python3 python3-venv nodejs npm\n");
     kafkatune()
         .args(["setup", "--client", "librdkafka", "--debian-packages"])
         .assert()

@@ -57,6 +57,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         tls: Tls::AsGiven,
         takes_names_of: None,
         rules: no_rules,
+        own_translation: None,
     },
     no_share_consumer: Some("the fake client has none"),
     pace: Pace {

@@ -38,6 +38,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         tls: Tls::AsGiven,
         takes_names_of: None,
         rules: no_rules,
+        own_translation: None,
     },
     no_share_consumer: Some(
         "franz-go v1.22.3's share consumer (kgo.ShareGroup) has no kafkatune driver yet",

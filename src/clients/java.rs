@@ -54,6 +54,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         tls: Tls::AsGiven,
         takes_names_of: None,
         rules: no_rules,
+        own_translation: None,
     },
     no_share_consumer: None,
     // 405 k msg/s drained and 219 k produced, a JVM's start.

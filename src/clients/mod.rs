@@ -5,6 +5,7 @@ pub mod descriptor;
 pub mod fake;
 pub mod franz_go;
 pub mod java;
+pub mod kafkajs;
 pub mod latency;
 pub mod librdkafka;
 pub mod properties;
@@ -34,18 +35,21 @@ pub enum ClientKind {
     ConfluentKafkaPython,
     /// franz-go (Go, `github.com/twmb/franz-go`), built with the machine's Go toolchain.
     FranzGo,
+    /// KafkaJS under Node.js (npm `kafkajs`).
+    KafkaJs,
     /// The scripted stand-in of the orchestration tests (`fake.rs`); never in `ALL`.
     Fake,
 }
 
 impl ClientKind {
     /// Every real client, in the order `--client all` runs them.
-    pub const ALL: [ClientKind; 5] = [
+    pub const ALL: [ClientKind; 6] = [
         ClientKind::Librdkafka,
         ClientKind::Java,
         ClientKind::KafkaPython,
         ClientKind::ConfluentKafkaPython,
         ClientKind::FranzGo,
+        ClientKind::KafkaJs,
     ];
 
     /// The one place each client is defined.
@@ -56,6 +60,7 @@ impl ClientKind {
             ClientKind::KafkaPython => &python::KAFKA_PYTHON,
             ClientKind::ConfluentKafkaPython => &python::CONFLUENT_KAFKA_PYTHON,
             ClientKind::FranzGo => &franz_go::DESCRIPTOR,
+            ClientKind::KafkaJs => &kafkajs::DESCRIPTOR,
             ClientKind::Fake => &fake::DESCRIPTOR,
         }
     }

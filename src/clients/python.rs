@@ -51,10 +51,11 @@ pub const KAFKA_PYTHON: Descriptor = Descriptor {
     version: || pinned("kafka-python=="),
     properties: ClientProperties {
         spelling: |p, _| p.kafka_python,
-        values: Values::PythonKeywords,
+        values: Values::Typed,
         tls: Tls::Pem(&KAFKA_PYTHON_PEM),
         takes_names_of: None,
         rules: no_rules,
+        own_translation: None,
     },
     no_share_consumer: Some("kafka-python has none"),
     pace: PYTHON_PACE,
@@ -87,6 +88,7 @@ pub const CONFLUENT_KAFKA_PYTHON: Descriptor = Descriptor {
         tls: super::librdkafka::DESCRIPTOR.properties.tls,
         takes_names_of: Some(ClientKind::Librdkafka),
         rules: super::librdkafka::DESCRIPTOR.properties.rules,
+        own_translation: None,
     },
     no_share_consumer: Some(
         "confluent-kafka 2.16.2's ShareConsumer (a preview) has no kafkatune driver yet",

@@ -167,7 +167,8 @@ mod tests {
                 ClientKind::Librdkafka,
                 ClientKind::KafkaPython,
                 ClientKind::ConfluentKafkaPython,
-                ClientKind::FranzGo
+                ClientKind::FranzGo,
+                ClientKind::KafkaJs
             ]
         );
     }

@@ -199,6 +199,16 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
         assert!(r.gc_count.is_some(), "Go reports GC cycles");
         assert!(r.gc_time_ms.is_some_and(|t| t >= 0.0), "{:?}", r.gc_time_ms);
     }
+    if client == ClientKind::KafkaJs {
+        // Node's collections from perf_hooks: a drain of thousands of records allocates.
+        assert!(
+            r.gc_count.is_some_and(|n| n >= 1) && r.gc_time_ms.is_some_and(|t| t > 0.0),
+            "Node reports GC: {:?} {:?}",
+            r.gc_count,
+            r.gc_time_ms
+        );
+        assert!(r.records_lag_max.is_some_and(|l| l >= 0.0));
+    }
     // The client's whole resolved configuration: what kafkatune set, and the defaults.
     let config = r.client_config.as_ref().expect("client_config");
     let (auto_commit, default_only) = match client {
@@ -209,6 +219,7 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
         ClientKind::KafkaPython => ("enable_auto_commit", "request_timeout_ms"),
         // An assigned franz-go consumer has no group, so nothing to commit automatically.
         ClientKind::FranzGo => ("ServerSideBalancer", "RequestRetries"),
+        ClientKind::KafkaJs => ("autoCommit", "requestTimeout"),
         ClientKind::Fake => unreachable!("the contract suite runs real clients"),
     };
     assert_eq!(config[auto_commit], "false", "{config:?}");
@@ -219,6 +230,7 @@ fn check_fields(client: ClientKind, r: &DriverResult, messages: u64, size: u64, 
     match client {
         ClientKind::Java => assert_eq!(config["max.poll.records"], mpr.to_string()),
         ClientKind::KafkaPython => assert_eq!(config["max_poll_records"], mpr.to_string()),
+        ClientKind::KafkaJs => assert_eq!(config["maxWaitTimeInMs"], "5000", "KafkaJS's default"),
         ClientKind::Librdkafka
         | ClientKind::ConfluentKafkaPython
         | ClientKind::FranzGo
@@ -324,3 +336,4 @@ contract!(java, ClientKind::Java);
 contract!(kafka_python, ClientKind::KafkaPython);
 contract!(confluent_kafka_python, ClientKind::ConfluentKafkaPython);
 contract!(franz_go, ClientKind::FranzGo);
+contract!(kafkajs, ClientKind::KafkaJs);

@@ -18,10 +18,10 @@ const LIVE: [&str; 8] = [
     "--duration",
     "4",
 ];
-const MESSAGES: u64 = 3000;
+pub(super) const MESSAGES: u64 = 3000;
 const MEASURED: u64 = 2000;
 
-fn live_group(name: &str, args: &[&str]) -> Vec<RunRecord> {
+pub(super) fn live_group(name: &str, args: &[&str]) -> Vec<RunRecord> {
     let (_tmp, dir) = out_dir();
     let mut sweep = kafkatune_on("sweep", &shared().bootstrap, &topic(name));
     sweep
@@ -37,7 +37,7 @@ fn live_group(name: &str, args: &[&str]) -> Vec<RunRecord> {
 
 /// The latency of every record sent after the warm-up is in the run's histogram: more than
 /// any one member counted, so the members' histograms were added.
-fn assert_latency_of_every_member(r: &RunRecord) {
+pub(super) fn assert_latency_of_every_member(r: &RunRecord) {
     let samples = r.latency_samples.unwrap_or(0);
     assert!(
         (MEASURED - 2..=MEASURED + 2).contains(&samples),

@@ -8,6 +8,7 @@ mod fault_runs;
 mod faults;
 mod group;
 mod group_live;
+mod kafkajs;
 mod live;
 mod network;
 mod processing;

@@ -22,6 +22,7 @@ pub const DESCRIPTOR: Descriptor = Descriptor {
         tls: Tls::Pem(&PEM),
         takes_names_of: None,
         rules,
+        own_translation: None,
     },
     no_share_consumer: Some(
         "librdkafka 2.12.1 (vendored by the rdkafka crate) has no share consumer",

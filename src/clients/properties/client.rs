@@ -23,7 +23,15 @@ pub struct ClientProperties {
     /// Combinations the client itself refuses at start-up, checked on its translated settings
     /// (native names) before anything runs: the error says what to change.
     pub rules: fn(&BTreeMap<String, Value>) -> Result<(), String>,
+    /// A client whose settings are not one name per property (KafkaJS: `acks=all` is
+    /// `acks: -1`, `security.protocol=SSL` is `ssl: true`) translates each property itself,
+    /// into its settings, or an error naming its nearest setting; `spelling` then serves
+    /// `kafkatune properties` only.
+    pub own_translation: Option<OwnTranslation>,
 }
+
+/// One property (validated, by its row) and its value, as such a client takes it.
+pub type OwnTranslation = fn(&'static Property, &str) -> Result<Vec<(String, Value)>, String>;
 
 /// For a client that refuses no combination.
 pub fn no_rules(_: &BTreeMap<String, Value>) -> Result<(), String> {
@@ -35,8 +43,9 @@ pub fn no_rules(_: &BTreeMap<String, Value>) -> Result<(), String> {
 pub enum Values {
     /// The strings users typed (librdkafka, Java and the drivers that parse them).
     Text,
-    /// Typed JSON for Python keyword arguments (numbers, booleans, `None` for no codec).
-    PythonKeywords,
+    /// Typed JSON (numbers, booleans, null for no codec): kafka-python's keyword arguments,
+    /// KafkaJS's option objects.
+    Typed,
 }
 
 /// How Kafka's TLS store settings (`ssl.truststore.*`, `ssl.keystore.*`) reach a client.

@@ -2,7 +2,7 @@
 //! name and a password.
 
 /// `... required username="alice" password="secret";` -> (alice, secret).
-pub(super) fn parse_jaas(jaas: &str) -> Result<(String, String), String> {
+pub fn parse_jaas(jaas: &str) -> Result<(String, String), String> {
     let field = |key: &str| -> Option<String> {
         let start = jaas.find(&format!("{key}="))? + key.len() + 1;
         let rest = &jaas[start..];

@@ -26,7 +26,8 @@ mod tls;
 mod translate;
 mod validate;
 
-pub use client::{no_rules, ClientProperties, PemNames, Tls, Values};
+pub use client::{no_rules, ClientProperties, OwnTranslation, PemNames, Tls, Values};
+pub use jaas::parse_jaas;
 pub use own::{
     validate_consumers, validate_producers, CONSUMERS, MAX_CONSUMERS, MAX_PRODUCERS, PRODUCERS,
 };

@@ -50,6 +50,10 @@ pub fn translate(
             continue;
         }
         let prop = lookup(name).ok_or_else(|| unknown(name))?;
+        if let Some(own) = client.descriptor().properties.own_translation {
+            out.extend(own(prop, value)?);
+            continue;
+        }
         let spelling = (client.descriptor().properties.spelling)(prop, value);
         match spelling {
             Unsupported(why) => {
@@ -76,7 +80,7 @@ pub fn translate(
 
 /// Strings as typed, or typed values for Python keyword arguments (kafka-python's).
 fn native_value(client: ClientKind, value_type: Option<ValueType>, value: &str) -> Value {
-    if client.descriptor().properties.values != Values::PythonKeywords {
+    if client.descriptor().properties.values != Values::Typed {
         return Value::String(value.to_string());
     }
     match value_type {
