@@ -1,10 +1,12 @@
 //! One place defines a client: `Descriptor`. Each client's module holds its own (`java.rs`,
-//! `python.rs`, `librdkafka.rs`, `fake.rs`), and `ClientKind::descriptor` finds it. Everything
+//! `python.rs`, `franz_go.rs`, `kafkajs.rs`, `librdkafka/descriptor.rs`, `fake.rs`), and
+//! `ClientKind::descriptor` finds it. Everything
 //! that lists or tells clients apart reads it: `--client` and its help, `--client all`,
 //! translating and validating properties, TLS stores, the escape hatch's prefixes, share
 //! groups, `kafkatune properties`, the versions a worker announces, the dry run's estimate.
-//! Adding a client is its `drivers/NAME/` folder, its module here with its descriptor, and
-//! one line in `ClientKind` (docs/adding-a-client.md).
+//! Adding a client is its `drivers/NAME/` folder, its module here with its descriptor, its
+//! lines in `ClientKind`, its contract-suite instance and its guide row
+//! (docs/adding-a-client.md).
 
 use anyhow::Result;
 
