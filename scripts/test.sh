@@ -10,7 +10,7 @@ export KAFKATUNE_WITH_CHROMIUM=1
 scripts/setup.sh
 
 # No broker, no Java or Python client needed.
-cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test bad_input_franz_go --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
+cargo test --release --locked --lib --test architecture --test scheduler --test bad_input --test report_snapshots --test tune --test capacity --test deploy --test readme_commands
 
 # Each driver's own unit tests (drivers/NAME/unit-tests.sh: JUnit, pytest, ...), no broker.
 for tests in drivers/*/unit-tests.sh; do

@@ -223,16 +223,9 @@ mod tests {
 
 #[cfg(test)]
 mod spelling_tests {
-    use crate::clients::properties::translate;
+    use crate::clients::properties::{props, translate};
     use crate::clients::ClientKind;
     use serde_json::Value;
-
-    fn props(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn franz_go_takes_kgo_option_names() {

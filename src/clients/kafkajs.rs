@@ -294,16 +294,9 @@ mod tests {
 
 #[cfg(test)]
 mod spelling_tests {
-    use crate::clients::properties::translate;
+    use crate::clients::properties::{props, translate};
     use crate::clients::ClientKind;
     use serde_json::Value;
-
-    fn props(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     #[test]
     fn kafkajs_takes_its_own_names_typed() {

@@ -39,7 +39,7 @@ pub use validate::{validate, MANAGED};
 
 /// Properties as users give them (name, value), for the tests.
 #[cfg(test)]
-fn props(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn props(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
